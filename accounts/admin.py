@@ -1,0 +1,274 @@
+"""Support staff's tools. Status changes go through the services (same rules, same cascade)
+with source "support"; SIDs, tokens, status and balance are never edited as raw fields."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from . import errors, services
+from .models import (
+    Account,
+    AccountMembership,
+    AccountStatusEvent,
+    Organization,
+    OrganizationMembership,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "account_limit", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["full_name", "account_limit"]}),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+
+
+class OrganizationMembershipInline(admin.TabularInline):
+    model = OrganizationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "sid", "account_limit", "date_created"]
+    search_fields = ["name", "sid", "memberships__user__email"]
+    readonly_fields = ["sid", "date_created", "date_updated"]
+    inlines = [OrganizationMembershipInline]
+
+
+class LevelFilter(admin.SimpleListFilter):
+    title = "level"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [("top", "Top-level accounts"), ("sub", "Subaccounts")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "top":
+            return queryset.filter(parent__isnull=True)
+        if self.value() == "sub":
+            return queryset.filter(parent__isnull=False)
+        return queryset
+
+
+class AccountMembershipInline(admin.TabularInline):
+    model = AccountMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class AccountStatusEventInline(admin.TabularInline):
+    model = AccountStatusEvent
+    extra = 0
+    can_delete = False
+    fields = ["date_created", "old_status", "new_status", "source", "actor", "reason"]
+    readonly_fields = fields
+    ordering = ["-date_created", "-id"]
+    verbose_name_plural = "Status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class StatusChangeForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Recorded in the account's status history, which the customer can see.",
+    )
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = [
+        "friendly_name",
+        "sid",
+        "owner",
+        "status",
+        "type",
+        "parent_link",
+        "date_created",
+    ]
+    list_filter = ["status", "type", LevelFilter]
+    search_fields = ["=sid", "friendly_name", "owner__email"]
+    list_select_related = ["owner", "parent"]
+    show_full_result_count = False
+    readonly_fields = [
+        "sid",
+        "auth_token",
+        "status",
+        "status_source",
+        "balance",
+        "parent",
+        "subaccounts_summary",
+        "date_created",
+        "date_updated",
+    ]
+    raw_id_fields = ["owner", "organization"]
+    fieldsets = [
+        (None, {"fields": ["sid", "friendly_name", "owner", "organization", "parent"]}),
+        ("Status", {"fields": ["status", "status_source", "type"]}),
+        ("Credentials", {"fields": ["auth_token"]}),
+        ("Billing and limits", {"fields": ["balance", "subaccount_limit", "subaccounts_summary"]}),
+        ("Dates", {"fields": ["date_created", "date_updated"]}),
+    ]
+    inlines = [AccountMembershipInline, AccountStatusEventInline]
+    actions = ["suspend_accounts", "reactivate_accounts", "close_accounts", "upgrade_accounts"]
+
+    def has_add_permission(self, request):
+        # Accounts are created by their owners, or with `manage.py create_account`, so that
+        # limits and the owner's role are always applied.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # SIDs are never reused and history must survive: close accounts instead.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["owner", "organization"]
+            if obj.parent_id is not None:
+                fields += ["subaccount_limit", "type"]
+            else:
+                fields += ["type"]
+        return fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner", "parent", "organization")
+
+    @admin.display(description="Parent", ordering="parent__friendly_name")
+    def parent_link(self, obj):
+        if obj.parent_id is None:
+            return "—"
+        url = reverse("admin:accounts_account_change", args=[obj.parent_id])
+        return format_html('<a href="{}">{}</a>', url, obj.parent.sid)
+
+    @admin.display(description="Subaccounts")
+    def subaccounts_summary(self, obj):
+        if obj is None or obj.parent_id is not None:
+            return "— (a subaccount has no subaccounts)"
+        counts = Account.objects.subaccounts_of(obj).aggregate(
+            total=Count("pk"), open=Count("pk", filter=~Q(status="closed"))
+        )
+        url = reverse("admin:accounts_account_changelist") + "?" + urlencode(
+            {"parent__id__exact": obj.pk}
+        )
+        return format_html(
+            '<a href="{}">{} subaccounts</a> ({} open of a limit of {})',
+            url,
+            counts["total"],
+            counts["open"],
+            obj.subaccount_limit,
+        )
+
+    def _status_action(self, request, queryset, *, title, verb, service):
+        """Ask for a reason, then run `service` on each account (one transaction each)."""
+        if "apply" in request.POST:
+            form = StatusChangeForm(request.POST)
+            if form.is_valid():
+                done, refused = 0, []
+                for account in queryset.order_by("pk"):
+                    try:
+                        service(
+                            account=account,
+                            acting_user=request.user,
+                            source=AccountStatusEvent.Source.SUPPORT,
+                            reason=form.cleaned_data["reason"],
+                        )
+                        done += 1
+                    except errors.AccountError as error:
+                        refused.append(f"{account.sid}: {error.message}")
+                if done:
+                    self.message_user(request, f"{verb} {done} account(s).", messages.SUCCESS)
+                for refusal in refused:
+                    self.message_user(request, refusal, messages.ERROR)
+                return None
+        else:
+            form = StatusChangeForm()
+        return TemplateResponse(
+            request,
+            "admin/accounts/account/status_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "accounts": queryset,
+                "form": form,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description="Suspend selected accounts (and their subaccounts)")
+    def suspend_accounts(self, request, queryset):
+        return self._status_action(
+            request, queryset, title="Suspend accounts", verb="Suspended",
+            service=services.account_suspend,
+        )
+
+    @admin.action(description="Reactivate selected accounts")
+    def reactivate_accounts(self, request, queryset):
+        return self._status_action(
+            request, queryset, title="Reactivate accounts", verb="Reactivated",
+            service=services.account_reactivate,
+        )
+
+    @admin.action(description="Close selected accounts (permanent)")
+    def close_accounts(self, request, queryset):
+        return self._status_action(
+            request, queryset, title="Close accounts (permanent)", verb="Closed",
+            service=services.account_close,
+        )
+
+    @admin.action(description="Upgrade selected accounts to Full")
+    def upgrade_accounts(self, request, queryset):
+        done = 0
+        for account in queryset:
+            try:
+                services.account_upgrade(account=account, acting_user=request.user)
+                done += 1
+            except errors.AccountError as error:
+                self.message_user(request, f"{account.sid}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"Upgraded {done} account(s) to Full.", messages.SUCCESS)
+
+
+@admin.register(AccountStatusEvent)
+class AccountStatusEventAdmin(admin.ModelAdmin):
+    list_display = ["date_created", "account", "old_status", "new_status", "source", "actor"]
+    list_filter = ["source", "new_status"]
+    search_fields = ["=account__sid", "reason", "actor__email"]
+    list_select_related = ["account", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,63 @@
+"""Forms shared by the console (and the rules the API applies too)."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+
+from . import errors, services
+from .models import FRIENDLY_NAME_MAX_LENGTH, User
+
+
+class FriendlyNameForm(forms.Form):
+    friendly_name = forms.CharField(
+        label="Friendly name",
+        max_length=FRIENDLY_NAME_MAX_LENGTH,
+        strip=True,
+        error_messages={"required": errors.FRIENDLY_NAME_REQUIRED},
+    )
+
+    def clean_friendly_name(self):
+        try:
+            return services.friendly_name_clean(self.cleaned_data["friendly_name"])
+        except errors.InvalidFriendlyName as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account. Check them and try again.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email"}
+        )
+
+
+class SignUpForm(BaseUserCreationForm):
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    account_name = forms.CharField(
+        label="Name of your first account",
+        max_length=FRIENDLY_NAME_MAX_LENGTH,
+        initial="My first account",
+        help_text="You can rename it later.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+        field_classes = {"email": forms.EmailField}
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Sign in instead.")
+        return email
+
+    def clean_account_name(self):
+        try:
+            return services.friendly_name_clean(self.cleaned_data["account_name"])
+        except errors.InvalidFriendlyName as error:
+            raise forms.ValidationError(error.message) from None

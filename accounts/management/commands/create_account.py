@@ -1,0 +1,46 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import errors, services
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a top-level account for an owner (creating the user if needed) and print one "
+        "line of JSON with its sid and auth_token."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", required=True, help="The owner's email (their login).")
+        parser.add_argument("--password", help="Password for a new user (ignored if they exist).")
+        parser.add_argument("--friendly-name", help="The account's name (default: the email).")
+
+    def handle(self, *args, email, password=None, friendly_name=None, **options):
+        try:
+            with transaction.atomic():
+                user = User.objects.filter(email__iexact=email.strip()).first()
+                created_user = user is None
+                if created_user:
+                    user = User.objects.create_user(email=email, password=password)
+                    if password is None:
+                        user.set_unusable_password()
+                        user.save(update_fields=["password"])
+                account = services.account_create(
+                    owner=user, friendly_name=friendly_name or user.email[:64]
+                )
+        except errors.AccountError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(
+            json.dumps(
+                {
+                    "sid": account.sid,
+                    "auth_token": account.auth_token,
+                    "friendly_name": account.friendly_name,
+                    "owner_email": user.email,
+                    "user_created": created_user,
+                }
+            )
+        )

@@ -1,0 +1,307 @@
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from . import roles
+from .querysets import AccountQuerySet
+
+DEFAULT_ACCOUNT_LIMIT = 10
+DEFAULT_SUBACCOUNT_LIMIT = 1000
+FRIENDLY_NAME_MAX_LENGTH = 64
+
+
+def new_sid(prefix):
+    """A Twilio-style SID: two letters and 32 lowercase hex digits."""
+    return prefix + secrets.token_hex(16)
+
+
+def new_account_sid():
+    return new_sid("AC")
+
+
+def new_organization_sid():
+    return new_sid("OR")
+
+
+def new_auth_token():
+    return secrets.token_hex(16)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        # Email is the login and is case-insensitive: store it in one case.
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=self.normalize_email(username))
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Separate from accounts: access comes through memberships."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    account_limit = models.PositiveIntegerField(
+        default=DEFAULT_ACCOUNT_LIMIT,
+        help_text="How many open top-level accounts this user may own (outside organizations).",
+    )
+    is_staff = models.BooleanField(
+        default=False, help_text="Support staff: may sign in to the admin."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name.split() or [self.email])[0]
+
+
+class Organization(models.Model):
+    sid = models.CharField(
+        "SID", max_length=34, unique=True, default=new_organization_sid, editable=False
+    )
+    name = models.CharField(max_length=100)
+    account_limit = models.PositiveIntegerField(
+        default=DEFAULT_ACCOUNT_LIMIT,
+        help_text="How many open top-level accounts this organization may hold.",
+    )
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        User, through="OrganizationMembership", related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Organization Owner"
+        ADMINISTRATOR = "administrator", "Organization Administrator"
+        MEMBER = "member", "Member"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organization_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="org_membership_unique"),
+            # Exactly one Organization Owner: at most one here, at least one by the services.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(role="owner"),
+                name="org_single_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"
+
+
+class Account(models.Model):
+    """An account (project). With a parent it is a subaccount, sharing the parent's balance."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    class Type(models.TextChoices):
+        TRIAL = "Trial", "Trial"
+        FULL = "Full", "Full"
+
+    sid = models.CharField("SID", max_length=34, unique=True, default=new_account_sid, editable=False)
+    friendly_name = models.CharField(max_length=FRIENDLY_NAME_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Who put the account in its current status (an AccountStatusEvent.Source); it decides who
+    # may reactivate it and which subaccounts come back with their parent.
+    status_source = models.CharField(max_length=10, blank=True, default="")
+    type = models.CharField(max_length=5, choices=Type.choices, default=Type.TRIAL)
+    auth_token = models.CharField(max_length=32, default=new_auth_token, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_accounts")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subaccounts",
+    )
+    # Held by top-level accounts only; a subaccount reports its parent's (see shared_balance).
+    balance = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, default=None
+    )
+    subaccount_limit = models.PositiveIntegerField(
+        default=DEFAULT_SUBACCOUNT_LIMIT,
+        help_text="How many open subaccounts this account may have (closed ones do not count).",
+    )
+    date_created = models.DateTimeField(default=timezone.now, db_index=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(parent__isnull=True, balance__isnull=False)
+                    | models.Q(parent__isnull=False, balance__isnull=True)
+                ),
+                name="account_balance_only_on_top_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "suspended", "closed"]),
+                name="account_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "status"], name="account_parent_status_idx"),
+            models.Index(fields=["parent", "-date_created", "-id"], name="account_parent_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.friendly_name} ({self.sid})"
+
+    def save(self, *args, **kwargs):
+        if self.parent_id is None and self.balance is None:
+            self.balance = Decimal("0")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_subaccount(self):
+        return self.parent_id is not None
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_suspended(self):
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def main_account(self):
+        """The top-level account: itself, or its parent."""
+        return self.parent if self.parent_id else self
+
+    @property
+    def owner_account_sid(self):
+        return self.parent.sid if self.parent_id else self.sid
+
+    @property
+    def shared_balance(self):
+        """The balance this account spends: its own, or its parent's for a subaccount."""
+        return self.main_account.balance
+
+
+class AccountMembership(models.Model):
+    """One role of one user on one account. Developer, Billing Manager and Support combine."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_memberships")
+    role = models.CharField(max_length=20, choices=roles.ROLE_CHOICES)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user", "role"], name="account_membership_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(role="owner"),
+                name="account_single_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {roles.role_label(self.role)} on {self.account.sid}"
+
+
+class AccountStatusEvent(models.Model):
+    """An audit row for every status change: who, why, and through which door."""
+
+    class Source(models.TextChoices):
+        OWNER = "owner", "Account owner"
+        PARENT = "parent", "Parent account cascade"
+        SUPPORT = "support", "Support staff"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="status_events")
+    old_status = models.CharField(max_length=10, choices=Account.Status.choices, blank=True)
+    new_status = models.CharField(max_length=10, choices=Account.Status.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reason = models.TextField(blank=True)
+    date_created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+        indexes = [models.Index(fields=["account", "-date_created"], name="status_event_account_idx")]
+
+    def __str__(self):
+        return f"{self.account.sid}: {self.old_status or '—'} → {self.new_status} ({self.source})"

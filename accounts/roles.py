@@ -1,0 +1,61 @@
+"""Roles as data: each role on an account is a set of scopes, and code asks for a scope.
+
+Follows Twilio's user-role table (Owner, Administrator, Developer, Billing Manager, Support).
+Owner and Administrator are exclusive; Developer, Billing Manager and Support combine.
+"""
+
+OWNER = "owner"
+ADMINISTRATOR = "administrator"
+DEVELOPER = "developer"
+BILLING_MANAGER = "billing_manager"
+SUPPORT = "support"
+
+ROLE_CHOICES = [
+    (OWNER, "Owner"),
+    (ADMINISTRATOR, "Administrator"),
+    (DEVELOPER, "Developer"),
+    (BILLING_MANAGER, "Billing Manager"),
+    (SUPPORT, "Support"),
+]
+EXCLUSIVE_ROLES = frozenset({OWNER, ADMINISTRATOR})
+COMBINABLE_ROLES = frozenset({DEVELOPER, BILLING_MANAGER, SUPPORT})
+
+# Scopes the code asks for.
+ACCOUNT_READ = "account:read"
+ACCOUNT_SETTINGS = "account:settings"  # rename, project settings
+ACCOUNT_CLOSE = "account:close"
+ACCOUNT_TRANSFER = "account:transfer"
+CREDENTIALS_READ = "credentials:read"
+BILLING_READ = "billing:read"
+BILLING_WRITE = "billing:write"
+PHONE_NUMBERS_WRITE = "phone_numbers:write"
+USAGE_READ = "usage:read"
+LOGS_READ = "logs:read"
+USERS_WRITE = "users:write"
+SUBACCOUNTS_READ = "subaccounts:read"
+SUBACCOUNTS_WRITE = "subaccounts:write"
+
+_EVERYONE = {ACCOUNT_READ, USAGE_READ, LOGS_READ, SUBACCOUNTS_READ}
+ROLE_SCOPES = {
+    DEVELOPER: frozenset(_EVERYONE | {CREDENTIALS_READ, PHONE_NUMBERS_WRITE}),
+    BILLING_MANAGER: frozenset(_EVERYONE | {BILLING_READ, BILLING_WRITE}),
+    SUPPORT: frozenset(_EVERYONE),
+}
+ROLE_SCOPES[ADMINISTRATOR] = frozenset(
+    ROLE_SCOPES[DEVELOPER]
+    | ROLE_SCOPES[BILLING_MANAGER]
+    | {ACCOUNT_SETTINGS, USERS_WRITE, SUBACCOUNTS_WRITE}
+)
+ROLE_SCOPES[OWNER] = frozenset(ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER})
+
+
+def scopes_for(roles):
+    """The union of the scopes of the given role names."""
+    scopes = set()
+    for role in roles:
+        scopes |= ROLE_SCOPES.get(role, frozenset())
+    return frozenset(scopes)
+
+
+def role_label(role):
+    return dict(ROLE_CHOICES).get(role, role)
