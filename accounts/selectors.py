@@ -17,3 +17,26 @@ def account_get_for_user(*, user, sid):
         return account_list_for_user(user=user).get(sid=sid)
     except Account.DoesNotExist:
         raise Http404("No such account.") from None
+
+
+def account_roles_for_user(*, user, account):
+    """The roles `user` holds on `account`: their own on it, those on its parent (users of a
+    main account reach its subaccounts with the same roles), and Administrator for an
+    administrator of the account's organization."""
+    from . import roles
+    from .models import AccountMembership, OrganizationMembership
+
+    account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
+    held = set(
+        AccountMembership.objects.filter(user=user, account_id__in=account_ids).values_list(
+            "role", flat=True
+        )
+    )
+    organization_id = account.organization_id
+    if organization_id and OrganizationMembership.objects.filter(
+        user=user, organization_id=organization_id, role__in=["owner", "administrator"]
+    ).exists():
+        held.add(roles.ADMINISTRATOR)
+    if roles.OWNER in held:
+        held.discard(roles.ADMINISTRATOR)
+    return held

@@ -199,8 +199,10 @@ def account_status_set(*, account, status, acting_user=None, source=Source.OWNER
         raise errors.InvalidStatusTransition(errors.INVALID_STATUS)
     account, parent = _lock(account)
     if account.status == status and status != Status.CLOSED:
-        # Nothing to do, but a support suspension still cannot be "re-suspended" by the owner
-        # to take it over.
+        # Nothing to do, but a support or parent suspension still cannot be "re-suspended"
+        # to take it over (it would look done, yet not hold when the other side lifts it).
+        if parent is not None and parent.status != Status.ACTIVE and source != Source.PARENT:
+            raise errors.ParentSuspended()
         if account.status_source == Source.SUPPORT and source != Source.SUPPORT:
             raise errors.SuspendedBySupport()
         return account
@@ -258,3 +260,8 @@ def user_sign_up(*, email, password, full_name="", account_name):
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     account = account_create(owner=user, friendly_name=account_name)
     return user, account
+
+
+def owned_account_count(*, owner):
+    """Open top-level accounts that count toward the owner's personal limit."""
+    return Account.objects.top_level().open().filter(owner=owner, organization__isnull=True).count()

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import SignInForm
-from .views import auth, console
+from .views import auth, console, subaccounts
 
 urlpatterns = [
     path("", console.home, name="home"),
@@ -34,4 +34,24 @@ urlpatterns = [
     ),
     path("console/accounts/", console.account_list, name="account_list"),
     path("console/<str:sid>/", console.account_dashboard, name="account_dashboard"),
+    path("console/<str:sid>/switcher/", console.account_switcher, name="account_switcher"),
+    path("console/<str:sid>/rename/", console.account_rename, name="account_rename"),
+    path("console/<str:sid>/settings/", console.account_settings, name="account_settings"),
+    path("console/<str:sid>/close/", console.account_close, name="account_close"),
+    path("console/<str:sid>/subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
+    path(
+        "console/<str:sid>/subaccounts/<str:subaccount_sid>/rename/",
+        subaccounts.subaccount_rename,
+        name="subaccount_rename",
+    ),
+    path(
+        "console/<str:sid>/subaccounts/<str:subaccount_sid>/status/",
+        subaccounts.subaccount_status,
+        name="subaccount_status",
+    ),
+    path(
+        "console/<str:sid>/subaccounts/<str:subaccount_sid>/close/",
+        subaccounts.subaccount_close_confirm,
+        name="subaccount_close_confirm",
+    ),
 ]

@@ -1,35 +1,261 @@
+"""Console pages about accounts: the accounts list, the switcher, the dashboard, settings."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from .. import selectors
+from .. import errors, roles, selectors, services
+from ..forms import FriendlyNameForm
+from ..models import AccountMembership
+from .common import (
+    FORM_ERROR_STATUS,
+    LAST_ACCOUNT_SESSION_KEY,
+    RECENT_ACCOUNTS_SESSION_KEY,
+    current_account,
+    remember_account,
+    render_page_or_partial,
+)
 
-LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
+SWITCHER_LIMIT = 50
+SWITCHER_SUBACCOUNTS_SHOWN = 10
+# Pages that exist on every account; switching from any other page lands on the dashboard.
+PAGES_ON_EVERY_ACCOUNT = {"account_dashboard", "account_settings"}
 
 
 @require_GET
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
+    reachable = selectors.account_list_for_user(user=request.user)
     sid = request.session.get(LAST_ACCOUNT_SESSION_KEY)
-    if sid and selectors.account_list_for_user(user=request.user).filter(sid=sid).exists():
+    if sid and reachable.filter(sid=sid).exists():
         return redirect("account_dashboard", sid=sid)
-    first = selectors.account_list_for_user(user=request.user).top_level().order_by("pk").first()
+    first = reachable.top_level().exclude(status="closed").order_by("pk").first()
     if first:
         return redirect("account_dashboard", sid=first.sid)
     return redirect("account_list")
 
 
+def _account_list_context(request, form=None):
+    user = request.user
+    member_of = AccountMembership.objects.filter(user=user).values("account_id")
+    accounts = (
+        selectors.account_list_for_user(user=user)
+        # Main accounts, plus subaccounts that were shared with the user on their own.
+        .filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+        .annotate(
+            open_subaccount_count=Count("subaccounts", filter=~Q(subaccounts__status="closed"))
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=AccountMembership.objects.filter(user=user),
+                to_attr="my_memberships",
+            )
+        )
+        .order_by("organization__name", "friendly_name", "pk")
+    )
+    owned = services.owned_account_count(owner=user)
+    return {
+        "accounts": accounts,
+        "form": form or FriendlyNameForm(),
+        "owned_count": owned,
+        "at_limit": owned >= user.account_limit,
+        "account_limit": user.account_limit,
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def account_list(request):
+    """Every account the user can reach; POST creates a new account."""
+    if request.method == "POST":
+        form = FriendlyNameForm(request.POST)
+        if form.is_valid():
+            try:
+                account = services.account_create(
+                    owner=request.user, friendly_name=form.cleaned_data["friendly_name"]
+                )
+            except errors.AccountError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Created account “{account.friendly_name}”.")
+                url = reverse("account_dashboard", args=[account.sid])
+                if request.htmx:
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        context = _account_list_context(request, form=form)
+        return render_page_or_partial(
+            request, "accounts/account_list.html", "create", context, status=FORM_ERROR_STATUS
+        )
+    return render(request, "accounts/account_list.html", _account_list_context(request))
+
+
 @login_required
 @require_GET
-def account_list(request):
-    accounts = selectors.account_list_for_user(user=request.user).order_by("parent_id", "pk")
-    return render(request, "accounts/account_list.html", {"accounts": accounts})
+def account_switcher(request, sid):
+    """The switcher's panel (HTMX): recent accounts grouped by organization, the current main
+    account's subaccounts, and a filter by name or SID."""
+    current = current_account(request, sid)
+    account = current.account
+    main = account.main_account
+    query = request.GET.get("q", "").strip()
+    from_page = request.GET.get("from", "account_dashboard")
+
+    top_level = selectors.account_list_for_user(user=request.user).top_level()
+    subaccounts = selectors.account_list_for_user(user=request.user).subaccounts_of(main)
+    if query:
+        match = Q(friendly_name__icontains=query) | Q(sid__iexact=query)
+        if len(query) >= 4:
+            match |= Q(sid__icontains=query)
+        top_level = top_level.filter(match)
+        subaccounts = subaccounts.filter(match)
+    top_level = list(top_level.select_related("organization").order_by("friendly_name", "pk")[:SWITCHER_LIMIT])
+    subaccount_total = subaccounts.count()
+    subaccounts = list(subaccounts.order_by("-date_created", "-pk")[:SWITCHER_SUBACCOUNTS_SHOWN])
+
+    recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
+    rank = {sid: index for index, sid in enumerate(recent)}
+    top_level.sort(key=lambda a: (rank.get(a.sid, len(rank)), a.friendly_name.lower()))
+    groups = {}
+    for candidate in top_level:
+        name = candidate.organization.name if candidate.organization_id else "Personal accounts"
+        groups.setdefault(name, []).append(candidate)
+
+    def link(target):
+        page = from_page if from_page in PAGES_ON_EVERY_ACCOUNT else "account_dashboard"
+        if from_page == "subaccount_list" and not target.is_subaccount:
+            page = "subaccount_list"
+        return reverse(page, args=[target.sid])
+
+    for candidate in [*top_level, *subaccounts]:
+        candidate.switch_url = link(candidate)
+    context = {
+        "current": current,
+        "account": account,
+        "main": main,
+        "groups": groups,
+        "subaccounts": subaccounts,
+        "subaccount_total": subaccount_total,
+        "main_listed": any(candidate.pk == main.pk for candidate in top_level),
+        "query": query,
+        "from_page": from_page,
+    }
+    partial = "results" if request.GET.get("part") == "results" else "panel"
+    return render(request, f"accounts/switcher.html#{partial}", context)
 
 
 @login_required
 @require_GET
 def account_dashboard(request, sid):
-    account = selectors.account_get_for_user(user=request.user, sid=sid)
-    request.session[LAST_ACCOUNT_SESSION_KEY] = account.sid
-    return render(request, "accounts/account_dashboard.html", {"account": account})
+    current = current_account(request, sid)
+    account = current.account
+    remember_account(request, account)
+    context = {
+        "current": current,
+        "account": account,
+        "open_subaccount_count": (
+            None if account.is_subaccount else account.subaccounts.open().count()
+        ),
+        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "page": "account_dashboard",
+    }
+    return render(request, "accounts/account_dashboard.html", context)
+
+
+@login_required
+@require_POST
+def account_rename(request, sid):
+    current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
+    account = current.account
+    form = FriendlyNameForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            account = services.account_rename(
+                account=account,
+                friendly_name=form.cleaned_data["friendly_name"],
+                acting_user=request.user,
+            )
+        except errors.AccountError as error:
+            form.add_error("friendly_name", error.message)
+    if form.errors:
+        status = FORM_ERROR_STATUS
+    elif not request.htmx:
+        messages.success(request, "Account renamed.")
+        return redirect(request.POST.get("next_page") or reverse("account_dashboard", args=[sid]))
+    current.account = account
+    if not form.errors:
+        form = FriendlyNameForm(initial={"friendly_name": account.friendly_name})
+    context = {"current": current, "account": account, "form": form, "renamed": not form.errors}
+    response = render(request, "accounts/account_dashboard.html#name", context, status=status)
+    if not form.errors:
+        trigger_client_event(response, "accountChanged")
+    return response
+
+
+@login_required
+@require_GET
+def account_settings(request, sid):
+    current = current_account(request, sid)
+    account = current.account
+    remember_account(request, account)
+    events = account.status_events.select_related("actor")[:25]
+    context = {
+        "current": current,
+        "account": account,
+        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "events": events,
+        "page": "account_settings",
+    }
+    return render(request, "accounts/account_settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_close(request, sid):
+    """Close the current account (owner only for a main account): a confirmation page, then
+    the POST that does it."""
+    current = current_account(request, sid)
+    account = current.account
+    current.require(roles.SUBACCOUNTS_WRITE if account.is_subaccount else roles.ACCOUNT_CLOSE)
+    error = None
+    if request.method == "POST":
+        try:
+            services.account_close(
+                account=account,
+                acting_user=request.user,
+                reason=request.POST.get("reason", "").strip()[:500],
+            )
+        except errors.AccountError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, f"Closed “{account.friendly_name}” ({account.sid}).")
+            url = reverse(
+                "account_list" if not account.is_subaccount else "subaccount_list",
+                args=[] if not account.is_subaccount else [account.parent.sid],
+            )
+            if request.htmx:
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    context = {
+        "current": current,
+        "account": account,
+        "open_subaccount_count": (
+            None if account.is_subaccount else account.subaccounts.open().count()
+        ),
+        "error": error,
+        "page": "account_settings",
+    }
+    return render(
+        request,
+        "accounts/account_close.html",
+        context,
+        status=FORM_ERROR_STATUS if error else 200,
+    )

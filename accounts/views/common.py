@@ -1,0 +1,61 @@
+"""What every console view needs: the current account from the URL, the user's scopes on it,
+and one convention for refusals and failed forms (status 422 with the re-rendered partial,
+which the htmx config in base.html swaps in)."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from .. import roles, selectors
+from ..models import Account
+
+LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
+RECENT_ACCOUNTS_SESSION_KEY = "recent_account_sids"
+RECENT_ACCOUNTS_KEPT = 10
+
+FORM_ERROR_STATUS = 422
+
+
+@dataclass
+class Current:
+    """The account a console page is about, and what the signed-in user may do there."""
+
+    account: Account
+    roles: set = field(default_factory=set)
+    scopes: frozenset = frozenset()
+
+    def can(self, scope):
+        return scope in self.scopes
+
+    def require(self, scope):
+        if not self.can(scope):
+            raise PermissionDenied("Your role on this account does not allow this.")
+
+    @property
+    def read_only(self):
+        return self.account.is_closed
+
+
+def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
+    """The account named in the URL, if the user may reach it (404 otherwise, so that it
+    looks like it does not exist), and may use `scope` on it (403 otherwise)."""
+    account = selectors.account_get_for_user(user=request.user, sid=sid)
+    held = selectors.account_roles_for_user(user=request.user, account=account)
+    current = Current(account=account, roles=held, scopes=roles.scopes_for(held))
+    current.require(scope)
+    return current
+
+
+def remember_account(request, account):
+    """Land here after the next sign-in, and list it first among recent accounts."""
+    request.session[LAST_ACCOUNT_SESSION_KEY] = account.sid
+    main_sid = account.main_account.sid
+    recent = [sid for sid in request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []) if sid != main_sid]
+    request.session[RECENT_ACCOUNTS_SESSION_KEY] = [main_sid, *recent][:RECENT_ACCOUNTS_KEPT]
+
+
+def render_page_or_partial(request, template, partial, context, status=200):
+    """An HTMX request gets the partial; anything else the whole page."""
+    name = f"{template}#{partial}" if request.htmx else template
+    return render(request, name, context, status=status)

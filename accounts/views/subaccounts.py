@@ -1,0 +1,196 @@
+"""The Subaccounts page of a main account: list, search, filter, create, and per-row actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from .. import errors, roles, services
+from ..forms import FriendlyNameForm
+from ..models import Account
+from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+
+PAGE_SIZE = 50
+STATUS_ACTIONS = {
+    "suspend": (Account.Status.SUSPENDED, services.account_suspend, "Suspended"),
+    "reactivate": (Account.Status.ACTIVE, services.account_reactivate, "Reactivated"),
+    "close": (Account.Status.CLOSED, services.account_close, "Closed"),
+}
+
+
+def _main_account(request, sid, *, scope=roles.SUBACCOUNTS_READ):
+    current = current_account(request, sid, scope=scope)
+    if current.account.is_subaccount:
+        # A subaccount has no subaccounts page; its parent's is the one to show.
+        raise Http404("Subaccounts cannot have subaccounts.")
+    return current
+
+
+def _subaccount(current, subaccount_sid):
+    try:
+        return Account.objects.subaccounts_of(current.account).get(sid=subaccount_sid)
+    except Account.DoesNotExist:
+        raise Http404("No such subaccount.") from None
+
+
+def _listing(request, parent):
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
+    if query:
+        subaccounts = subaccounts.filter(
+            Q(friendly_name__icontains=query) | Q(sid__icontains=query)
+        )
+    if status in Account.Status.values:
+        subaccounts = subaccounts.filter(status=status)
+    page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "query": query,
+        "status": status,
+        "statuses": Account.Status.choices,
+        "used": Account.objects.subaccounts_of(parent).open().count(),
+    }
+
+
+def _context(request, current, form=None):
+    return {
+        "current": current,
+        "account": current.account,
+        "form": form or FriendlyNameForm(),
+        "page": "subaccount_list",
+        **_listing(request, current.account),
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def subaccount_list(request, sid):
+    current = _main_account(request, sid)
+    if request.method == "POST":
+        return _subaccount_create(request, current)
+    remember_account(request, current.account)
+    return render_page_or_partial(
+        request, "accounts/subaccount_list.html", "results", _context(request, current)
+    )
+
+
+def _subaccount_create(request, current):
+    current.require(roles.SUBACCOUNTS_WRITE)
+    form = FriendlyNameForm(request.POST)
+    created = None
+    if form.is_valid():
+        try:
+            created = services.subaccount_create(
+                parent=current.account,
+                friendly_name=form.cleaned_data["friendly_name"],
+                acting_user=request.user,
+            )
+        except errors.AccountError as error:
+            form.add_error(None, error.message)
+    if created and not request.htmx:
+        messages.success(request, f"Created subaccount “{created.friendly_name}” ({created.sid}).")
+        return redirect("subaccount_list", sid=current.account.sid)
+    context = _context(request, current, form=None if created else form)
+    context["created"] = created
+    response = render_page_or_partial(
+        request,
+        "accounts/subaccount_list.html",
+        "create",
+        context,
+        status=200 if created else FORM_ERROR_STATUS,
+    )
+    if created:
+        trigger_client_event(response, "accountChanged")
+    return response
+
+
+def _row_response(request, current, subaccount, *, error=None, done=None):
+    context = {"current": current, "account": current.account, "sub": subaccount,
+               "row_error": error, "row_done": done}
+    response = render(
+        request,
+        "accounts/subaccount_list.html#row",
+        context,
+        status=FORM_ERROR_STATUS if error else 200,
+    )
+    if done:
+        trigger_client_event(response, "accountChanged")
+    return response
+
+
+@login_required
+@require_POST
+def subaccount_rename(request, sid, subaccount_sid):
+    current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
+    subaccount = _subaccount(current, subaccount_sid)
+    form = FriendlyNameForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            subaccount = services.account_rename(
+                account=subaccount,
+                friendly_name=form.cleaned_data["friendly_name"],
+                acting_user=request.user,
+            )
+        except errors.AccountError as refusal:
+            error = refusal.message
+    else:
+        error = form.errors["friendly_name"][0]
+    return _after_row_action(request, current, subaccount, error, "Renamed")
+
+
+@login_required
+@require_POST
+def subaccount_status(request, sid, subaccount_sid):
+    current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
+    subaccount = _subaccount(current, subaccount_sid)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        return _after_row_action(request, current, subaccount, "Choose suspend, reactivate or close.", None)
+    _status, service, verb = action
+    error = None
+    try:
+        subaccount = service(
+            account=subaccount,
+            acting_user=request.user,
+            reason=request.POST.get("reason", "").strip()[:500],
+        )
+    except errors.AccountError as refusal:
+        error = refusal.message
+    return _after_row_action(request, current, subaccount, error, verb)
+
+
+def _after_row_action(request, current, subaccount, error, verb):
+    if request.htmx:
+        return _row_response(request, current, subaccount, error=error, done=None if error else verb)
+    if error:
+        messages.error(request, f"{subaccount.friendly_name} ({subaccount.sid}): {error}")
+    else:
+        messages.success(request, f"{verb} “{subaccount.friendly_name}” ({subaccount.sid}).")
+    return redirect(request.POST.get("next") or reverse("subaccount_list", args=[current.account.sid]))
+
+
+@login_required
+@require_http_methods(["GET"])
+def subaccount_close_confirm(request, sid, subaccount_sid):
+    """Close asks first, and says what it does. A dialog with HTMX, a page without."""
+    current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
+    subaccount = _subaccount(current, subaccount_sid)
+    context = {
+        "current": current,
+        "account": current.account,
+        "sub": subaccount,
+        "page": "subaccount_list",
+        "next": request.GET.get("next", ""),
+    }
+    return render_page_or_partial(
+        request, "accounts/subaccount_close.html", "dialog", context
+    )

@@ -1,0 +1,53 @@
+// Small progressive enhancements; every action also works without this file.
+document.addEventListener("click", (event) => {
+  const copy = event.target.closest("[data-copy]");
+  if (copy) {
+    const text = copy.getAttribute("data-copy");
+    navigator.clipboard?.writeText(text).then(() => {
+      const label = copy.textContent;
+      copy.textContent = "Copied";
+      setTimeout(() => { copy.textContent = label; }, 1500);
+    });
+    return;
+  }
+  const reveal = event.target.closest("[data-reveal]");
+  if (reveal) {
+    const secret = document.getElementById(reveal.getAttribute("data-reveal"));
+    const shown = secret.getAttribute("data-shown") === "true";
+    secret.textContent = shown ? "•".repeat(32) : secret.getAttribute("data-secret");
+    secret.setAttribute("data-shown", String(!shown));
+    reveal.textContent = shown ? "Show" : "Hide";
+    reveal.setAttribute("aria-pressed", String(!shown));
+    return;
+  }
+  const closeDialog = event.target.closest("[data-close-dialog]");
+  const dialog = closeDialog?.closest("dialog");
+  if (dialog) {
+    event.preventDefault();
+    dialog.close();
+    return;
+  }
+  // Clicking outside an open switcher closes it.
+  const switcher = document.getElementById("switcher");
+  if (switcher && switcher.open && !switcher.contains(event.target)) {
+    switcher.open = false;
+  }
+});
+
+// A confirmation loaded into the modal opens it; a successful action inside closes it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id === "modal-body") {
+    document.getElementById("modal")?.showModal();
+  }
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const dialog = event.detail.elt.closest?.("dialog");
+  if (dialog && event.detail.successful && event.detail.xhr.status < 400) {
+    dialog.close();
+  }
+});
+// Focus the switcher's filter when it opens.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const filter = event.detail.target.querySelector?.("[data-autofocus]");
+  if (filter) filter.focus();
+});
