@@ -25,7 +25,9 @@ class FriendlyNameForm(forms.Form):
 class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match an account. Check them and try again.",
+        "invalid_login": (
+            "That email and password do not match an account. Check them and try again."
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -53,7 +55,9 @@ class SignUpForm(BaseUserCreationForm):
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Sign in instead.")
+            raise forms.ValidationError(
+                "An account with this email already exists. Sign in instead."
+            )
         return email
 
     def clean_account_name(self):

@@ -51,7 +51,9 @@ def remember_account(request, account):
     """Land here after the next sign-in, and list it first among recent accounts."""
     request.session[LAST_ACCOUNT_SESSION_KEY] = account.sid
     main_sid = account.main_account.sid
-    recent = [sid for sid in request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []) if sid != main_sid]
+    recent = [
+        sid for sid in request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []) if sid != main_sid
+    ]
     request.session[RECENT_ACCOUNTS_SESSION_KEY] = [main_sid, *recent][:RECENT_ACCOUNTS_KEPT]
 
 

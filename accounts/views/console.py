@@ -116,7 +116,9 @@ def account_switcher(request, sid):
             match |= Q(sid__icontains=query)
         top_level = top_level.filter(match)
         subaccounts = subaccounts.filter(match)
-    top_level = list(top_level.select_related("organization").order_by("friendly_name", "pk")[:SWITCHER_LIMIT])
+    top_level = list(
+        top_level.select_related("organization").order_by("friendly_name", "pk")[:SWITCHER_LIMIT]
+    )
     subaccount_total = subaccounts.count()
     subaccounts = list(subaccounts.order_by("-date_created", "-pk")[:SWITCHER_SUBACCOUNTS_SHOWN])
 

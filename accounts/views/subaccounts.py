@@ -113,8 +113,13 @@ def _subaccount_create(request, current):
 
 
 def _row_response(request, current, subaccount, *, error=None, done=None):
-    context = {"current": current, "account": current.account, "sub": subaccount,
-               "row_error": error, "row_done": done}
+    context = {
+        "current": current,
+        "account": current.account,
+        "sub": subaccount,
+        "row_error": error,
+        "row_done": done,
+    }
     response = render(
         request,
         "accounts/subaccount_list.html#row",
@@ -154,7 +159,9 @@ def subaccount_status(request, sid, subaccount_sid):
     subaccount = _subaccount(current, subaccount_sid)
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        return _after_row_action(request, current, subaccount, "Choose suspend, reactivate or close.", None)
+        return _after_row_action(
+            request, current, subaccount, "Choose suspend, reactivate or close.", None
+        )
     _status, service, verb = action
     error = None
     try:
@@ -170,12 +177,16 @@ def subaccount_status(request, sid, subaccount_sid):
 
 def _after_row_action(request, current, subaccount, error, verb):
     if request.htmx:
-        return _row_response(request, current, subaccount, error=error, done=None if error else verb)
+        return _row_response(
+            request, current, subaccount, error=error, done=None if error else verb
+        )
     if error:
         messages.error(request, f"{subaccount.friendly_name} ({subaccount.sid}): {error}")
     else:
         messages.success(request, f"{verb} “{subaccount.friendly_name}” ({subaccount.sid}).")
-    return redirect(request.POST.get("next") or reverse("subaccount_list", args=[current.account.sid]))
+    return redirect(
+        request.POST.get("next") or reverse("subaccount_list", args=[current.account.sid])
+    )
 
 
 @login_required
@@ -191,6 +202,4 @@ def subaccount_close_confirm(request, sid, subaccount_sid):
         "page": "subaccount_list",
         "next": request.GET.get("next", ""),
     }
-    return render_page_or_partial(
-        request, "accounts/subaccount_close.html", "dialog", context
-    )
+    return render_page_or_partial(request, "accounts/subaccount_close.html", "dialog", context)
