@@ -102,3 +102,49 @@ class InvalidFriendlyName(AccountError):
 def limit_text(limit):
     """1000 -> "1,000", as people write it."""
     return intcomma(limit)
+
+
+# People: roles, invitations, organizations.
+ALREADY_A_MEMBER = "{email} is already a user of this account."
+ALREADY_AN_ORGANIZATION_MEMBER = "{email} is already a member of this organization."
+ALREADY_INVITED = "{email} already has a pending invitation. Resend it instead."
+ROLES_REQUIRED = "Choose at least one role."
+ROLES_EXCLUSIVE = "{role} cannot be combined with other roles."
+ROLE_UNKNOWN = "Unknown role: {role}."
+OWNER_ROLE_NOT_ASSIGNABLE = (
+    "The owner role cannot be given this way: the owner transfers ownership instead."
+)
+OWNER_CANNOT_BE_CHANGED = (
+    "The owner's role cannot be changed or removed. Transfer ownership to another user first."
+)
+NOT_A_MEMBER = "{email} is not a user of this account."
+ONLY_OWNER_CAN_TRANSFER = "Only the owner can transfer ownership."
+TRANSFER_TO_MEMBER_ONLY = "Ownership can only be transferred to an existing user of the account."
+SUBACCOUNT_OWNERSHIP = "Subaccounts cannot have separate owners; they share their parent's."
+INVITATION_INVALID = "This invitation link is not valid. Ask for a new invitation."
+INVITATION_EXPIRED = "This invitation has expired. Ask the person who invited you to resend it."
+INVITATION_USED = "This invitation has already been used."
+INVITATION_REVOKED = "This invitation was revoked."
+INVITATION_WRONG_USER = (
+    "This invitation was sent to {email}. Sign in with that email address to accept it."
+)
+INVITATION_NOT_PENDING = "Only a pending invitation can be resent or revoked."
+ORGANIZATION_OWNER_ONLY = "Only the organization's owner can do this."
+ORGANIZATION_ADMIN_ONLY = "Only the organization's owner or administrators can do this."
+ORGANIZATION_OWNER_CANNOT_BE_REMOVED = (
+    "The organization's owner cannot be removed or demoted. Transfer ownership first."
+)
+ORGANIZATION_TRANSFER_TO_MEMBER_ONLY = (
+    "Organization ownership can only be transferred to an existing member."
+)
+ACCOUNT_ALREADY_IN_ORGANIZATION = "This account is already in an organization."
+IMPORT_NEEDS_ACCOUNT_OWNER = "Only the account's owner can move it into an organization."
+ORGANIZATION_NAME_REQUIRED = "Enter a name for the organization."
+
+
+class PeopleError(AccountError):
+    """A refusal about users, roles, invitations or organizations."""
+
+
+class InvitationError(PeopleError):
+    pass

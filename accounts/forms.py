@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 
-from . import errors, services
+from . import errors, people, roles, services
 from .models import FRIENDLY_NAME_MAX_LENGTH, User
 
 
@@ -65,3 +65,50 @@ class SignUpForm(BaseUserCreationForm):
             return services.friendly_name_clean(self.cleaned_data["account_name"])
         except errors.InvalidFriendlyName as error:
             raise forms.ValidationError(error.message) from None
+
+
+ASSIGNABLE_ROLE_CHOICES = [
+    (role, label) for role, label in roles.ROLE_CHOICES if role != roles.OWNER
+]
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", ASSIGNABLE_ROLE_CHOICES)
+        kwargs.setdefault(
+            "help_text",
+            "Administrator includes everything but closing the account and transferring "
+            "ownership, and cannot be combined. Developer, Billing Manager and Support combine.",
+        )
+        kwargs.setdefault("error_messages", {"required": errors.ROLES_REQUIRED})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        chosen = super().clean(value)
+        try:
+            return people.roles_clean(chosen)
+        except errors.PeopleError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    roles = RolesField(label="Roles")
+
+
+class RolesForm(forms.Form):
+    roles = RolesField(label="Roles")
+
+
+class InvitationSignUpForm(BaseUserCreationForm):
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+
+    class Meta:
+        model = User
+        fields = ["full_name"]
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.email = email  # so the similarity check knows it

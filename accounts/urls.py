@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .forms import SignInForm
-from .views import auth, console, subaccounts
+from .views import auth, console, subaccounts, users
 
 urlpatterns = [
     path("", console.home, name="home"),
@@ -32,7 +32,9 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("invitations/<str:token>/", users.invitation_accept, name="invitation_accept"),
     path("console/accounts/", console.account_list, name="account_list"),
+    path("orgs/", include("accounts.urls_organizations")),
     path("console/<str:sid>/", console.account_dashboard, name="account_dashboard"),
     path("console/<str:sid>/switcher/", console.account_switcher, name="account_switcher"),
     path("console/<str:sid>/rename/", console.account_rename, name="account_rename"),
@@ -53,5 +55,19 @@ urlpatterns = [
         "console/<str:sid>/subaccounts/<str:subaccount_sid>/close/",
         subaccounts.subaccount_close_confirm,
         name="subaccount_close_confirm",
+    ),
+    path("console/<str:sid>/users/", users.user_list, name="user_list"),
+    path("console/<str:sid>/users/transfer/", users.ownership_transfer, name="ownership_transfer"),
+    path("console/<str:sid>/users/<int:user_id>/roles/", users.user_roles, name="user_roles"),
+    path("console/<str:sid>/users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
+    path(
+        "console/<str:sid>/invitations/<int:pk>/resend/",
+        users.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "console/<str:sid>/invitations/<int:pk>/revoke/",
+        users.invitation_revoke,
+        name="invitation_revoke",
     ),
 ]

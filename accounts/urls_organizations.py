@@ -1,0 +1,3 @@
+"""Organization pages (see accounts/views/organizations.py)."""
+
+urlpatterns = []

@@ -1,0 +1,293 @@
+"""The Users page of an account (Owner and Administrator) and accepting invitations."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from .. import errors, people, roles
+from ..forms import InvitationForm, InvitationSignUpForm, RolesForm
+from ..models import AccountMembership, Invitation, User
+from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+
+ROLE_ORDER = [role for role, _label in roles.ROLE_CHOICES]
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
+
+
+def _people(account):
+    """Users with their roles: those of this account, then (for a subaccount) those who reach
+    it through the parent. One query."""
+    account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
+    by_user = {}
+    for membership in (
+        AccountMembership.objects.filter(account_id__in=account_ids)
+        .select_related("user")
+        .order_by("user__email")
+    ):
+        inherited = membership.account_id != account.pk
+        entry = by_user.setdefault(
+            (membership.user_id, inherited),
+            {"user": membership.user, "roles": [], "inherited": inherited},
+        )
+        entry["roles"].append(membership.role)
+    users = sorted(by_user.values(), key=lambda e: (e["inherited"], e["user"].email))
+    for entry in users:
+        entry["roles"].sort(key=ROLE_ORDER.index)
+        entry["labels"] = [roles.role_label(role) for role in entry["roles"]]
+        entry["is_owner"] = roles.OWNER in entry["roles"]
+    return users
+
+
+def _context(request, current, *, invite_form=None, tab=None):
+    account = current.account
+    tab = tab or request.GET.get("tab", "active")
+    users = _people(account)
+    return {
+        "current": current,
+        "account": account,
+        "page": "user_list",
+        "tab": tab,
+        "users": users,
+        "invitations": account.invitations.filter(accepted_at=None, revoked_at=None)
+        .select_related("invited_by")
+        .order_by("-date_sent"),
+        "invite_form": invite_form or InvitationForm(),
+        "role_choices": [(r, label) for r, label in roles.ROLE_CHOICES if r != roles.OWNER],
+        "transfer_candidates": [
+            entry["user"] for entry in users if not entry["inherited"] and not entry["is_owner"]
+        ],
+        "is_owner": request.user.pk == account.owner_id and not account.is_subaccount,
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def user_list(request, sid):
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    if request.method == "POST":
+        return _invite(request, current)
+    remember_account(request, current.account)
+    return render(request, "accounts/user_list.html", _context(request, current))
+
+
+def _invite(request, current):
+    form = InvitationForm(request.POST)
+    invitation = None
+    if form.is_valid():
+        try:
+            invitation = people.invitation_create(
+                account=current.account,
+                email=form.cleaned_data["email"],
+                roles_=form.cleaned_data["roles"],
+                invited_by=request.user,
+                base_url=_base_url(request),
+            )
+        except errors.AccountError as error:
+            form.add_error("email", error.message)
+    if invitation and not request.htmx:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect(reverse("user_list", args=[current.account.sid]) + "?tab=invited")
+    context = _context(request, current, invite_form=None if invitation else form)
+    context["invited"] = invitation
+    response = render_page_or_partial(
+        request,
+        "accounts/user_list.html",
+        "invite",
+        context,
+        status=200 if invitation else FORM_ERROR_STATUS,
+    )
+    if invitation:
+        trigger_client_event(response, "accountChanged")
+    return response
+
+
+def _member(current, user_id):
+    membership = (
+        AccountMembership.objects.filter(account=current.account, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such user on this account.")
+    return membership.user
+
+
+def _done(request, current, message, *, error=False):
+    (messages.error if error else messages.success)(request, message)
+    return redirect("user_list", sid=current.account.sid)
+
+
+@login_required
+@require_POST
+def user_roles(request, sid, user_id):
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    member = _member(current, user_id)
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        return _done(request, current, f"{member.email}: {form.errors['roles'][0]}", error=True)
+    try:
+        people.account_member_roles_set(
+            account=current.account,
+            user=member,
+            roles_=form.cleaned_data["roles"],
+            acting_user=request.user,
+        )
+    except errors.AccountError as error:
+        return _done(request, current, f"{member.email}: {error.message}", error=True)
+    return _done(request, current, f"Updated the roles of {member.email}.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_remove(request, sid, user_id):
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    member = _member(current, user_id)
+    if request.method == "POST":
+        try:
+            people.account_member_remove(
+                account=current.account, user=member, acting_user=request.user
+            )
+        except errors.AccountError as error:
+            return _done(request, current, error.message, error=True)
+        return _done(request, current, f"Removed {member.email} from this account.")
+    context = {
+        "current": current,
+        "account": current.account,
+        "member": member,
+        "page": "user_list",
+    }
+    return render(request, "accounts/user_remove.html", context)
+
+
+@login_required
+@require_POST
+def ownership_transfer(request, sid):
+    current = current_account(request, sid, scope=roles.ACCOUNT_TRANSFER)
+    try:
+        new_owner = _member(current, int(request.POST.get("new_owner", "0")))
+    except ValueError:
+        raise Http404("No such user on this account.") from None
+    try:
+        people.account_ownership_transfer(
+            account=current.account, new_owner=new_owner, acting_user=request.user
+        )
+    except errors.NotPermitted as error:
+        raise PermissionDenied(error.message) from None
+    except errors.AccountError as error:
+        return _done(request, current, error.message, error=True)
+    return _done(
+        request,
+        current,
+        f"{new_owner.email} now owns this account; you are an Administrator of it.",
+    )
+
+
+def _invitation(current, pk):
+    invitation = Invitation.objects.filter(account=current.account, pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+@login_required
+@require_POST
+def invitation_resend(request, sid, pk):
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    invitation = _invitation(current, pk)
+    try:
+        people.invitation_resend(
+            invitation=invitation, acting_user=request.user, base_url=_base_url(request)
+        )
+    except errors.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Sent the invitation to {invitation.email} again.")
+    return redirect(reverse("user_list", args=[sid]) + "?tab=invited")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, sid, pk):
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    invitation = _invitation(current, pk)
+    try:
+        people.invitation_revoke(invitation=invitation, acting_user=request.user)
+    except errors.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Revoked the invitation of {invitation.email}.")
+    return redirect(reverse("user_list", args=[sid]) + "?tab=invited")
+
+
+# --- Accepting ----------------------------------------------------------------------------
+
+
+def _landing(invitation):
+    if invitation.account_id:
+        return reverse("account_dashboard", args=[invitation.account.sid])
+    return reverse("organization_detail", args=[invitation.organization.sid])
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """The emailed link. Signed in as the invited address: accept. Signed out: sign up (new
+    person) or sign in (existing user). Signed in as someone else: say so."""
+    try:
+        invitation = people.invitation_for_token(token)
+    except errors.InvitationError as error:
+        return render(request, "invitations/invalid.html", {"error": error.message}, status=410)
+
+    existing_user = User.objects.filter(email__iexact=invitation.email).exists()
+    signup_form = None
+    error = None
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                people.invitation_accept(token=token, user=request.user)
+                messages.success(request, "Invitation accepted. Welcome!")
+                return redirect(_landing(invitation))
+            if existing_user:
+                raise errors.InvitationError(
+                    errors.INVITATION_WRONG_USER.format(email=invitation.email)
+                )
+            signup_form = InvitationSignUpForm(request.POST, email=invitation.email)
+            if signup_form.is_valid():
+                user, invitation = people.user_sign_up_from_invitation(
+                    token=token,
+                    email=invitation.email,
+                    password=signup_form.cleaned_data["password1"],
+                    full_name=signup_form.cleaned_data["full_name"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Welcome! Your login is ready.")
+                return redirect(_landing(invitation))
+        except errors.InvitationError as refusal:
+            error = refusal.message
+    wrong_user = (
+        request.user.is_authenticated and request.user.email.lower() != invitation.email.lower()
+    )
+    if not request.user.is_authenticated and not existing_user and signup_form is None:
+        signup_form = InvitationSignUpForm(email=invitation.email)
+    context = {
+        "invitation": invitation,
+        "target": invitation.target,
+        "existing_user": existing_user,
+        "wrong_user": wrong_user,
+        "signup_form": signup_form,
+        "error": error,
+        "token": token,
+    }
+    status = (
+        FORM_ERROR_STATUS if (error or (signup_form is not None and signup_form.errors)) else 200
+    )
+    return render(request, "invitations/accept.html", context, status=status)

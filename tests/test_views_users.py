@@ -1,0 +1,223 @@
+"""The Users page of an account and the invitation link, through the test client."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts import people, roles, selectors
+from accounts.models import AccountMembership, Invitation, User
+from tests.conftest import DEFAULT_PASSWORD
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def owner_client(client, account):
+    client.force_login(account.owner)
+    return client
+
+
+def users_url(account):
+    return reverse("user_list", args=[account.sid])
+
+
+def sent_link():
+    return re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
+
+
+@pytest.mark.django_db
+def test_users_page_lists_users_with_roles(owner_client, account, make_user):
+    developer = make_user(full_name="Dev Eloper")
+    AccountMembership.objects.bulk_create(
+        [
+            AccountMembership(account=account, user=developer, role=roles.DEVELOPER),
+            AccountMembership(account=account, user=developer, role=roles.SUPPORT),
+        ]
+    )
+    html = owner_client.get(users_url(account)).content.decode()
+    assert account.owner.email in html and "Owner" in html
+    assert "Dev Eloper" in html and "Developer, Support" in html
+    assert "Active users (2)" in html
+
+
+@pytest.mark.django_db
+def test_subaccount_users_page_shows_who_reaches_it_through_the_parent(
+    owner_client, account, make_subaccount, make_user
+):
+    sub = make_subaccount(account)
+    direct = make_user()
+    AccountMembership.objects.create(account=sub, user=direct, role=roles.DEVELOPER)
+    html = owner_client.get(users_url(sub)).content.decode()
+    assert direct.email in html
+    assert "through the parent account" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invite_over_htmx_sends_the_email_and_lists_it_as_pending(owner_client, account):
+    response = owner_client.post(
+        users_url(account),
+        {"email": "Invitee@Example.com", "roles": [roles.DEVELOPER, roles.SUPPORT]},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert b"Invitation sent to invitee@example.com" in response.content
+    assert mail.outbox[-1].to == ["invitee@example.com"]
+    invited = owner_client.get(users_url(account), {"tab": "invited"}).content.decode()
+    assert "invitee@example.com" in invited and "Developer, Support" in invited
+    assert "Pending" in invited
+
+
+@pytest.mark.django_db
+def test_invite_errors_in_place_keep_the_input(owner_client, account):
+    response = owner_client.post(
+        users_url(account),
+        {"email": "someone@example.com", "roles": [roles.ADMINISTRATOR, roles.DEVELOPER]},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert b"cannot be combined" in response.content
+    assert b'value="someone@example.com"' in response.content
+    already = owner_client.post(
+        users_url(account),
+        {"email": account.owner.email, "roles": [roles.SUPPORT]},
+        headers=HTMX,
+    )
+    assert already.status_code == 422
+    assert b"already a user of this account" in already.content
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resend_and_revoke(owner_client, account):
+    owner_client.post(users_url(account), {"email": "a@example.com", "roles": ["support"]})
+    invitation = Invitation.objects.get()
+    first_link = sent_link()
+    owner_client.post(reverse("invitation_resend", args=[account.sid, invitation.pk]))
+    assert len(mail.outbox) == 2 and sent_link() != first_link
+    owner_client.post(reverse("invitation_revoke", args=[account.sid, invitation.pk]))
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert owner_client.get(sent_link()).status_code == 410
+
+
+@pytest.mark.django_db
+def test_change_roles_and_remove_a_user(owner_client, account, make_user):
+    member = make_user()
+    AccountMembership.objects.create(account=account, user=member, role=roles.SUPPORT)
+    owner_client.post(
+        reverse("user_roles", args=[account.sid, member.pk]),
+        {"roles": [roles.DEVELOPER, roles.BILLING_MANAGER]},
+    )
+    assert selectors.account_roles_for_user(user=member, account=account) == {
+        roles.DEVELOPER,
+        roles.BILLING_MANAGER,
+    }
+    confirm = owner_client.get(reverse("user_remove", args=[account.sid, member.pk]))
+    assert b"Their login and their other accounts are not affected" in confirm.content
+    owner_client.post(reverse("user_remove", args=[account.sid, member.pk]))
+    assert selectors.account_roles_for_user(user=member, account=account) == set()
+    assert User.objects.filter(pk=member.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_owner_cannot_be_removed_through_the_page(client, account, make_user):
+    admin = make_user()
+    AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
+    client.force_login(admin)
+    response = client.post(
+        reverse("user_remove", args=[account.sid, account.owner.pk]), follow=True
+    )
+    assert b"Transfer ownership to another user first" in response.content
+    assert account.memberships.filter(user=account.owner, role=roles.OWNER).exists()
+
+
+@pytest.mark.django_db
+def test_transfer_ownership_from_the_page(owner_client, account, make_user):
+    member = make_user()
+    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+    page = owner_client.get(users_url(account)).content.decode()
+    assert "Transfer ownership" in page and member.email in page
+    owner_client.post(reverse("ownership_transfer", args=[account.sid]), {"new_owner": member.pk})
+    account.refresh_from_db()
+    assert account.owner == member
+
+
+@pytest.mark.django_db
+def test_users_page_is_404_for_users_of_other_accounts(client, account, make_user):
+    client.force_login(make_user())
+    assert client.get(users_url(account)).status_code == 404
+
+
+# --- The emailed link ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def invitation_link(account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        people.invitation_create(
+            account=account,
+            email="invitee@example.com",
+            roles_=[roles.DEVELOPER],
+            invited_by=account.owner,
+            base_url="http://testserver/",
+        )
+    return sent_link()
+
+
+@pytest.mark.django_db
+def test_a_new_person_signs_up_from_the_link_and_lands_in_the_account(
+    client, account, invitation_link
+):
+    page = client.get(invitation_link)
+    assert b"Create your login to accept" in page.content
+    response = client.post(
+        invitation_link,
+        {"full_name": "In Vitee", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_dashboard", args=[account.sid])
+    user = User.objects.get(email="invitee@example.com")
+    assert selectors.account_roles_for_user(user=user, account=account) == {roles.DEVELOPER}
+    assert client.get(invitation_link).status_code == 410  # single use
+
+
+@pytest.mark.django_db
+def test_signup_errors_keep_the_name(client, invitation_link):
+    response = client.post(
+        invitation_link,
+        {"full_name": "Kept Name", "password1": DEFAULT_PASSWORD, "password2": "different-1"},
+    )
+    assert response.status_code == 422
+    assert b'value="Kept Name"' in response.content
+    assert not User.objects.filter(email="invitee@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_an_existing_user_signs_in_then_accepts(client, account, make_user, invitation_link):
+    person = make_user(email="invitee@example.com")
+    page = client.get(invitation_link)
+    assert b"Sign in to accept" in page.content
+    client.force_login(person)
+    response = client.post(invitation_link)
+    assert response.status_code == 302
+    assert selectors.account_roles_for_user(user=person, account=account) == {roles.DEVELOPER}
+
+
+@pytest.mark.django_db
+def test_signed_in_as_someone_else_the_page_says_so(client, account, make_user, invitation_link):
+    other = make_user(email="other@example.com")
+    client.force_login(other)
+    page = client.get(invitation_link).content.decode()
+    assert "this invitation is for invitee@example.com" in page
+    response = client.post(invitation_link)
+    assert response.status_code == 422
+    assert selectors.account_roles_for_user(user=other, account=account) == set()
+
+
+@pytest.mark.django_db
+def test_a_made_up_link_is_refused(client):
+    response = client.get("/invitations/not-a-real-token/")
+    assert response.status_code == 410
+    assert b"not valid" in response.content
