@@ -11,13 +11,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import errors, services
+from . import billing, errors, services
 from .models import (
     Account,
     AccountMembership,
     AccountStatusEvent,
+    AvailablePhoneNumber,
+    IncomingPhoneNumber,
+    LedgerEntry,
     Organization,
     OrganizationMembership,
+    UsageRecord,
     User,
 )
 
@@ -124,6 +128,7 @@ class AccountAdmin(admin.ModelAdmin):
         "balance",
         "parent",
         "subaccounts_summary",
+        "ledger_link",
         "date_created",
         "date_updated",
     ]
@@ -132,7 +137,18 @@ class AccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["sid", "friendly_name", "owner", "organization", "parent"]}),
         ("Status", {"fields": ["status", "status_source", "type"]}),
         ("Credentials", {"fields": ["auth_token"]}),
-        ("Billing and limits", {"fields": ["balance", "subaccount_limit", "subaccounts_summary"]}),
+        (
+            "Billing and limits",
+            {
+                "fields": [
+                    "balance",
+                    "ledger_link",
+                    "monthly_spend_cap",
+                    "subaccount_limit",
+                    "subaccounts_summary",
+                ]
+            },
+        ),
         ("Dates", {"fields": ["date_created", "date_updated"]}),
     ]
     inlines = [AccountMembershipInline, AccountStatusEventInline]
@@ -154,8 +170,19 @@ class AccountAdmin(admin.ModelAdmin):
             if obj.parent_id is not None:
                 fields += ["subaccount_limit", "type"]
             else:
-                fields += ["type"]
+                fields += ["type", "monthly_spend_cap"]
+            if obj.status == Account.Status.CLOSED:
+                # Closed is final: not even renamed (the services refuse it too).
+                fields += ["friendly_name"]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        # Write only what this form edits: status and balance change through the services,
+        # possibly while the page was open, and a full save would put back the old values.
+        if not change:
+            super().save_model(request, obj, form, change)
+        elif form.changed_data:
+            obj.save(update_fields=[*form.changed_data, "date_updated"])
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", "parent", "organization")
@@ -166,6 +193,27 @@ class AccountAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:accounts_account_change", args=[obj.parent_id])
         return format_html('<a href="{}">{}</a>', url, obj.parent.sid)
+
+    @admin.display(description="Ledger")
+    def ledger_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        main = obj.main_account
+        entries = reverse("admin:accounts_ledgerentry_changelist") + "?" + urlencode(
+            {"q": main.sid}
+        )
+        add = reverse("admin:accounts_ledgerentry_add") + "?" + urlencode(
+            {"paying_account": main.pk}
+        )
+        return format_html(
+            '<a href="{}">Ledger entries</a> · <a href="{}">Add funds or adjust the balance</a>'
+            "{}",
+            entries,
+            add,
+            " (of the parent account, whose balance this subaccount shares)"
+            if obj.parent_id
+            else "",
+        )
 
     @admin.display(description="Subaccounts")
     def subaccounts_summary(self, obj):
@@ -263,6 +311,130 @@ class AccountStatusEventAdmin(admin.ModelAdmin):
     list_filter = ["source", "new_status"]
     search_fields = ["=account__sid", "reason", "actor__email"]
     list_select_related = ["account", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Money and resources (support) ---------------------------------------------------------
+
+
+class LedgerEntryForm(forms.ModelForm):
+    """Support adds funds, refunds or adjusts a balance: always a new entry, with a reason."""
+
+    KIND_CHOICES = [
+        (LedgerEntry.Kind.FUNDS_ADDED, "Add funds"),
+        (LedgerEntry.Kind.REFUND, "Refund"),
+        (LedgerEntry.Kind.ADJUSTMENT, "Adjustment (positive or negative)"),
+    ]
+    kind = forms.ChoiceField(choices=KIND_CHOICES)
+    description = forms.CharField(
+        label="Reason", max_length=300, help_text="Required; the customer sees it in their ledger."
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["paying_account", "kind", "amount", "description"]
+        labels = {"paying_account": "Account"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paying_account"].queryset = Account.objects.top_level()
+        self.fields["paying_account"].help_text = "A top-level account: it holds the balance."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                billing.entry_check(
+                    account=cleaned["paying_account"],
+                    kind=cleaned["kind"],
+                    amount=cleaned["amount"],
+                    reason=cleaned["description"],
+                )
+            except errors.AccountError as error:
+                raise forms.ValidationError(error.message) from None
+        return cleaned
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    form = LedgerEntryForm
+    list_display = [
+        "date_created",
+        "paying_account",
+        "account",
+        "kind",
+        "amount",
+        "balance_after",
+        "description",
+        "actor",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["=paying_account__sid", "=account__sid", "description"]
+    list_select_related = ["paying_account", "account", "actor"]
+    raw_id_fields = ["paying_account"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        # Entries are immutable; the change view is read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        entry = billing.entry_post(
+            account=data["paying_account"],
+            kind=data["kind"],
+            amount=data["amount"],
+            reason=data["description"],
+            actor=request.user,
+        )
+        for field in LedgerEntry._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(entry, field.attname))
+
+
+@admin.register(AvailablePhoneNumber)
+class AvailablePhoneNumberAdmin(admin.ModelAdmin):
+    list_display = [
+        "phone_number", "friendly_name", "region", "voice", "sms", "mms", "monthly_price"
+    ]
+    search_fields = ["phone_number", "region"]
+
+
+@admin.register(IncomingPhoneNumber)
+class IncomingPhoneNumberAdmin(admin.ModelAdmin):
+    list_display = [
+        "phone_number", "sid", "account", "friendly_name", "date_created", "released_at"
+    ]
+    search_fields = ["=sid", "phone_number", "=account__sid"]
+    list_select_related = ["account"]
+    readonly_fields = [
+        "sid", "account", "phone_number", "iso_country", "region", "voice", "sms", "mms",
+        "monthly_price", "date_created", "date_updated", "released_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(admin.ModelAdmin):
+    list_display = ["account", "category", "quantity", "price", "start_date", "end_date"]
+    list_filter = ["category"]
+    search_fields = ["=account__sid"]
+    list_select_related = ["account"]
 
     def has_add_permission(self, request):
         return False

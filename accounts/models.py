@@ -189,6 +189,14 @@ class Account(models.Model):
     balance = models.DecimalField(
         max_digits=14, decimal_places=4, null=True, blank=True, default=None
     )
+    monthly_spend_cap = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Subaccounts only: the most their usage may charge to the shared balance "
+        "in a calendar month (UTC). Empty means no cap.",
+    )
     subaccount_limit = models.PositiveIntegerField(
         default=DEFAULT_SUBACCOUNT_LIMIT,
         help_text="How many open subaccounts this account may have (closed ones do not count).",
@@ -288,6 +296,7 @@ class AccountStatusEvent(models.Model):
         OWNER = "owner", "Account owner"
         PARENT = "parent", "Parent account cascade"
         SUPPORT = "support", "Support staff"
+        BALANCE = "balance", "Balance reached zero"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="status_events")
     old_status = models.CharField(max_length=10, choices=Account.Status.choices, blank=True)
@@ -376,3 +385,144 @@ class Invitation(models.Model):
         if self.organization_id:
             return [OrganizationMembership.Role(role).label for role in self.roles]
         return [roles.role_label(role) for role in self.roles]
+
+
+def new_phone_number_sid():
+    return new_sid("PN")
+
+
+class LedgerEntry(models.Model):
+    """One immutable change to a top-level account's balance. The balance on the account is
+    kept in the same transaction and always equals the sum of its entries."""
+
+    class Kind(models.TextChoices):
+        FUNDS_ADDED = "funds_added", "Funds added"
+        USAGE = "usage", "Usage"
+        REFUND = "refund", "Refund"
+        ADJUSTMENT = "adjustment", "Adjustment"
+
+    paying_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="incurred_ledger_entries",
+        help_text="The account or subaccount that incurred it.",
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=4)
+    balance_after = models.DecimalField(max_digits=14, decimal_places=4)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    description = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    date_created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paying_account", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="ledger_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["paying_account", "-date_created", "-id"], name="ledger_paying_idx"),
+            models.Index(fields=["account", "kind", "date_created"], name="ledger_incurred_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} on {self.paying_account_id}"
+
+
+class AvailablePhoneNumber(models.Model):
+    """The inventory of (fictional) numbers that can be bought. A bought number leaves the
+    inventory; a released one comes back."""
+
+    phone_number = models.CharField(max_length=20, unique=True)
+    friendly_name = models.CharField(max_length=64)
+    iso_country = models.CharField(max_length=2, default="US")
+    region = models.CharField(max_length=64, blank=True)
+    voice = models.BooleanField(default=True)
+    sms = models.BooleanField(default=True)
+    mms = models.BooleanField(default=False)
+    monthly_price = models.DecimalField(max_digits=8, decimal_places=4, default=1)
+
+    class Meta:
+        ordering = ["phone_number"]
+
+    def __str__(self):
+        return self.phone_number
+
+
+class IncomingPhoneNumber(models.Model):
+    """A phone number held by one account or subaccount."""
+
+    sid = models.CharField(
+        "SID", max_length=34, unique=True, default=new_phone_number_sid, editable=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="phone_numbers"
+    )
+    phone_number = models.CharField(max_length=20)
+    friendly_name = models.CharField(max_length=64)
+    iso_country = models.CharField(max_length=2, default="US")
+    region = models.CharField(max_length=64, blank=True)
+    voice = models.BooleanField(default=True)
+    sms = models.BooleanField(default=True)
+    mms = models.BooleanField(default=False)
+    monthly_price = models.DecimalField(max_digits=8, decimal_places=4, default=1)
+    date_created = models.DateTimeField(default=timezone.now)
+    date_updated = models.DateTimeField(auto_now=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=models.Q(released_at__isnull=True),
+                name="phone_number_held_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "released_at"], name="number_account_idx")]
+
+    def __str__(self):
+        return f"{self.phone_number} ({self.sid})"
+
+    @property
+    def capabilities(self):
+        return {"voice": self.voice, "sms": self.sms, "mms": self.mms, "fax": False}
+
+
+class UsageRecord(models.Model):
+    """Usage of one (sub)account in one category over a period, and what it cost."""
+
+    class Category(models.TextChoices):
+        CALLS = "calls", "Calls"
+        SMS = "sms", "SMS"
+        MMS = "mms", "MMS"
+        PHONE_NUMBERS = "phonenumbers", "Phone numbers"
+        RECORDINGS = "recordings", "Recordings"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="usage_records")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    price = models.DecimalField(max_digits=14, decimal_places=4, help_text="Total cost, USD.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="usage_record"
+    )
+    date_created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["account", "start_date"], name="usage_account_idx")]
+
+    def __str__(self):
+        return f"{self.category} {self.quantity} on {self.account_id}"

@@ -212,6 +212,10 @@ def account_status_set(*, account, status, acting_user=None, source=Source.OWNER
     account.status_source = source if status != Status.ACTIVE else ""
     account.save(update_fields=["status", "status_source", "date_updated"])
     _record_event(account, old_status=old_status, actor=acting_user, source=source, reason=reason)
+    if status == Status.CLOSED:
+        from .numbers import numbers_release_for  # numbers builds on these services
+
+        numbers_release_for(account)
     if parent is None:
         cascade_reason = f"Parent account {account.sid} {status}"
         if reason:

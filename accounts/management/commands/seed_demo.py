@@ -28,7 +28,7 @@ class Command(BaseCommand):
                         services.subaccount_create(
                             parent=account, friendly_name=subaccount_name, acting_user=user
                         )
-                staging = Account.objects.get(friendly_name="Acme — Staging")
+                staging = Account.objects.get(owner=user, friendly_name="Acme — Staging")
                 services.account_suspend(
                     account=staging, acting_user=user, reason="Paused between test runs"
                 )

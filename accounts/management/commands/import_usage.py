@@ -1,0 +1,70 @@
+import csv
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import billing, errors
+from accounts.models import Account
+
+COLUMNS = ["account_sid", "category", "quantity", "price", "start_date", "end_date"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Import usage records from a CSV file with the columns "
+        + ", ".join(COLUMNS)
+        + " (and optionally idempotency_key). Each row charges the paying balance through the "
+        "ledger. Re-importing the same file charges nothing twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="CSV file ('-' for standard input).")
+
+    def handle(self, *args, path, **options):
+        import sys
+
+        handle = sys.stdin if path == "-" else open(path, newline="", encoding="utf-8")
+        with handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CommandError(f"Missing column(s): {', '.join(missing)}")
+            rows = list(reader)
+        accounts = {
+            account.sid: account
+            for account in Account.objects.filter(sid__in={row["account_sid"] for row in rows})
+        }
+        imported, failures = 0, []
+        for number, row in enumerate(rows, start=2):
+            try:
+                account = accounts.get(row["account_sid"])
+                if account is None:
+                    raise CommandError(f"no account {row['account_sid']}")
+                start, end = (
+                    date.fromisoformat(row["start_date"]),
+                    date.fromisoformat(row["end_date"]),
+                )
+                if end < start:
+                    raise CommandError("end_date is before start_date")
+                key = row.get("idempotency_key") or (
+                    f"usage:{account.sid}:{row['category']}:{start}:{end}"
+                )
+                billing.usage_record(
+                    account=account,
+                    category=row["category"],
+                    quantity=Decimal(row["quantity"]),
+                    price=Decimal(row["price"]),
+                    start_date=start,
+                    end_date=end,
+                    idempotency_key=key,
+                )
+                imported += 1
+            except (CommandError, errors.AccountError, ValueError, InvalidOperation) as error:
+                message = getattr(error, "message", None) or str(error)
+                failures.append(f"line {number}: {message}")
+        for failure in failures:
+            self.stderr.write(failure)
+        self.stdout.write(f"Imported {imported} usage record(s); {len(failures)} refused.")
+        if failures:
+            raise CommandError(f"{len(failures)} row(s) could not be imported.")

@@ -1,0 +1,146 @@
+"""Phone numbers: buying from the inventory, releasing, transfers within a family."""
+
+from decimal import Decimal
+
+import pytest
+
+from accounts import billing, numbers, services
+from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
+
+
+@pytest.fixture
+def stock(db):
+    AvailablePhoneNumber.objects.bulk_create(
+        AvailablePhoneNumber(
+            phone_number=f"+1415555{line:04d}",
+            friendly_name=f"(415) 555-{line:04d}",
+            monthly_price=Decimal("1.15"),
+        )
+        for line in range(100, 110)
+    )
+
+
+@pytest.fixture
+def funded(account, user):
+    billing.funds_add(account=account, amount="20", actor=user, reason="Top-up")
+    Account.objects.filter(pk=account.pk).update(type="Full")
+    account.refresh_from_db()
+    return account
+
+
+@pytest.mark.django_db
+def test_buying_takes_the_number_out_of_stock_and_charges_the_first_month(stock, funded, user):
+    number = numbers.number_buy(account=funded, phone_number="+14155550100", acting_user=user)
+    assert number.sid.startswith("PN") and len(number.sid) == 34
+    assert number.account == funded and number.friendly_name == "(415) 555-0100"
+    assert not AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
+    funded.refresh_from_db()
+    assert funded.balance == Decimal("18.85")
+    assert funded.ledger_entries.first().description == "Phone number +14155550100: first month"
+
+
+@pytest.mark.django_db
+def test_a_subaccounts_number_is_paid_from_the_parent(stock, funded, make_subaccount, user):
+    sub = make_subaccount(funded)
+    number = numbers.number_buy(account=sub, phone_number="+14155550101", acting_user=user)
+    assert number.account == sub
+    funded.refresh_from_db()
+    assert funded.balance == Decimal("18.85")
+
+
+@pytest.mark.django_db
+def test_a_number_cannot_be_bought_twice(stock, funded, make_subaccount):
+    numbers.number_buy(account=funded, phone_number="+14155550100")
+    with pytest.raises(numbers.NumberError) as refusal:
+        numbers.number_buy(account=make_subaccount(funded), phone_number="+14155550100")
+    assert "is not available" in refusal.value.message
+
+
+@pytest.mark.django_db
+def test_buying_needs_funds(stock, account):
+    with pytest.raises(billing.BillingError) as refusal:
+        numbers.number_buy(account=account, phone_number="+14155550100")
+    assert "Add funds first" in refusal.value.message
+    assert AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
+    assert not IncomingPhoneNumber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_trial_account_holds_only_one_number(stock, account, user):
+    billing.funds_add(account=account, amount="20", actor=user, reason="Top-up")
+    numbers.number_buy(account=account, phone_number="+14155550100")
+    with pytest.raises(numbers.NumberError) as refusal:
+        numbers.number_buy(account=account, phone_number="+14155550101")
+    assert refusal.value.message == numbers.TRIAL_NUMBER_LIMIT
+
+
+@pytest.mark.django_db
+def test_a_suspended_account_cannot_buy(stock, funded, make_subaccount, user):
+    sub = make_subaccount(funded)
+    services.account_suspend(account=sub, acting_user=user)
+    with pytest.raises(numbers.NumberError) as refusal:
+        numbers.number_buy(account=sub, phone_number="+14155550100")
+    assert refusal.value.message == numbers.ACCOUNT_NOT_ACTIVE_FOR_NUMBERS
+
+
+@pytest.mark.django_db
+def test_releasing_frees_the_number(stock, funded):
+    number = numbers.number_buy(account=funded, phone_number="+14155550100")
+    numbers.number_release(number=number)
+    number.refresh_from_db()
+    assert number.released_at is not None
+    assert AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
+    again = numbers.number_buy(account=funded, phone_number="+14155550100")
+    assert again.sid != number.sid  # SIDs are never reused
+    with pytest.raises(numbers.NumberError):
+        numbers.number_release(number=number)
+
+
+@pytest.mark.django_db
+def test_closing_an_account_releases_its_numbers_and_its_subaccounts(
+    stock, funded, make_subaccount, user
+):
+    sub = make_subaccount(funded)
+    other_sub = make_subaccount(funded)
+    numbers.number_buy(account=sub, phone_number="+14155550100")
+    kept = numbers.number_buy(account=other_sub, phone_number="+14155550101")
+    services.account_close(account=sub, acting_user=user)
+    assert not sub.phone_numbers.filter(released_at__isnull=True).exists()
+    kept.refresh_from_db()
+    assert kept.released_at is None
+    numbers.number_buy(account=funded, phone_number="+14155550102")
+    services.account_close(account=funded, acting_user=user)
+    assert not IncomingPhoneNumber.objects.filter(released_at__isnull=True).exists()
+    assert AvailablePhoneNumber.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_transfers_within_a_family(stock, funded, make_subaccount):
+    first = make_subaccount(funded, "First")
+    second = make_subaccount(funded, "Second")
+    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    numbers.number_transfer(number=number, target=second, acting_account=funded)
+    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == second
+    numbers.number_transfer(number=number, target=funded, acting_account=funded)
+    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == funded
+    numbers.number_transfer(number=number, target=first, acting_account=funded)
+    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == first
+
+
+@pytest.mark.django_db
+def test_transfer_refusals(stock, funded, make_subaccount, make_account, user):
+    sub = make_subaccount(funded, "Holder")
+    closed = make_subaccount(funded, "Closed")
+    services.account_close(account=closed, acting_user=user)
+    stranger = make_account(friendly_name="Unrelated")
+    number = numbers.number_buy(account=sub, phone_number="+14155550100")
+    with pytest.raises(numbers.TransferTargetUnrelated) as unrelated:
+        numbers.number_transfer(number=number, target=stranger, acting_account=funded)
+    assert unrelated.value.code == 21473
+    with pytest.raises(numbers.TransferTargetNotActive) as inactive:
+        numbers.number_transfer(number=number, target=closed, acting_account=funded)
+    assert inactive.value.code == 21472
+    with pytest.raises(numbers.TransferNotByParent) as not_parent:
+        numbers.number_transfer(number=number, target=funded, acting_account=sub)
+    assert not_parent.value.code == 21474
+    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == sub

@@ -1,0 +1,698 @@
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError
+
+from accounts import errors, services
+from accounts.models import Account, AccountMembership, AccountStatusEvent, Organization
+
+pytestmark = pytest.mark.django_db
+
+Status = Account.Status
+Source = AccountStatusEvent.Source
+
+
+def refresh(*accounts):
+    for account in accounts:
+        account.refresh_from_db()
+
+
+def events_of(account):
+    return list(
+        AccountStatusEvent.objects.filter(account=account)
+        .order_by("id")
+        .values_list("old_status", "new_status", "source")
+    )
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(email="support@example.com", is_staff=True)
+
+
+@pytest.fixture
+def family(account, make_subaccount):
+    """A parent with three active subaccounts."""
+    return account, [make_subaccount(account, f"Sub {n}") for n in range(3)]
+
+
+def suspend_by_support(account, staff, reason="Fraud review"):
+    return services.account_suspend(
+        account=account, acting_user=staff, source=Source.SUPPORT, reason=reason
+    )
+
+
+# Error types carry Twilio codes.
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (errors.AccountLimitReached, 25102),
+        (errors.SubaccountLimitReached, 21480),
+        (errors.NestedSubaccountNotAllowed, 21101),
+        (errors.ParentSuspended, 21476),
+        (errors.MainAccountStatusRestricted, 21477),
+        (errors.SuspendedBySupport, 21478),
+        (errors.AccountClosed, 21479),
+    ],
+)
+def test_errors_carry_twilio_codes(error, code):
+    assert error.code == code
+    assert issubclass(error, errors.AccountError)
+    assert str(error()) == error().message
+
+
+def test_limit_text_groups_thousands():
+    assert errors.limit_text(10) == "10"
+    assert errors.limit_text(1000) == "1,000"
+
+
+# Creating accounts.
+
+
+def test_account_create_makes_an_active_trial_account_with_an_owner_and_an_event(user):
+    account = services.account_create(owner=user, friendly_name="  Acme  ")
+
+    assert account.friendly_name == "Acme"
+    assert account.status == Status.ACTIVE
+    assert account.type == Account.Type.TRIAL
+    assert account.owner == user
+    assert AccountMembership.objects.filter(account=account, user=user, role="owner").exists()
+    event = AccountStatusEvent.objects.get(account=account)
+    assert (event.old_status, event.new_status, event.source) == ("", "active", "owner")
+    assert event.actor == user
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_account_create_requires_a_friendly_name(user, name):
+    with pytest.raises(errors.InvalidFriendlyName) as excinfo:
+        services.account_create(owner=user, friendly_name=name)
+
+    assert excinfo.value.message == errors.FRIENDLY_NAME_REQUIRED
+    assert not Account.objects.exists()
+
+
+def test_account_create_refuses_a_friendly_name_over_64_characters(user):
+    assert services.account_create(owner=user, friendly_name="x" * 64).friendly_name == "x" * 64
+
+    with pytest.raises(errors.InvalidFriendlyName) as excinfo:
+        services.account_create(owner=user, friendly_name="x" * 65)
+
+    assert excinfo.value.message == errors.FRIENDLY_NAME_TOO_LONG.format(limit=64, length=65)
+
+
+def test_account_create_refuses_past_the_owners_limit(make_account, user):
+    for n in range(10):
+        make_account(owner=user, friendly_name=f"Account {n}")
+
+    with pytest.raises(errors.AccountLimitReached) as excinfo:
+        services.account_create(owner=user, friendly_name="Eleventh")
+
+    assert excinfo.value.code == 25102
+    assert excinfo.value.message == errors.ACCOUNT_LIMIT_REACHED.format(limit=10)
+    assert excinfo.value.message == (
+        "You have reached your limit of 10 accounts. Contact support to raise it."
+    )
+    assert Account.objects.filter(owner=user).count() == 10
+
+
+def test_account_create_limit_counts_only_this_owners_top_level_open_accounts(
+    make_account, make_subaccount, make_user
+):
+    owner = make_user(account_limit=2)
+    first = make_account(owner=owner)
+    make_subaccount(first)
+    make_subaccount(first)
+    make_account(owner=make_user())
+
+    assert services.account_create(owner=owner, friendly_name="Second")
+
+
+def test_raised_account_limit_lets_more_accounts_through(make_user):
+    owner = make_user(account_limit=1)
+    services.account_create(owner=owner, friendly_name="One")
+    with pytest.raises(errors.AccountLimitReached):
+        services.account_create(owner=owner, friendly_name="Two")
+
+    owner.account_limit = 2
+    owner.save()
+
+    assert services.account_create(owner=owner, friendly_name="Two")
+    with pytest.raises(errors.AccountLimitReached) as excinfo:
+        services.account_create(owner=owner, friendly_name="Three")
+    assert excinfo.value.message == errors.ACCOUNT_LIMIT_REACHED.format(limit=2)
+
+
+def test_closed_accounts_do_not_count_toward_the_account_limit(make_user):
+    owner = make_user(account_limit=1)
+    first = services.account_create(owner=owner, friendly_name="One")
+    services.account_close(account=first, acting_user=owner)
+
+    assert services.account_create(owner=owner, friendly_name="Two")
+
+
+def test_suspended_accounts_count_toward_the_account_limit(make_user, staff):
+    owner = make_user(account_limit=1)
+    first = services.account_create(owner=owner, friendly_name="One")
+    suspend_by_support(first, staff)
+
+    with pytest.raises(errors.AccountLimitReached):
+        services.account_create(owner=owner, friendly_name="Two")
+
+
+def test_account_create_in_an_organization_uses_the_organizations_limit(make_user):
+    organization = Organization.objects.create(name="Acme Inc", account_limit=1)
+    owner = make_user(account_limit=1)
+    services.account_create(owner=owner, friendly_name="Org 1", organization=organization)
+    # The organization's accounts do not use up the owner's own limit.
+    services.account_create(owner=owner, friendly_name="Personal")
+
+    with pytest.raises(errors.AccountLimitReached) as excinfo:
+        services.account_create(owner=owner, friendly_name="Org 2", organization=organization)
+
+    assert excinfo.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
+
+
+# Creating subaccounts.
+
+
+def test_subaccount_create_shares_owner_type_and_has_no_balance(account, user):
+    subaccount = services.subaccount_create(
+        parent=account, friendly_name="Customer A", acting_user=user
+    )
+
+    assert subaccount.parent == account
+    assert subaccount.owner == user
+    assert subaccount.type == account.type
+    assert subaccount.status == Status.ACTIVE
+    assert subaccount.balance is None
+    assert subaccount.sid != account.sid
+    assert events_of(subaccount) == [("", "active", "owner")]
+
+
+def test_subaccount_create_defaults_to_twilios_name(account):
+    moment = datetime(2026, 11, 27, 14, 42, tzinfo=UTC)
+
+    with mock.patch("accounts.services.timezone.now", return_value=moment):
+        subaccount = services.subaccount_create(parent=account)
+
+    assert subaccount.friendly_name == "SubAccount Created at 2026-11-27 02:42 pm"
+
+
+def test_subaccount_create_validates_the_friendly_name(account):
+    with pytest.raises(errors.InvalidFriendlyName) as excinfo:
+        services.subaccount_create(parent=account, friendly_name=" ")
+
+    assert excinfo.value.message == errors.FRIENDLY_NAME_REQUIRED
+
+
+def test_subaccount_create_refuses_past_the_default_limit_of_1000(account):
+    Account.objects.bulk_create(
+        Account(friendly_name=f"Sub {n}", parent=account, owner=account.owner)
+        for n in range(1000)
+    )
+
+    with pytest.raises(errors.SubaccountLimitReached) as excinfo:
+        services.subaccount_create(parent=account, friendly_name="One too many")
+
+    assert excinfo.value.code == 21480
+    assert excinfo.value.message == errors.SUBACCOUNT_LIMIT_REACHED.format(limit="1,000")
+    assert excinfo.value.message == (
+        "This account has reached its limit of 1,000 subaccounts. Contact support to raise it."
+    )
+    assert Account.objects.subaccounts_of(account).count() == 1000
+
+
+def test_raised_subaccount_limit_lets_more_subaccounts_through(account, make_subaccount):
+    account.subaccount_limit = 2
+    account.save()
+    make_subaccount(account)
+    make_subaccount(account)
+    with pytest.raises(errors.SubaccountLimitReached) as excinfo:
+        services.subaccount_create(parent=account, friendly_name="Third")
+    assert excinfo.value.message == errors.SUBACCOUNT_LIMIT_REACHED.format(limit=2)
+
+    account.subaccount_limit = 3
+    account.save()
+
+    assert services.subaccount_create(parent=account, friendly_name="Third")
+
+
+def test_closed_subaccounts_do_not_count_toward_the_subaccount_limit(
+    account, make_subaccount, user
+):
+    account.subaccount_limit = 1
+    account.save()
+    first = make_subaccount(account)
+    services.account_close(account=first, acting_user=user)
+
+    assert services.subaccount_create(parent=account, friendly_name="Second")
+
+
+def test_suspended_subaccounts_count_toward_the_subaccount_limit(account, make_subaccount, user):
+    account.subaccount_limit = 1
+    account.save()
+    services.account_suspend(account=make_subaccount(account), acting_user=user)
+
+    with pytest.raises(errors.SubaccountLimitReached):
+        services.subaccount_create(parent=account, friendly_name="Second")
+
+
+def test_subaccounts_cannot_have_subaccounts(account, make_subaccount):
+    subaccount = make_subaccount(account)
+
+    with pytest.raises(errors.NestedSubaccountNotAllowed) as excinfo:
+        services.subaccount_create(parent=subaccount, friendly_name="Nested")
+
+    assert excinfo.value.code == 21101
+    assert excinfo.value.message == errors.NESTED_SUBACCOUNT
+    assert not Account.objects.filter(parent=subaccount).exists()
+
+
+@pytest.mark.parametrize("status", [Status.SUSPENDED, Status.CLOSED])
+def test_subaccount_create_refuses_a_parent_that_is_not_active(account, staff, status):
+    services.account_status_set(
+        account=account, status=status, acting_user=staff, source=Source.SUPPORT
+    )
+
+    with pytest.raises(errors.ParentNotActive) as excinfo:
+        services.subaccount_create(parent=account, friendly_name="Sub")
+
+    assert excinfo.value.message == errors.PARENT_NOT_ACTIVE.format(status=status)
+    assert not Account.objects.subaccounts_of(account).exists()
+
+
+def test_subaccount_create_sees_the_parents_current_status(account, staff):
+    stale = Account.objects.get(pk=account.pk)
+    suspend_by_support(account, staff)
+
+    with pytest.raises(errors.ParentNotActive):
+        services.subaccount_create(parent=stale, friendly_name="Sub")
+
+
+# Renaming.
+
+
+def test_account_rename(account, make_subaccount, user):
+    subaccount = make_subaccount(account)
+
+    services.account_rename(account=account, friendly_name=" Renamed ", acting_user=user)
+    services.account_rename(account=subaccount, friendly_name="Sub renamed", acting_user=user)
+
+    refresh(account, subaccount)
+    assert account.friendly_name == "Renamed"
+    assert subaccount.friendly_name == "Sub renamed"
+
+
+def test_account_rename_validates_the_friendly_name(account, user):
+    with pytest.raises(errors.InvalidFriendlyName) as excinfo:
+        services.account_rename(account=account, friendly_name="y" * 65, acting_user=user)
+
+    assert excinfo.value.message == errors.FRIENDLY_NAME_TOO_LONG.format(limit=64, length=65)
+    with pytest.raises(errors.InvalidFriendlyName):
+        services.account_rename(account=account, friendly_name="", acting_user=user)
+    account.refresh_from_db()
+    assert account.friendly_name == "Acme"
+
+
+# Subaccount status changes by the owner.
+
+
+def test_owner_suspends_and_reactivates_a_subaccount_with_events(account, make_subaccount, user):
+    subaccount = make_subaccount(account)
+
+    services.account_suspend(account=subaccount, acting_user=user, reason="Paused")
+    subaccount.refresh_from_db()
+    assert subaccount.status == Status.SUSPENDED
+    assert subaccount.status_source == Source.OWNER
+
+    services.account_reactivate(account=subaccount, acting_user=user)
+    subaccount.refresh_from_db()
+    assert subaccount.status == Status.ACTIVE
+    assert subaccount.status_source == ""
+
+    assert events_of(subaccount) == [
+        ("", "active", "owner"),
+        ("active", "suspended", "owner"),
+        ("suspended", "active", "owner"),
+    ]
+    event = AccountStatusEvent.objects.filter(account=subaccount, new_status="suspended").get()
+    assert event.actor == user
+    assert event.reason == "Paused"
+
+
+def test_event_without_an_authenticated_actor_records_none(account, make_subaccount):
+    subaccount = make_subaccount(account)
+
+    services.account_suspend(account=subaccount, acting_user=AnonymousUser())
+
+    event = AccountStatusEvent.objects.filter(account=subaccount).first()
+    assert event.new_status == "suspended"
+    assert event.actor is None
+
+
+def test_setting_the_current_status_is_a_no_op(account, make_subaccount, user):
+    subaccount = make_subaccount(account)
+
+    services.account_reactivate(account=subaccount, acting_user=user)
+
+    assert events_of(subaccount) == [("", "active", "owner")]
+
+
+def test_account_status_set_refuses_an_unknown_status(account, make_subaccount, user):
+    subaccount = make_subaccount(account)
+
+    with pytest.raises(errors.InvalidStatusTransition) as excinfo:
+        services.account_status_set(account=subaccount, status="deleted", acting_user=user)
+
+    assert excinfo.value.message == errors.INVALID_STATUS
+
+
+# The main account's status.
+
+
+def test_owner_cannot_suspend_a_main_account(account, user):
+    with pytest.raises(errors.MainAccountStatusRestricted) as excinfo:
+        services.account_suspend(account=account, acting_user=user)
+
+    assert excinfo.value.code == 21477
+    assert excinfo.value.message == errors.MAIN_ACCOUNT_STATUS
+    account.refresh_from_db()
+    assert account.status == Status.ACTIVE
+
+
+def test_owner_cannot_reactivate_a_main_account(account, user):
+    # Suspended without a source, so that only the main-account rule applies.
+    Account.objects.filter(pk=account.pk).update(status=Status.SUSPENDED, status_source="")
+
+    with pytest.raises(errors.MainAccountStatusRestricted):
+        services.account_reactivate(account=account, acting_user=user)
+
+    account.refresh_from_db()
+    assert account.status == Status.SUSPENDED
+
+
+def test_only_the_owner_can_close_a_main_account(account, make_user):
+    administrator = make_user()
+
+    with pytest.raises(errors.NotPermitted) as excinfo:
+        services.account_close(account=account, acting_user=administrator)
+    assert excinfo.value.message == errors.ONLY_OWNER_CAN_CLOSE
+    with pytest.raises(errors.NotPermitted):
+        services.account_close(account=account, acting_user=None)
+
+    account.refresh_from_db()
+    assert account.status == Status.ACTIVE
+
+
+def test_owner_closes_a_main_account(account, user):
+    services.account_close(account=account, acting_user=user, reason="No longer needed")
+
+    account.refresh_from_db()
+    assert account.status == Status.CLOSED
+    assert events_of(account)[-1] == ("active", "closed", "owner")
+
+
+# Closed is final.
+
+
+@pytest.mark.parametrize("level", ["main", "sub"])
+def test_closed_account_can_never_change_again(account, make_subaccount, user, staff, level):
+    target = account if level == "main" else make_subaccount(account)
+    services.account_close(account=target, acting_user=user)
+    events_before = AccountStatusEvent.objects.count()
+
+    attempts = [
+        lambda: services.account_reactivate(account=target, acting_user=user),
+        lambda: services.account_suspend(account=target, acting_user=user),
+        lambda: services.account_close(account=target, acting_user=user),
+        lambda: services.account_reactivate(
+            account=target, acting_user=staff, source=Source.SUPPORT
+        ),
+        lambda: services.account_suspend(account=target, acting_user=staff, source=Source.SUPPORT),
+        lambda: services.account_rename(account=target, friendly_name="New", acting_user=user),
+    ]
+    for attempt in attempts:
+        with pytest.raises(errors.AccountClosed) as excinfo:
+            attempt()
+        assert excinfo.value.code == 21479
+        assert excinfo.value.message == errors.ACCOUNT_CLOSED
+
+    target.refresh_from_db()
+    assert target.status == Status.CLOSED
+    assert target.friendly_name != "New"
+    assert AccountStatusEvent.objects.count() == events_before
+
+
+def test_closed_account_keeps_its_sid(account, user):
+    sid = account.sid
+
+    services.account_close(account=account, acting_user=user)
+
+    assert Account.objects.get(sid=sid).status == Status.CLOSED
+
+
+# The cascade from a parent to its subaccounts.
+
+
+def test_suspending_a_parent_suspends_its_subaccounts(family, staff):
+    parent, subaccounts = family
+    closed = subaccounts[2]
+    services.account_close(account=closed, acting_user=parent.owner)
+
+    suspend_by_support(parent, staff, reason="Unpaid invoice")
+
+    refresh(parent, *subaccounts)
+    assert parent.status == Status.SUSPENDED
+    assert parent.status_source == Source.SUPPORT
+    for subaccount in subaccounts[:2]:
+        assert subaccount.status == Status.SUSPENDED
+        assert subaccount.status_source == Source.PARENT
+        event = AccountStatusEvent.objects.filter(account=subaccount).first()
+        assert (event.old_status, event.new_status, event.source) == (
+            "active",
+            "suspended",
+            "parent",
+        )
+        assert event.actor == staff
+        assert parent.sid in event.reason and "Unpaid invoice" in event.reason
+    assert closed.status == Status.CLOSED
+    assert events_of(parent)[-1] == ("active", "suspended", "support")
+
+
+def test_closing_a_parent_closes_all_its_subaccounts(family, staff):
+    parent, subaccounts = family
+    services.account_suspend(account=subaccounts[0], acting_user=parent.owner)
+    suspend_by_support(subaccounts[1], staff)
+
+    services.account_close(account=parent, acting_user=parent.owner)
+
+    refresh(parent, *subaccounts)
+    assert parent.status == Status.CLOSED
+    assert [s.status for s in subaccounts] == [Status.CLOSED] * 3
+    assert [events_of(s)[-1] for s in subaccounts] == [
+        ("suspended", "closed", "parent"),
+        ("suspended", "closed", "parent"),
+        ("active", "closed", "parent"),
+    ]
+
+
+def test_subaccount_status_cannot_change_while_the_parent_is_suspended(family, staff):
+    parent, subaccounts = family
+    owner = parent.owner
+    suspend_by_support(parent, staff)
+    events_before = AccountStatusEvent.objects.count()
+
+    attempts = [
+        lambda: services.account_reactivate(account=subaccounts[0], acting_user=owner),
+        lambda: services.account_close(account=subaccounts[0], acting_user=owner),
+        lambda: services.account_reactivate(
+            account=subaccounts[0], acting_user=staff, source=Source.SUPPORT
+        ),
+        # Already suspended by the cascade: the owner cannot take the suspension over (it
+        # would look done, yet the subaccount would come back with its parent).
+        lambda: services.account_suspend(account=subaccounts[0], acting_user=owner),
+    ]
+    for attempt in attempts:
+        with pytest.raises(errors.ParentSuspended) as excinfo:
+            attempt()
+        assert excinfo.value.code == 21476
+        assert excinfo.value.message == errors.PARENT_SUSPENDED
+
+    subaccounts[0].refresh_from_db()
+    assert subaccounts[0].status == Status.SUSPENDED
+    assert subaccounts[0].status_source == Source.PARENT
+    assert AccountStatusEvent.objects.count() == events_before
+
+
+def test_reactivating_a_parent_brings_back_only_what_its_suspension_suspended(family, staff):
+    parent, (by_parent, by_owner, by_support) = family
+    services.account_suspend(account=by_owner, acting_user=parent.owner)
+    suspend_by_support(by_support, staff)
+    suspend_by_support(parent, staff)
+
+    services.account_reactivate(account=parent, acting_user=staff, source=Source.SUPPORT)
+
+    refresh(parent, by_parent, by_owner, by_support)
+    assert parent.status == Status.ACTIVE
+    assert parent.status_source == ""
+    assert (by_parent.status, by_parent.status_source) == (Status.ACTIVE, "")
+    assert (by_owner.status, by_owner.status_source) == (Status.SUSPENDED, Source.OWNER)
+    assert (by_support.status, by_support.status_source) == (Status.SUSPENDED, Source.SUPPORT)
+    assert events_of(by_parent)[-2:] == [
+        ("active", "suspended", "parent"),
+        ("suspended", "active", "parent"),
+    ]
+    assert len(events_of(by_owner)) == 2
+    assert len(events_of(by_support)) == 2
+
+
+def test_cascade_does_not_touch_other_families(family, make_account, make_subaccount, staff):
+    parent, _subaccounts = family
+    other_subaccount = make_subaccount(make_account())
+
+    suspend_by_support(parent, staff)
+
+    other_subaccount.refresh_from_db()
+    assert other_subaccount.status == Status.ACTIVE
+
+
+# Suspension by support.
+
+
+def test_only_support_can_reactivate_what_support_suspended(account, make_subaccount, staff):
+    owner = account.owner
+    subaccount = make_subaccount(account)
+    suspend_by_support(subaccount, staff)
+
+    for attempt in [
+        lambda: services.account_reactivate(account=subaccount, acting_user=owner),
+        lambda: services.account_suspend(account=subaccount, acting_user=owner),
+        lambda: services.account_close(account=subaccount, acting_user=owner),
+    ]:
+        with pytest.raises(errors.SuspendedBySupport) as excinfo:
+            attempt()
+        assert excinfo.value.code == 21478
+        assert excinfo.value.message == errors.SUSPENDED_BY_SUPPORT
+    subaccount.refresh_from_db()
+    assert (subaccount.status, subaccount.status_source) == (Status.SUSPENDED, Source.SUPPORT)
+
+    services.account_reactivate(account=subaccount, acting_user=staff, source=Source.SUPPORT)
+
+    subaccount.refresh_from_db()
+    assert subaccount.status == Status.ACTIVE
+    assert events_of(subaccount)[-1] == ("suspended", "active", "support")
+
+
+def test_main_account_suspended_by_support_stays_with_support(account, staff):
+    suspend_by_support(account, staff)
+
+    with pytest.raises(errors.SuspendedBySupport):
+        services.account_reactivate(account=account, acting_user=account.owner)
+
+    account.refresh_from_db()
+    assert account.status == Status.SUSPENDED
+
+
+def test_support_can_reactivate_what_the_owner_suspended(account, make_subaccount, staff):
+    subaccount = make_subaccount(account)
+    services.account_suspend(account=subaccount, acting_user=account.owner)
+
+    services.account_reactivate(account=subaccount, acting_user=staff, source=Source.SUPPORT)
+
+    subaccount.refresh_from_db()
+    assert subaccount.status == Status.ACTIVE
+
+
+def test_support_can_close_a_main_account(account, staff):
+    services.account_close(account=account, acting_user=staff, source=Source.SUPPORT)
+
+    account.refresh_from_db()
+    assert account.status == Status.CLOSED
+    assert events_of(account)[-1] == ("active", "closed", "support")
+
+
+# Every change and its event in one transaction.
+
+
+def test_status_change_rolls_back_when_its_event_cannot_be_written(account, make_subaccount):
+    subaccount = make_subaccount(account)
+
+    with (
+        mock.patch.object(
+            AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")
+        ),
+        pytest.raises(IntegrityError),
+    ):
+        services.account_suspend(account=subaccount, acting_user=account.owner)
+
+    subaccount.refresh_from_db()
+    assert subaccount.status == Status.ACTIVE
+
+
+def test_cascade_rolls_back_with_its_events(family, staff):
+    parent, subaccounts = family
+
+    with (
+        mock.patch.object(
+            AccountStatusEvent.objects, "bulk_create", side_effect=IntegrityError("boom")
+        ),
+        pytest.raises(IntegrityError),
+    ):
+        suspend_by_support(parent, staff)
+
+    refresh(parent, *subaccounts)
+    assert parent.status == Status.ACTIVE
+    assert {s.status for s in subaccounts} == {Status.ACTIVE}
+    assert not AccountStatusEvent.objects.filter(new_status="suspended").exists()
+
+
+def test_account_create_rolls_back_with_its_event(user):
+    with (
+        mock.patch.object(
+            AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")
+        ),
+        pytest.raises(IntegrityError),
+    ):
+        services.account_create(owner=user, friendly_name="Acme")
+
+    assert not Account.objects.exists()
+    assert not AccountMembership.objects.exists()
+
+
+# Signing up.
+
+
+def test_user_sign_up_creates_the_user_and_first_account(db):
+    user, account = services.user_sign_up(
+        email="New@Example.com", password="a-long-pass-123", account_name="First"
+    )
+
+    assert user.email == "new@example.com"
+    assert account.owner == user
+    assert AccountMembership.objects.get(account=account).user == user
+
+
+def test_user_sign_up_is_all_or_nothing(db):
+    from accounts.models import User
+
+    with pytest.raises(errors.InvalidFriendlyName):
+        services.user_sign_up(email="new@example.com", password="a-long-pass-123", account_name="")
+
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+# Upgrading.
+
+
+def test_account_upgrade_makes_the_family_full(family, staff):
+    parent, subaccounts = family
+
+    services.account_upgrade(account=subaccounts[0], acting_user=staff)
+
+    refresh(parent, *subaccounts)
+    assert parent.type == Account.Type.FULL
+    assert {s.type for s in subaccounts} == {Account.Type.FULL}
