@@ -135,3 +135,27 @@ def test_import_usage_needs_the_columns(tmp_path):
     path.write_text("sid,price\n")
     with pytest.raises(CommandError, match="Missing column"):
         call_command("import_usage", str(path), stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_staff_member_in_the_support_group_can_work_without_being_superuser(
+    client, make_user, account
+):
+    from django.contrib.auth.models import Group
+
+    agent = make_user(is_staff=True)
+    agent.groups.add(Group.objects.get(name="Support"))
+    client.force_login(agent)
+    found = client.get(reverse("admin:accounts_account_changelist"), {"q": account.sid})
+    assert found.status_code == 200 and account.sid in found.content.decode()
+    response = add_entry_as(client, account)
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.balance == Decimal("3")
+
+
+def add_entry_as(client, account):
+    return client.post(
+        reverse("admin:accounts_ledgerentry_add"),
+        {"paying_account": account.pk, "kind": "funds_added", "amount": "3", "description": "x"},
+    )
