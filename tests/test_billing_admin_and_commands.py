@@ -148,14 +148,8 @@ def test_a_staff_member_in_the_support_group_can_work_without_being_superuser(
     client.force_login(agent)
     found = client.get(reverse("admin:accounts_account_changelist"), {"q": account.sid})
     assert found.status_code == 200 and account.sid in found.content.decode()
-    response = add_entry_as(client, account)
+    response = add_entry(client, account, kind="funds_added", amount="3", description="x")
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.balance == Decimal("3")
 
-
-def add_entry_as(client, account):
-    return client.post(
-        reverse("admin:accounts_ledgerentry_add"),
-        {"paying_account": account.pk, "kind": "funds_added", "amount": "3", "description": "x"},
-    )
