@@ -256,3 +256,24 @@ def ledger_differences():
         if account.balance != total:
             differences.append((account, account.balance, total))
     return differences
+
+
+SPEND_CAP_SUBACCOUNTS_ONLY = "Only subaccounts have a spend cap: a main account holds the balance."
+SPEND_CAP_NEGATIVE = "A spend cap cannot be negative. Leave it empty for no cap."
+
+
+@transaction.atomic
+def spend_cap_set(*, subaccount, cap, acting_user=None):
+    """Set (or clear, with None) a subaccount's monthly cap on spending the shared balance."""
+    if subaccount.parent_id is None:
+        raise BillingError(SPEND_CAP_SUBACCOUNTS_ONLY)
+    if cap is not None and Decimal(cap) < 0:
+        raise BillingError(SPEND_CAP_NEGATIVE)
+    # Charges check the cap under the paying account's lock: take it here too.
+    Account.objects.select_for_update().get(pk=subaccount.parent_id)
+    subaccount = Account.objects.select_for_update().get(pk=subaccount.pk)
+    if subaccount.status == Account.Status.CLOSED:
+        raise errors.AccountClosed()
+    subaccount.monthly_spend_cap = None if cap is None else Decimal(cap)
+    subaccount.save(update_fields=["monthly_spend_cap", "date_updated"])
+    return subaccount

@@ -112,3 +112,15 @@ class InvitationSignUpForm(BaseUserCreationForm):
     def __init__(self, *args, email, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.email = email  # so the similarity check knows it
+
+
+class SpendCapForm(forms.Form):
+    monthly_spend_cap = forms.DecimalField(
+        label="Monthly spend cap (USD)",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Usage charges that would take this subaccount past it in a calendar month "
+        "(UTC) are refused. Leave empty for no cap.",
+    )

@@ -40,6 +40,7 @@ urlpatterns = [
     path("console/<str:sid>/rename/", console.account_rename, name="account_rename"),
     path("console/<str:sid>/settings/", console.account_settings, name="account_settings"),
     path("console/<str:sid>/close/", console.account_close, name="account_close"),
+    path("console/<str:sid>/spend-cap/", console.account_spend_cap, name="account_spend_cap"),
     path("console/<str:sid>/subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
     path(
         "console/<str:sid>/subaccounts/<str:subaccount_sid>/rename/",
@@ -70,4 +71,5 @@ urlpatterns = [
         users.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("console/<str:sid>/", include("accounts.urls_billing")),
 ]

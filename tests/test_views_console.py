@@ -477,3 +477,51 @@ def test_accounts_page_and_switcher_queries_stay_flat_with_50_accounts(
     with django_assert_max_num_queries(8):
         response = owner_client.get(reverse("account_switcher", args=[account.sid]), headers=HTMX)
     assert response.content.decode().count('class="switcher-item') == 50
+
+
+# --- Spend cap of a subaccount --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_subaccount_spend_cap_is_set_on_its_settings_page(owner_client, account, make_subaccount):
+    sub = make_subaccount(account, "Capped")
+    page = owner_client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    assert "Monthly spend cap" in page and "has no cap" in page
+    response = owner_client.post(
+        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "25.50"}
+    )
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert str(sub.monthly_spend_cap) == "25.5000"
+    owner_client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""})
+    sub.refresh_from_db()
+    assert sub.monthly_spend_cap is None
+
+
+@pytest.mark.django_db
+def test_a_bad_spend_cap_is_explained_and_kept(owner_client, account, make_subaccount):
+    sub = make_subaccount(account)
+    response = owner_client.post(
+        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "-3"}
+    )
+    assert response.status_code == 422
+    assert b'value="-3"' in response.content
+    assert b"greater than or equal to 0" in response.content
+
+
+@pytest.mark.django_db
+def test_spend_caps_are_for_subaccounts_and_billing_roles_only(
+    client, owner_client, make_user, account, make_subaccount
+):
+    sub = make_subaccount(account)
+    main = owner_client.post(
+        reverse("account_spend_cap", args=[account.sid]), {"monthly_spend_cap": "5"}
+    )
+    assert main.status_code == 422
+    developer = make_user()
+    AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
+    client.force_login(developer)
+    denied = client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "5"})
+    assert denied.status_code == 403
+    sub.refresh_from_db()
+    assert sub.monthly_spend_cap is None

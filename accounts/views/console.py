@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from .. import errors, roles, selectors, services
-from ..forms import FriendlyNameForm
+from .. import billing, errors, roles, selectors, services
+from ..forms import FriendlyNameForm, SpendCapForm
 from ..models import AccountMembership
 from .common import (
     FORM_ERROR_STATUS,
@@ -208,15 +208,50 @@ def account_settings(request, sid):
     current = current_account(request, sid)
     account = current.account
     remember_account(request, account)
-    events = account.status_events.select_related("actor")[:25]
+    return render(request, "accounts/account_settings.html", _settings_context(current))
+
+
+def _settings_context(current, spend_cap_form=None):
+    account = current.account
     context = {
         "current": current,
         "account": account,
         "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
-        "events": events,
+        "events": account.status_events.select_related("actor")[:25],
         "page": "account_settings",
     }
-    return render(request, "accounts/account_settings.html", context)
+    if account.is_subaccount:
+        context["spend_cap_form"] = spend_cap_form or SpendCapForm(
+            initial={"monthly_spend_cap": account.monthly_spend_cap}
+        )
+        context["spent_this_month"] = billing.spent_this_month(account)
+    return context
+
+
+@login_required
+@require_POST
+def account_spend_cap(request, sid):
+    """Owners, Administrators and Billing Managers cap a subaccount's monthly spending."""
+    current = current_account(request, sid, scope=roles.BILLING_WRITE)
+    form = SpendCapForm(request.POST)
+    if form.is_valid():
+        try:
+            billing.spend_cap_set(
+                subaccount=current.account,
+                cap=form.cleaned_data["monthly_spend_cap"],
+                acting_user=request.user,
+            )
+        except errors.AccountError as error:
+            form.add_error("monthly_spend_cap", error.message)
+        else:
+            messages.success(request, "Spend cap saved.")
+            return redirect("account_settings", sid=sid)
+    return render(
+        request,
+        "accounts/account_settings.html",
+        _settings_context(current, spend_cap_form=form),
+        status=FORM_ERROR_STATUS,
+    )
 
 
 @login_required
