@@ -71,5 +71,4 @@ urlpatterns = [
         users.invitation_revoke,
         name="invitation_revoke",
     ),
-    path("console/<str:sid>/", include("accounts.urls_billing")),
 ]
