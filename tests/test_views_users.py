@@ -221,3 +221,24 @@ def test_a_made_up_link_is_refused(client):
     response = client.get("/invitations/not-a-real-token/")
     assert response.status_code == 410
     assert b"not valid" in response.content
+
+
+@pytest.mark.django_db
+def test_an_organization_invitation_lands_on_the_organization(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    owner = make_user()
+    organization = people.organization_create(name="Acme Inc.", owner=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        people.invitation_create(
+            organization=organization,
+            email="member@example.com",
+            roles_=["member"],
+            invited_by=owner,
+            base_url="http://testserver/",
+        )
+    member = make_user(email="member@example.com")
+    client.force_login(member)
+    response = client.post(sent_link())
+    assert response["Location"] == reverse("organization_overview", args=[organization.sid])
+    assert client.get(response["Location"]).status_code == 200

@@ -235,7 +235,7 @@ def invitation_revoke(request, sid, pk):
 def _landing(invitation):
     if invitation.account_id:
         return reverse("account_dashboard", args=[invitation.account.sid])
-    return reverse("organization_detail", args=[invitation.organization.sid])
+    return reverse("organization_overview", args=[invitation.organization.sid])
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,685 @@
+"""Organizations: the service rules in accounts/people.py (owner, administrators, members,
+accounts created in or imported into an organization, its account limit, invitations)."""
+
+import re
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from accounts import errors, people, roles, selectors, services
+from accounts.models import Account, Invitation, Organization, OrganizationMembership
+
+OrgRole = OrganizationMembership.Role
+BASE = "http://testserver/"
+
+
+def token_from(message):
+    return re.search(r"/invitations/([^/\s]+)/", message.body).group(1)
+
+
+def role_of(organization, user):
+    return people.organization_role(user=user, organization=organization)
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(email="owner@example.com")
+
+
+@pytest.fixture
+def org(owner):
+    return people.organization_create(name="Acme Group", owner=owner)
+
+
+@pytest.fixture
+def join(org):
+    def join(user, role=OrgRole.MEMBER, organization=None):
+        return OrganizationMembership.objects.create(
+            organization=organization or org, user=user, role=role
+        )
+
+    return join
+
+
+@pytest.fixture
+def admin(make_user, join):
+    user = make_user(email="admin@example.com")
+    join(user, OrgRole.ADMINISTRATOR)
+    return user
+
+
+@pytest.fixture
+def member(make_user, join):
+    user = make_user(email="member@example.com")
+    join(user, OrgRole.MEMBER)
+    return user
+
+
+def org_accounts_in_use(organization):
+    return Account.objects.top_level().open().filter(organization=organization).count()
+
+
+# --- Creating an organization ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_creator_becomes_the_single_organization_owner(owner):
+    organization = people.organization_create(name="  Widgets Inc  ", owner=owner)
+    assert organization.name == "Widgets Inc"
+    assert organization.sid.startswith("OR") and len(organization.sid) == 34
+    assert organization.account_limit == 10
+    membership = OrganizationMembership.objects.get(organization=organization)
+    assert (membership.user, membership.role) == (owner, OrgRole.OWNER)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_an_organization_needs_a_name(owner, name):
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_create(name=name, owner=owner)
+    assert refusal.value.message == errors.ORGANIZATION_NAME_REQUIRED
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_owner(org, make_user, join):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        join(make_user(), OrgRole.OWNER)
+
+
+@pytest.mark.django_db
+def test_organization_role_is_none_for_outsiders(org, owner, admin, member, make_user):
+    assert role_of(org, owner) == OrgRole.OWNER
+    assert role_of(org, admin) == OrgRole.ADMINISTRATOR
+    assert role_of(org, member) == OrgRole.MEMBER
+    assert role_of(org, make_user()) is None
+
+
+# --- Change of owner -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_owner_hands_over_to_a_member_and_becomes_administrator(org, owner, member):
+    people.organization_ownership_transfer(organization=org, new_owner=member, acting_user=owner)
+    assert role_of(org, member) == OrgRole.OWNER
+    assert role_of(org, owner) == OrgRole.ADMINISTRATOR
+    assert org.memberships.filter(role=OrgRole.OWNER).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_administrator_can_be_made_owner_too(org, owner, admin):
+    people.organization_ownership_transfer(organization=org, new_owner=admin, acting_user=owner)
+    assert role_of(org, admin) == OrgRole.OWNER
+    assert role_of(org, owner) == OrgRole.ADMINISTRATOR
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_only_the_owner_may_change_the_owner(org, admin, member, who):
+    acting = admin if who == "admin" else member
+    with pytest.raises(errors.NotPermitted) as refusal:
+        people.organization_ownership_transfer(
+            organization=org, new_owner=acting, acting_user=acting
+        )
+    assert refusal.value.message == errors.ORGANIZATION_OWNER_ONLY
+    assert refusal.value.code == 20403
+    assert role_of(org, acting) != OrgRole.OWNER
+
+
+@pytest.mark.django_db
+def test_a_former_owner_can_no_longer_change_the_owner(org, owner, admin, member):
+    people.organization_ownership_transfer(organization=org, new_owner=admin, acting_user=owner)
+    with pytest.raises(errors.NotPermitted):
+        people.organization_ownership_transfer(
+            organization=org, new_owner=member, acting_user=owner
+        )
+
+
+@pytest.mark.django_db
+def test_ownership_goes_only_to_an_existing_member(org, owner, make_user, join):
+    outsider = make_user()
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_ownership_transfer(
+            organization=org, new_owner=outsider, acting_user=owner
+        )
+    assert refusal.value.message == errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY
+    # A member of another organization is still an outsider here.
+    other = people.organization_create(name="Other", owner=make_user())
+    join(outsider, organization=other)
+    with pytest.raises(errors.PeopleError):
+        people.organization_ownership_transfer(
+            organization=org, new_owner=outsider, acting_user=owner
+        )
+    assert role_of(org, owner) == OrgRole.OWNER
+
+
+@pytest.mark.django_db
+def test_handing_over_to_oneself_changes_nothing(org, owner):
+    people.organization_ownership_transfer(organization=org, new_owner=owner, acting_user=owner)
+    assert role_of(org, owner) == OrgRole.OWNER
+
+
+# --- Roles and removal ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("acting", ["owner", "admin"])
+def test_owner_and_administrators_change_roles_and_remove_members(
+    org, owner, admin, member, make_user, join, acting
+):
+    acting_user = owner if acting == "owner" else admin
+    people.organization_member_role_set(
+        organization=org, user=member, role=OrgRole.ADMINISTRATOR, acting_user=acting_user
+    )
+    assert role_of(org, member) == OrgRole.ADMINISTRATOR
+    people.organization_member_role_set(
+        organization=org, user=member, role=OrgRole.MEMBER, acting_user=acting_user
+    )
+    assert role_of(org, member) == OrgRole.MEMBER
+    people.organization_member_remove(organization=org, user=member, acting_user=acting_user)
+    assert role_of(org, member) is None
+    assert member.__class__.objects.filter(pk=member.pk).exists()  # the login stays
+
+
+@pytest.mark.django_db
+def test_plain_members_cannot_change_roles_or_remove(org, admin, member):
+    with pytest.raises(errors.NotPermitted) as refusal:
+        people.organization_member_role_set(
+            organization=org, user=admin, role=OrgRole.MEMBER, acting_user=member
+        )
+    assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
+    with pytest.raises(errors.NotPermitted):
+        people.organization_member_remove(organization=org, user=admin, acting_user=member)
+    assert role_of(org, admin) == OrgRole.ADMINISTRATOR
+
+
+@pytest.mark.django_db
+def test_outsiders_cannot_change_roles(org, member, make_user):
+    with pytest.raises(errors.NotPermitted):
+        people.organization_member_role_set(
+            organization=org, user=member, role=OrgRole.ADMINISTRATOR, acting_user=make_user()
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("acting", ["owner", "admin"])
+def test_the_owner_can_be_neither_demoted_nor_removed(org, owner, admin, acting):
+    acting_user = owner if acting == "owner" else admin
+    for role in (OrgRole.ADMINISTRATOR, OrgRole.MEMBER):
+        with pytest.raises(errors.PeopleError) as refusal:
+            people.organization_member_role_set(
+                organization=org, user=owner, role=role, acting_user=acting_user
+            )
+        assert refusal.value.message == errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_member_remove(organization=org, user=owner, acting_user=acting_user)
+    assert refusal.value.message == errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED
+    assert role_of(org, owner) == OrgRole.OWNER
+
+
+@pytest.mark.django_db
+def test_the_owner_role_is_not_given_by_a_role_change(org, owner, member):
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_member_role_set(
+            organization=org, user=member, role=OrgRole.OWNER, acting_user=owner
+        )
+    assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
+    assert role_of(org, owner) == OrgRole.OWNER and role_of(org, member) == OrgRole.MEMBER
+
+
+@pytest.mark.django_db
+def test_roles_and_removal_need_a_member(org, owner, make_user):
+    stranger = make_user(email="stranger@example.com")
+    for call in (
+        lambda: people.organization_member_role_set(
+            organization=org, user=stranger, role=OrgRole.MEMBER, acting_user=owner
+        ),
+        lambda: people.organization_member_remove(
+            organization=org, user=stranger, acting_user=owner
+        ),
+    ):
+        with pytest.raises(errors.PeopleError) as refusal:
+            call()
+        assert refusal.value.message == errors.NOT_A_MEMBER.format(email=stranger.email)
+
+
+# --- What administrators and members reach ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_organization_administrators_manage_every_account_in_it(
+    org, owner, admin, member, make_subaccount
+):
+    account = people.organization_account_create(
+        organization=org, friendly_name="Org account", acting_user=owner
+    )
+    sub = make_subaccount(account)
+    assert sub.organization_id == org.pk
+    for reached in (account, sub):
+        assert selectors.account_roles_for_user(user=admin, account=reached) == {
+            roles.ADMINISTRATOR
+        }
+        assert Account.objects.reachable_by(admin).filter(pk=reached.pk).exists()
+        # A plain member reaches only the accounts they hold a role on.
+        assert selectors.account_roles_for_user(user=member, account=reached) == set()
+        assert not Account.objects.reachable_by(member).filter(pk=reached.pk).exists()
+    assert selectors.account_roles_for_user(user=owner, account=account) == {roles.OWNER}
+
+
+@pytest.mark.django_db
+def test_a_removed_administrator_no_longer_reaches_the_accounts(org, owner, admin):
+    account = people.organization_account_create(
+        organization=org, friendly_name="Org account", acting_user=owner
+    )
+    people.organization_member_remove(organization=org, user=admin, acting_user=owner)
+    assert not Account.objects.reachable_by(admin).filter(pk=account.pk).exists()
+
+
+# --- Creating accounts in the organization ----------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("acting", ["owner", "admin"])
+def test_owner_and_administrators_create_accounts_in_the_organization(
+    org, owner, admin, acting
+):
+    acting_user = owner if acting == "owner" else admin
+    account = people.organization_account_create(
+        organization=org, friendly_name="  New project ", acting_user=acting_user
+    )
+    assert account.organization == org and account.owner == acting_user
+    assert account.friendly_name == "New project" and account.type == "Trial"
+    assert account.memberships.get().role == roles.OWNER
+    assert account.status_events.get().reason == "Account created"
+
+
+@pytest.mark.django_db
+def test_members_cannot_create_accounts_in_the_organization(org, member, make_user):
+    for acting_user in (member, make_user()):
+        with pytest.raises(errors.NotPermitted) as refusal:
+            people.organization_account_create(
+                organization=org, friendly_name="Nope", acting_user=acting_user
+            )
+        assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
+    assert not Account.objects.exists()
+
+
+@pytest.mark.django_db
+def test_creating_in_the_organization_checks_the_friendly_name(org, owner):
+    with pytest.raises(errors.InvalidFriendlyName) as refusal:
+        people.organization_account_create(organization=org, friendly_name=" ", acting_user=owner)
+    assert refusal.value.message == errors.FRIENDLY_NAME_REQUIRED
+
+
+@pytest.mark.django_db
+def test_creating_in_the_organization_stops_at_its_limit(org, owner, admin):
+    org.account_limit = 3
+    org.save()
+    for n in range(3):
+        people.organization_account_create(
+            organization=org, friendly_name=f"Project {n}", acting_user=admin
+        )
+    with pytest.raises(errors.AccountLimitReached) as refusal:
+        people.organization_account_create(
+            organization=org, friendly_name="One too many", acting_user=owner
+        )
+    assert refusal.value.code == 25102
+    assert refusal.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=3)
+    assert refusal.value.message.startswith("The organization's account limit has been reached")
+    assert org_accounts_in_use(org) == 3
+
+
+@pytest.mark.django_db
+def test_the_default_organization_limit_is_ten_and_a_raised_limit_lets_more_in(org, owner):
+    for n in range(10):
+        people.organization_account_create(
+            organization=org, friendly_name=f"Project {n}", acting_user=owner
+        )
+    with pytest.raises(errors.AccountLimitReached) as refusal:
+        people.organization_account_create(
+            organization=org, friendly_name="Eleventh", acting_user=owner
+        )
+    assert "(10 accounts)" in refusal.value.message
+    Organization.objects.filter(pk=org.pk).update(account_limit=12)
+    for name in ("Eleventh", "Twelfth"):
+        people.organization_account_create(organization=org, friendly_name=name, acting_user=owner)
+    with pytest.raises(errors.AccountLimitReached):
+        people.organization_account_create(
+            organization=org, friendly_name="Thirteenth", acting_user=owner
+        )
+    assert org_accounts_in_use(org) == 12
+
+
+@pytest.mark.django_db
+def test_closed_accounts_and_subaccounts_do_not_count_against_the_organization(
+    org, owner, make_subaccount
+):
+    org.account_limit = 2
+    org.save()
+    first = people.organization_account_create(
+        organization=org, friendly_name="First", acting_user=owner
+    )
+    make_subaccount(first)
+    make_subaccount(first)
+    second = people.organization_account_create(
+        organization=org, friendly_name="Second", acting_user=owner
+    )
+    services.account_close(account=second, acting_user=owner)
+    people.organization_account_create(organization=org, friendly_name="Third", acting_user=owner)
+    assert org_accounts_in_use(org) == 2
+
+
+@pytest.mark.django_db
+def test_organization_accounts_do_not_count_against_the_personal_limit(org, owner, make_account):
+    owner.account_limit = 1
+    owner.save()
+    make_account(owner=owner, friendly_name="Personal")
+    with pytest.raises(errors.AccountLimitReached) as refusal:
+        services.account_create(owner=owner, friendly_name="Second personal")
+    assert refusal.value.message == errors.ACCOUNT_LIMIT_REACHED.format(limit=1)
+    # The organization has room: its limit applies, not the owner's.
+    people.organization_account_create(organization=org, friendly_name="In org", acting_user=owner)
+    assert services.owned_account_count(owner=owner) == 1
+
+
+# --- Importing an account ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [OrgRole.OWNER, OrgRole.ADMINISTRATOR])
+def test_an_account_owner_who_administers_the_organization_imports_it_with_its_subaccounts(
+    org, owner, admin, make_account, make_subaccount, role
+):
+    acting_user = owner if role == OrgRole.OWNER else admin
+    account = make_account(owner=acting_user, friendly_name="Personal")
+    subs = [make_subaccount(account, f"Sub {n}") for n in range(2)]
+    imported = people.organization_account_import(
+        organization=org, account=account, acting_user=acting_user
+    )
+    assert imported.organization == org
+    for sub in subs:
+        sub.refresh_from_db()
+        assert sub.organization == org
+    # A subaccount created after the move is in the organization too.
+    assert make_subaccount(account, "Later").organization_id == org.pk
+    assert account.owner == acting_user  # the owner stays
+
+
+@pytest.mark.django_db
+def test_an_imported_account_moves_from_the_personal_to_the_organization_limit(
+    org, owner, make_account
+):
+    owner.account_limit = 1
+    owner.save()
+    account = make_account(owner=owner, friendly_name="Personal")
+    assert services.owned_account_count(owner=owner) == 1
+    people.organization_account_import(organization=org, account=account, acting_user=owner)
+    assert services.owned_account_count(owner=owner) == 0
+    assert org_accounts_in_use(org) == 1
+    # The personal limit has room again.
+    services.account_create(owner=owner, friendly_name="New personal")
+
+
+@pytest.mark.django_db
+def test_import_needs_an_organization_owner_or_administrator(org, member, make_account):
+    account = make_account(owner=member)
+    with pytest.raises(errors.NotPermitted) as refusal:
+        people.organization_account_import(organization=org, account=account, acting_user=member)
+    assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
+    account.refresh_from_db()
+    assert account.organization is None
+
+
+@pytest.mark.django_db
+def test_import_needs_the_accounts_owner(org, admin, make_account):
+    # An organization administrator who is only Administrator of the account cannot move it.
+    account = make_account(friendly_name="Someone else's")
+    account.memberships.create(user=admin, role=roles.ADMINISTRATOR)
+    with pytest.raises(errors.NotPermitted) as refusal:
+        people.organization_account_import(organization=org, account=account, acting_user=admin)
+    assert refusal.value.message == errors.IMPORT_NEEDS_ACCOUNT_OWNER
+    account.refresh_from_db()
+    assert account.organization is None
+
+
+@pytest.mark.django_db
+def test_a_subaccount_cannot_be_imported_on_its_own(org, owner, make_account, make_subaccount):
+    sub = make_subaccount(make_account(owner=owner))
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_account_import(organization=org, account=sub, acting_user=owner)
+    assert refusal.value.message == errors.SUBACCOUNT_OWNERSHIP
+
+
+@pytest.mark.django_db
+def test_an_account_already_in_an_organization_cannot_be_imported(org, owner, make_user):
+    account = people.organization_account_create(
+        organization=org, friendly_name="In org", acting_user=owner
+    )
+    other = people.organization_create(name="Other", owner=owner)
+    for target in (org, other):
+        with pytest.raises(errors.PeopleError) as refusal:
+            people.organization_account_import(
+                organization=target, account=account, acting_user=owner
+            )
+        assert refusal.value.message == errors.ACCOUNT_ALREADY_IN_ORGANIZATION
+    account.refresh_from_db()
+    assert account.organization == org
+
+
+@pytest.mark.django_db
+def test_a_closed_account_cannot_be_imported(org, owner, make_account):
+    account = make_account(owner=owner)
+    services.account_close(account=account, acting_user=owner)
+    with pytest.raises(errors.AccountClosed):
+        people.organization_account_import(organization=org, account=account, acting_user=owner)
+
+
+@pytest.mark.django_db
+def test_import_stops_at_the_organization_limit_and_a_raised_limit_lets_it_in(
+    org, owner, make_account
+):
+    org.account_limit = 1
+    org.save()
+    people.organization_account_create(organization=org, friendly_name="Only", acting_user=owner)
+    account = make_account(owner=owner, friendly_name="Personal")
+    with pytest.raises(errors.AccountLimitReached) as refusal:
+        people.organization_account_import(organization=org, account=account, acting_user=owner)
+    assert refusal.value.code == 25102
+    assert refusal.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
+    account.refresh_from_db()
+    assert account.organization is None
+    Organization.objects.filter(pk=org.pk).update(account_limit=2)
+    people.organization_account_import(organization=org, account=account, acting_user=owner)
+    account.refresh_from_db()
+    assert account.organization_id == org.pk
+
+
+# --- Invitations to an organization -----------------------------------------------------------
+
+
+@pytest.fixture
+def invite(org, owner, django_capture_on_commit_callbacks):
+    def invite(email="new.person@example.com", role=OrgRole.MEMBER):
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = people.invitation_create(
+                organization=org,
+                email=email,
+                roles_=[role],
+                invited_by=owner,
+                base_url=BASE,
+            )
+        return invitation, token_from(mail.outbox[-1])
+
+    return invite
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [OrgRole.ADMINISTRATOR, OrgRole.MEMBER])
+def test_an_invitation_to_the_organization_gives_its_role_once_accepted(
+    invite, org, make_user, role
+):
+    invitation, token = invite(email="New.Person@Example.com", role=role)
+    message = mail.outbox[-1]
+    assert message.to == ["new.person@example.com"]
+    assert "Acme Group" in message.subject and role.label in message.body
+    assert invitation.organization == org and invitation.account is None
+    assert invitation.roles == [role]
+    person = make_user(email="new.person@example.com")
+    people.invitation_accept(token=token, user=person)
+    assert role_of(org, person) == role
+    with pytest.raises(errors.InvitationError) as refusal:
+        people.invitation_accept(token=token, user=person)
+    assert refusal.value.message == errors.INVITATION_USED
+
+
+@pytest.mark.django_db
+def test_the_owner_role_cannot_be_given_by_invitation(org, owner):
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.invitation_create(
+            organization=org, email="x@example.com", roles_=[OrgRole.OWNER],
+            invited_by=owner, base_url=BASE,
+        )
+    assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
+
+
+@pytest.mark.django_db
+def test_members_and_pending_invitees_are_not_invited_twice(invite, member):
+    with pytest.raises(errors.PeopleError) as refusal:
+        invite(email=member.email.upper())
+    assert refusal.value.message == errors.ALREADY_AN_ORGANIZATION_MEMBER.format(
+        email=member.email
+    )
+    invite(email="pending@example.com")
+    with pytest.raises(errors.PeopleError) as refusal:
+        invite(email="pending@example.com")
+    assert refusal.value.message == errors.ALREADY_INVITED.format(email="pending@example.com")
+
+
+@pytest.mark.django_db
+def test_resending_replaces_the_link_and_revoking_ends_it(
+    invite, owner, make_user, django_capture_on_commit_callbacks
+):
+    invitation, first = invite()
+    with django_capture_on_commit_callbacks(execute=True):
+        people.invitation_resend(invitation=invitation, acting_user=owner, base_url=BASE)
+    second = token_from(mail.outbox[-1])
+    assert second != first
+    with pytest.raises(errors.InvitationError):
+        people.invitation_for_token(first)
+    people.invitation_revoke(invitation=invitation, acting_user=owner)
+    with pytest.raises(errors.InvitationError) as refusal:
+        people.invitation_accept(token=second, user=make_user(email="new.person@example.com"))
+    assert refusal.value.message == errors.INVITATION_REVOKED
+    with pytest.raises(errors.InvitationError) as refusal:
+        people.invitation_revoke(invitation=invitation, acting_user=owner)
+    assert refusal.value.message == errors.INVITATION_NOT_PENDING
+    assert Invitation.objects.get().state == "revoked"
+
+
+# --- Races (PostgreSQL) ------------------------------------------------------------------------
+
+THREADS = 20
+
+
+def run_at_once(tasks):
+    """Each task in its own thread (so its own connection), released together."""
+    barrier = threading.Barrier(len(tasks))
+    outcomes = [None] * len(tasks)
+
+    def run(index, task):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = task()
+        except Exception as error:  # noqa: BLE001 - the test asserts every outcome
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(tasks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return outcomes
+
+
+def successes_and_refusals(outcomes):
+    refusal = errors.AccountLimitReached
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, refusal)]
+    assert not unexpected, unexpected
+    return (
+        [o for o in outcomes if not isinstance(o, Exception)],
+        [o for o in outcomes if isinstance(o, Exception)],
+    )
+
+
+@pytest.fixture
+def org_three_below_its_limit(make_user):
+    owner = make_user()
+    organization = people.organization_create(name="Racing", owner=owner)
+    for n in range(7):
+        people.organization_account_create(
+            organization=organization, friendly_name=f"Existing {n}", acting_user=owner
+        )
+    # Each thread acts as a different administrator, so that only the organization's row
+    # lock (not the acting user's) keeps them apart.
+    admins = [make_user() for _ in range(THREADS)]
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(organization=organization, user=a, role=OrgRole.ADMINISTRATOR)
+        for a in admins
+    )
+    return organization, admins
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_organization_limit_holds_under_concurrent_creation(
+    postgres_only, org_three_below_its_limit
+):
+    organization, admins = org_three_below_its_limit
+    outcomes = run_at_once(
+        [
+            lambda a=a, n=n: people.organization_account_create(
+                organization=organization, friendly_name=f"Race {n}", acting_user=a
+            )
+            for n, a in enumerate(admins)
+        ]
+    )
+    created, refused = successes_and_refusals(outcomes)
+    assert len(created) == 3
+    assert len(refused) == THREADS - 3
+    assert {r.message for r in refused} == {
+        errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=10)
+    }
+    assert org_accounts_in_use(organization) == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_organization_limit_holds_when_creations_and_imports_race(
+    postgres_only, org_three_below_its_limit
+):
+    organization, admins = org_three_below_its_limit
+    personal = {a.pk: services.account_create(owner=a, friendly_name="Personal") for a in admins}
+    tasks = []
+    for n, a in enumerate(admins):
+        if n % 2:
+            tasks.append(
+                lambda a=a: people.organization_account_import(
+                    organization=organization, account=personal[a.pk], acting_user=a
+                )
+            )
+        else:
+            tasks.append(
+                lambda a=a, n=n: people.organization_account_create(
+                    organization=organization, friendly_name=f"Race {n}", acting_user=a
+                )
+            )
+    created, refused = successes_and_refusals(run_at_once(tasks))
+    assert len(created) == 3 and len(refused) == THREADS - 3
+    assert org_accounts_in_use(organization) == 10
