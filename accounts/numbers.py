@@ -40,8 +40,28 @@ class TransferNotByParent(errors.AccountError):
 
 
 class NumberError(errors.AccountError):
-    code = 21452  # Twilio's "number not available" family
-    http_status = 400
+    """A refusal about a phone number; subclasses carry Twilio's code for each case."""
+
+    code = 21422
+
+
+class NumberNotAvailable(NumberError):
+    code = 21422
+
+
+class TrialNumberLimit(NumberError):
+    code = 21404
+    message = TRIAL_NUMBER_LIMIT
+
+
+class AccountNotActiveForNumbers(NumberError):
+    code = 20005
+    message = ACCOUNT_NOT_ACTIVE_FOR_NUMBERS
+
+
+class NumberReleased(NumberError):
+    code = 20404
+    message = NUMBER_RELEASED
 
 
 def available_numbers(*, contains="", limit=20):
@@ -60,17 +80,17 @@ def number_buy(*, account, phone_number, friendly_name="", acting_user=None):
         Account.objects.select_for_update().get(pk=account.parent_id)
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.status != Account.Status.ACTIVE:
-        raise NumberError(ACCOUNT_NOT_ACTIVE_FOR_NUMBERS)
+        raise AccountNotActiveForNumbers()
     if (
         account.type == Account.Type.TRIAL
         and account.phone_numbers.filter(released_at__isnull=True).exists()
     ):
-        raise NumberError(TRIAL_NUMBER_LIMIT)
+        raise TrialNumberLimit()
     available = (
         AvailablePhoneNumber.objects.select_for_update().filter(phone_number=phone_number).first()
     )
     if available is None:
-        raise NumberError(NUMBER_NOT_AVAILABLE.format(number=phone_number))
+        raise NumberNotAvailable(NUMBER_NOT_AVAILABLE.format(number=phone_number))
     number = IncomingPhoneNumber.objects.create(
         account=account,
         phone_number=available.phone_number,
@@ -117,7 +137,7 @@ def _back_to_inventory(numbers):
 def number_release(*, number, acting_user=None):
     number = IncomingPhoneNumber.objects.select_for_update().get(pk=number.pk)
     if number.released_at is not None:
-        raise NumberError(NUMBER_RELEASED)
+        raise NumberReleased()
     number.released_at = timezone.now()
     number.save(update_fields=["released_at", "date_updated"])
     _back_to_inventory([number])
@@ -146,7 +166,7 @@ def number_rename(*, number, friendly_name):
 
     number = IncomingPhoneNumber.objects.select_for_update().get(pk=number.pk)
     if number.released_at is not None:
-        raise NumberError(NUMBER_RELEASED)
+        raise NumberReleased()
     number.friendly_name = friendly_name_clean(friendly_name)
     number.save(update_fields=["friendly_name", "date_updated"])
     return number
@@ -156,21 +176,27 @@ def number_rename(*, number, friendly_name):
 def number_transfer(*, number, target, acting_account, acting_user=None):
     """Move a number between a main account and its subaccounts, or between siblings.
     `acting_account` is who asks: it must be the family's main account."""
-    number = (
-        IncomingPhoneNumber.objects.select_for_update(of=("self",))
-        .select_related("account")
-        .get(pk=number.pk)
-    )
-    if number.released_at is not None:
-        raise NumberError(NUMBER_RELEASED)
-    main = number.account.main_account
-    if acting_account.pk != main.pk:
+    holder = IncomingPhoneNumber.objects.select_related("account").get(pk=number.pk).account
+    main_id = holder.parent_id or holder.pk
+    if acting_account.pk != main_id:
         raise TransferNotByParent()
-    target = Account.objects.select_for_update().get(pk=target.pk)
-    if target.pk != main.pk and target.parent_id != main.pk:
+    if target.pk != main_id and target.parent_id != main_id:
         raise TransferTargetUnrelated()
+    # Accounts before numbers, the main account first, as every other service locks them.
+    Account.objects.select_for_update().get(pk=main_id)
+    target = Account.objects.select_for_update().get(pk=target.pk)
+    number = IncomingPhoneNumber.objects.select_for_update().get(pk=number.pk)
+    if number.released_at is not None:
+        raise NumberReleased()
     if target.status != Account.Status.ACTIVE:
         raise TransferTargetNotActive()
+    if number.account_id == target.pk:
+        return number
+    if (
+        target.type == Account.Type.TRIAL
+        and target.phone_numbers.filter(released_at__isnull=True).exists()
+    ):
+        raise TrialNumberLimit()
     number.account = target
     number.save(update_fields=["account", "date_updated"])
     return number

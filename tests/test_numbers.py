@@ -144,3 +144,30 @@ def test_transfer_refusals(stock, funded, make_subaccount, make_account, user):
         numbers.number_transfer(number=number, target=funded, acting_account=sub)
     assert not_parent.value.code == 21474
     assert IncomingPhoneNumber.objects.get(pk=number.pk).account == sub
+
+
+@pytest.mark.django_db
+def test_a_transfer_respects_the_trial_targets_one_number(stock, funded, make_subaccount):
+    first = make_subaccount(funded, "Holder")  # Full, like its parent
+    second = make_subaccount(funded, "Trial with a number")
+    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    numbers.number_buy(account=second, phone_number="+14155550101")
+    Account.objects.filter(pk=second.pk).update(type="Trial")
+    second.refresh_from_db()
+    with pytest.raises(numbers.TrialNumberLimit) as refusal:
+        numbers.number_transfer(number=number, target=second, acting_account=funded)
+    assert refusal.value.code == 21404
+    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == first
+
+
+@pytest.mark.django_db
+def test_number_refusals_carry_twilios_codes(stock, funded, make_subaccount, user):
+    numbers.number_buy(account=funded, phone_number="+14155550100")
+    with pytest.raises(numbers.NumberNotAvailable) as taken:
+        numbers.number_buy(account=funded, phone_number="+14155550100")
+    assert taken.value.code == 21422
+    sub = make_subaccount(funded)
+    services.account_suspend(account=sub, acting_user=user)
+    with pytest.raises(numbers.AccountNotActiveForNumbers) as inactive:
+        numbers.number_buy(account=sub, phone_number="+14155550101")
+    assert inactive.value.code == 20005

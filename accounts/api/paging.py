@@ -1,9 +1,10 @@
 """Keyset paging and Twilio's v2010 list envelope.
 
-A list is an optional *head* record (the caller's own account, always first) followed by a
-queryset ordered newest first by (date_created, id). Pages after the first are found from the
-key of the record next to them, carried in an opaque PageToken, so a deep page costs the same
-as the first: no OFFSET, no COUNT.
+A list is an optional *head* record (in the Accounts list, the caller's own account, always
+first; other lists have none) followed by a queryset of any model with `date_created`,
+ordered newest first by (date_created, id). Pages after the first are found from the key of
+the record next to them, carried in an opaque PageToken, so a deep page costs the same as the
+first: no OFFSET, no COUNT.
 """
 
 import base64

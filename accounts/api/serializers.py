@@ -1,4 +1,5 @@
-"""Accounts and balances as Twilio's 2010-04-01 JSON: snake_case, RFC 2822 dates in GMT."""
+"""Accounts, balances and phone numbers as Twilio's 2010-04-01 JSON: snake_case, RFC 2822 dates
+in GMT."""
 
 import datetime
 from decimal import Decimal
@@ -75,4 +76,59 @@ def balance_json(account):
         "account_sid": account.sid,
         "balance": balance_text(account.shared_balance),
         "currency": CURRENCY,
+    }
+
+
+API_VERSION = "2010-04-01"
+HTTP_POST = "POST"
+
+
+def incoming_phone_number_uri(account_sid, sid):
+    return f"{API_ROOT}/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"
+
+
+def incoming_phone_number_json(number):
+    """An IncomingPhoneNumber in Twilio's field order. What the console does not model (voice
+    and SMS webhooks, applications, trunks, addresses, bundles, emergency calling) has its
+    empty value: null where the description allows it, Twilio's default otherwise (POST for
+    methods, and the enums, which are not nullable). `number.account` should be selected with
+    the number; `iso_country` is ours, beyond the description (clients ignore extra keys)."""
+    account_sid = number.account.sid
+    return {
+        "account_sid": account_sid,
+        "address_requirements": "none",
+        "address_sid": None,
+        "api_version": API_VERSION,
+        "beta": False,
+        "capabilities": number.capabilities,
+        "date_created": rfc2822(number.date_created),
+        "date_updated": rfc2822(number.date_updated),
+        "emergency_status": "Inactive",
+        "emergency_address_sid": None,
+        "emergency_address_status": "unregistered",
+        "friendly_name": number.friendly_name,
+        "identity_sid": None,
+        "iso_country": number.iso_country,
+        "origin": "twilio",
+        "phone_number": number.phone_number,
+        "sid": number.sid,
+        "sms_application_sid": None,
+        "sms_fallback_method": HTTP_POST,
+        "sms_fallback_url": None,
+        "sms_method": HTTP_POST,
+        "sms_url": None,
+        "status_callback": None,
+        "status_callback_method": HTTP_POST,
+        "trunk_sid": None,
+        "uri": incoming_phone_number_uri(account_sid, number.sid),
+        "voice_application_sid": None,
+        "voice_caller_id_lookup": False,
+        "voice_fallback_method": HTTP_POST,
+        "voice_fallback_url": None,
+        "voice_method": HTTP_POST,
+        "voice_url": None,
+        "bundle_sid": None,
+        "voice_receive_mode": "voice",
+        "status": "in-use",
+        "type": None,
     }
