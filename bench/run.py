@@ -1,0 +1,136 @@
+"""Benchmarks: does the cost of a page stay flat as data grows?
+
+Each benchmark times an operation on a small data set (the baseline) and on a large one in the
+same run, on the same machine, and reports the ratio, so a slow machine or a busy neighbour
+cancels out. A ratio near 1 means the operation does not grow with the data.
+
+    DEBUG=1 .venv/bin/python bench/run.py            # SQLite in a temporary file
+    DATABASE_URL=postgres://…/scratch .venv/bin/python bench/run.py   # a throwaway database
+
+It exits with status 1 when a ratio passes its limit.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+os.environ.setdefault("DEBUG", "1")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from base64 import b64encode  # noqa: E402
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from accounts import services  # noqa: E402
+from accounts.models import Account, User  # noqa: E402
+
+REPEATS = 15
+SMALL, LARGE = 20, 2000
+LIMIT = 3.0  # a page may cost at most this many times its small-data baseline
+# A substring search (name or part of a SID) scans the parent's subaccounts: it grows with
+# them by nature, so it only has to stay within a looser bound.
+SEARCH_LIMIT = 10.0
+
+
+def family(email, subaccounts):
+    user = User.objects.create_user(email=email, password="bench-password-1")
+    parent = services.account_create(owner=user, friendly_name=email)
+    Account.objects.filter(pk=parent.pk).update(subaccount_limit=subaccounts + 10)
+    Account.objects.bulk_create(
+        Account(
+            friendly_name=f"Customer {n:05d}",
+            parent=parent,
+            owner=user,
+            balance=None,
+        )
+        for n in range(subaccounts)
+    )
+    return user, parent
+
+
+def timed(call):
+    call()  # warm up
+    samples = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def api_client(account):
+    credentials = b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
+    return Client(HTTP_AUTHORIZATION=f"Basic {credentials}")
+
+
+def main():
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    small_user, small = family("small@bench.example", SMALL)
+    large_user, large = family("large@bench.example", LARGE)
+    console_small, console_large = Client(), Client()
+    console_small.force_login(small_user)
+    console_large.force_login(large_user)
+    api_small, api_large = api_client(small), api_client(large)
+
+    def deep_page_url(client, parent):
+        url = "/2010-04-01/Accounts.json?PageSize=50"
+        for _ in range(min(10, (parent.subaccounts.count() // 50))):
+            url = client.get(url).json()["next_page_uri"] or url
+        return url
+
+    deep_small, deep_large = deep_page_url(api_small, small), deep_page_url(api_large, large)
+    cases = [
+        (
+            "console: subaccounts page",
+            lambda: console_small.get(f"/console/{small.sid}/subaccounts/"),
+            lambda: console_large.get(f"/console/{large.sid}/subaccounts/"),
+        ),
+        (
+            "console: subaccount search",
+            lambda: console_small.get(f"/console/{small.sid}/subaccounts/?q=Customer+0001"),
+            lambda: console_large.get(f"/console/{large.sid}/subaccounts/?q=Customer+0001"),
+            SEARCH_LIMIT,
+        ),
+        (
+            "console: switcher",
+            lambda: console_small.get(f"/console/{small.sid}/switcher/"),
+            lambda: console_large.get(f"/console/{large.sid}/switcher/"),
+        ),
+        (
+            "api: first page of Accounts.json",
+            lambda: api_small.get("/2010-04-01/Accounts.json?PageSize=50"),
+            lambda: api_large.get("/2010-04-01/Accounts.json?PageSize=50"),
+        ),
+        (
+            "api: a deep page (PageToken)",
+            lambda: api_small.get(deep_small),
+            lambda: api_large.get(deep_large),
+        ),
+    ]
+    failed = False
+    print(f"{'benchmark':40} {SMALL:>6} subs  {LARGE:>6} subs   ratio")
+    for name, baseline, subject, *limit in cases:
+        limit = limit[0] if limit else LIMIT
+        base, measured = timed(baseline), timed(subject)
+        ratio = measured / base
+        flag = "" if ratio <= limit else f"  <-- over its limit of {limit}"
+        failed |= ratio > limit
+        print(f"{name:40} {base * 1000:8.2f} ms {measured * 1000:8.2f} ms {ratio:6.2f}{flag}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
