@@ -7,6 +7,8 @@ from django.db import connection
 from accounts import services
 from accounts.models import User
 
+pytest_plugins = ["tests.fixtures_organizations"]
+
 _emails = itertools.count(1)
 
 DEFAULT_PASSWORD = "a-long-test-password-42"
@@ -66,4 +68,6 @@ def postgres_only():
     if connection.vendor != "postgresql":
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail("REQUIRE_POSTGRES is set but the tests are not running on PostgreSQL")
-        pytest.skip("needs PostgreSQL for real row locks and parallel connections (set DATABASE_URL)")
+        pytest.skip(
+            "needs PostgreSQL for real row locks and parallel connections (set DATABASE_URL)"
+        )

@@ -23,40 +23,6 @@ def role_of(organization, user):
     return people.organization_role(user=user, organization=organization)
 
 
-@pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
-
-
-@pytest.fixture
-def org(owner):
-    return people.organization_create(name="Acme Group", owner=owner)
-
-
-@pytest.fixture
-def join(org):
-    def join(user, role=OrgRole.MEMBER, organization=None):
-        return OrganizationMembership.objects.create(
-            organization=organization or org, user=user, role=role
-        )
-
-    return join
-
-
-@pytest.fixture
-def admin(make_user, join):
-    user = make_user(email="admin@example.com")
-    join(user, OrgRole.ADMINISTRATOR)
-    return user
-
-
-@pytest.fixture
-def member(make_user, join):
-    user = make_user(email="member@example.com")
-    join(user, OrgRole.MEMBER)
-    return user
-
-
 def org_accounts_in_use(organization):
     return Account.objects.top_level().open().filter(organization=organization).count()
 

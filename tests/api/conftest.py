@@ -1,4 +1,5 @@
 import pytest
+from twilio.rest import Client
 
 from .support import Api
 
@@ -32,3 +33,40 @@ def sibling(make_subaccount, main_account):
 def other_account(make_account):
     """Someone else's main account."""
     return make_account(friendly_name="Globex")
+
+
+@pytest.fixture
+def twilio_client(live_server, monkeypatch):
+    """`twilio_client(account)` or `twilio_client(sid, token)`: the official client, pointed
+    at the live server."""
+    # twilio-python rewrites the host from these (127.0.0.1 -> 127.us1.0.1), and requests
+    # honours proxies from the environment; neither may touch a loopback test.
+    for name in ["TWILIO_REGION", "TWILIO_EDGE", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]:
+        monkeypatch.delenv(name, raising=False)
+    for name in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.setenv("no_proxy", "*")
+
+    clients = []
+
+    def make(sid, token=None):
+        if token is None:  # an Account: its own credentials
+            sid, token = sid.sid, sid.auth_token
+        client = Client(sid, token)
+        client.api.base_url = live_server.url
+        clients.append(client)
+        return client
+
+    yield make
+    # Close the kept-alive HTTP connections, so that the server threads serving them end and
+    # close their database connections (PostgreSQL cannot drop a test database in use).
+    for client in clients:
+        client.http_client.session.close()

@@ -8,43 +8,11 @@ from decimal import Decimal
 
 import pytest
 from twilio.base.exceptions import TwilioRestException
-from twilio.rest import Client
 
 from accounts import billing, numbers
 from accounts.models import Account, AvailablePhoneNumber
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def twilio_client(live_server, monkeypatch):
-    """`twilio_client(sid, token)`: the official client, pointed at the live server. (As in
-    test_api_twilio_client.py; see there for why each variable goes.)"""
-    for name in ["TWILIO_REGION", "TWILIO_EDGE", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]:
-        monkeypatch.delenv(name, raising=False)
-    for name in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ]:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "*")
-    monkeypatch.setenv("no_proxy", "*")
-
-    clients = []
-
-    def make(account):
-        client = Client(account.sid, account.auth_token)
-        client.api.base_url = live_server.url
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.http_client.session.close()
 
 
 @pytest.fixture

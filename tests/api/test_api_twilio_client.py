@@ -6,46 +6,11 @@ the base URL of its `api` domain.
 
 import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.rest import Client
 
 from accounts import errors
 from accounts.models import Account
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def twilio_client(live_server, monkeypatch):
-    """`twilio_client(sid, token)`: the official client, pointed at the live server."""
-    # twilio-python rewrites the host from these (127.0.0.1 -> 127.us1.0.1), and requests
-    # honours proxies from the environment; neither may touch a loopback test.
-    for name in ["TWILIO_REGION", "TWILIO_EDGE", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]:
-        monkeypatch.delenv(name, raising=False)
-    for name in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ]:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "*")
-    monkeypatch.setenv("no_proxy", "*")
-
-    clients = []
-
-    def make(sid, token):
-        client = Client(sid, token)
-        client.api.base_url = live_server.url
-        clients.append(client)
-        return client
-
-    yield make
-    # Close the kept-alive HTTP connections, so that the server threads serving them end and
-    # close their database connections (PostgreSQL cannot drop a test database in use).
-    for client in clients:
-        client.http_client.session.close()
 
 
 def test_the_subaccount_life_cycle_through_the_official_client(twilio_client, main_account, owner):
