@@ -4,13 +4,14 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 
 from . import errors, people, roles, services
-from .models import FRIENDLY_NAME_MAX_LENGTH, User
+from .models import User
 
 
 class FriendlyNameForm(forms.Form):
+    # No max_length: the browser would cut a pasted name silently; the service's check says
+    # what is wrong instead.
     friendly_name = forms.CharField(
         label="Friendly name",
-        max_length=FRIENDLY_NAME_MAX_LENGTH,
         strip=True,
         error_messages={"required": errors.FRIENDLY_NAME_REQUIRED},
     )
@@ -33,16 +34,19 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email"
+        # After a failed attempt the email is kept: the password is what to type again.
+        retry = self.is_bound
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autofocus": True, "autocomplete": "email"}
+            attrs={"autofocus": not retry, "autocomplete": "email"}
         )
+        if retry:
+            self.fields["password"].widget.attrs["autofocus"] = True
 
 
 class SignUpForm(BaseUserCreationForm):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
     account_name = forms.CharField(
         label="Name of your first account",
-        max_length=FRIENDLY_NAME_MAX_LENGTH,
         initial="My first account",
         help_text="You can rename it later.",
     )

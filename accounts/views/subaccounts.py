@@ -113,22 +113,22 @@ def _subaccount_create(request, current):
 
 
 def _row_response(request, current, subaccount, *, error=None, done=None):
+    """The updated row (with the usage counter, which a close changes), or the row with the
+    refusal in it."""
     context = {
         "current": current,
         "account": current.account,
         "sub": subaccount,
         "row_error": error,
         "row_done": done,
+        "used": Account.objects.subaccounts_of(current.account).open().count(),
     }
-    response = render(
+    return render(
         request,
-        "accounts/subaccount_list.html#row",
+        "accounts/subaccount_list.html#row_update",
         context,
         status=FORM_ERROR_STATUS if error else 200,
     )
-    if done:
-        trigger_client_event(response, "accountChanged")
-    return response
 
 
 @login_required
