@@ -20,7 +20,9 @@ token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 body = urllib.parse.urlencode(
     {"csrfmiddlewaretoken": token, "username": email, "password": password}
 ).encode()
-request = urllib.request.Request(base + "/signin/", data=body, headers={"Referer": base + "/signin/"})
+request = urllib.request.Request(
+    base + "/signin/", data=body, headers={"Referer": base + "/signin/"}
+)
 response = opener.open(request)
 final = response.geturl()
 html = response.read().decode()

@@ -199,15 +199,14 @@ class AccountAdmin(admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return "—"
         main = obj.main_account
-        entries = reverse("admin:accounts_ledgerentry_changelist") + "?" + urlencode(
-            {"q": main.sid}
+        entries = (
+            reverse("admin:accounts_ledgerentry_changelist") + "?" + urlencode({"q": main.sid})
         )
-        add = reverse("admin:accounts_ledgerentry_add") + "?" + urlencode(
-            {"paying_account": main.pk}
+        add = (
+            reverse("admin:accounts_ledgerentry_add") + "?" + urlencode({"paying_account": main.pk})
         )
         return format_html(
-            '<a href="{}">Ledger entries</a> · <a href="{}">Add funds or adjust the balance</a>'
-            "{}",
+            '<a href="{}">Ledger entries</a> · <a href="{}">Add funds or adjust the balance</a>{}',
             entries,
             add,
             " (of the parent account, whose balance this subaccount shares)"
@@ -222,8 +221,10 @@ class AccountAdmin(admin.ModelAdmin):
         counts = Account.objects.subaccounts_of(obj).aggregate(
             total=Count("pk"), open=Count("pk", filter=~Q(status="closed"))
         )
-        url = reverse("admin:accounts_account_changelist") + "?" + urlencode(
-            {"parent__id__exact": obj.pk}
+        url = (
+            reverse("admin:accounts_account_changelist")
+            + "?"
+            + urlencode({"parent__id__exact": obj.pk})
         )
         return format_html(
             '<a href="{}">{} subaccounts</a> ({} open of a limit of {})',
@@ -274,21 +275,30 @@ class AccountAdmin(admin.ModelAdmin):
     @admin.action(description="Suspend selected accounts (and their subaccounts)")
     def suspend_accounts(self, request, queryset):
         return self._status_action(
-            request, queryset, title="Suspend accounts", verb="Suspended",
+            request,
+            queryset,
+            title="Suspend accounts",
+            verb="Suspended",
             service=services.account_suspend,
         )
 
     @admin.action(description="Reactivate selected accounts")
     def reactivate_accounts(self, request, queryset):
         return self._status_action(
-            request, queryset, title="Reactivate accounts", verb="Reactivated",
+            request,
+            queryset,
+            title="Reactivate accounts",
+            verb="Reactivated",
             service=services.account_reactivate,
         )
 
     @admin.action(description="Close selected accounts (permanent)")
     def close_accounts(self, request, queryset):
         return self._status_action(
-            request, queryset, title="Close accounts (permanent)", verb="Closed",
+            request,
+            queryset,
+            title="Close accounts (permanent)",
+            verb="Closed",
             service=services.account_close,
         )
 
@@ -405,7 +415,13 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 @admin.register(AvailablePhoneNumber)
 class AvailablePhoneNumberAdmin(admin.ModelAdmin):
     list_display = [
-        "phone_number", "friendly_name", "region", "voice", "sms", "mms", "monthly_price"
+        "phone_number",
+        "friendly_name",
+        "region",
+        "voice",
+        "sms",
+        "mms",
+        "monthly_price",
     ]
     search_fields = ["phone_number", "region"]
 
@@ -413,13 +429,28 @@ class AvailablePhoneNumberAdmin(admin.ModelAdmin):
 @admin.register(IncomingPhoneNumber)
 class IncomingPhoneNumberAdmin(admin.ModelAdmin):
     list_display = [
-        "phone_number", "sid", "account", "friendly_name", "date_created", "released_at"
+        "phone_number",
+        "sid",
+        "account",
+        "friendly_name",
+        "date_created",
+        "released_at",
     ]
     search_fields = ["=sid", "phone_number", "=account__sid"]
     list_select_related = ["account"]
     readonly_fields = [
-        "sid", "account", "phone_number", "iso_country", "region", "voice", "sms", "mms",
-        "monthly_price", "date_created", "date_updated", "released_at",
+        "sid",
+        "account",
+        "phone_number",
+        "iso_country",
+        "region",
+        "voice",
+        "sms",
+        "mms",
+        "monthly_price",
+        "date_created",
+        "date_updated",
+        "released_at",
     ]
 
     def has_add_permission(self, request):

@@ -21,12 +21,8 @@ NESTED_SUBACCOUNT = (
     "A subaccount cannot contain nested subaccounts. Only a main account may contain subaccounts."
 )
 PARENT_NOT_ACTIVE = "Subaccounts can only be created while the account is active; it is {status}."
-PARENT_SUSPENDED = (
-    "This subaccount's status cannot change while its parent account is suspended."
-)
-SUSPENDED_BY_SUPPORT = (
-    "This account was suspended by support. Only support can change its status."
-)
+PARENT_SUSPENDED = "This subaccount's status cannot change while its parent account is suspended."
+SUSPENDED_BY_SUPPORT = "This account was suspended by support. Only support can change its status."
 ACCOUNT_CLOSED = "This account is closed. A closed account cannot be changed or re-opened."
 MAIN_ACCOUNT_STATUS = (
     "Only subaccounts can be suspended or reactivated here. "

@@ -131,7 +131,9 @@ class OrganizationMembership(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organization_memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="organization_memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     date_created = models.DateTimeField(auto_now_add=True)
 
@@ -162,7 +164,9 @@ class Account(models.Model):
         TRIAL = "Trial", "Trial"
         FULL = "Full", "Full"
 
-    sid = models.CharField("SID", max_length=34, unique=True, default=new_account_sid, editable=False)
+    sid = models.CharField(
+        "SID", max_length=34, unique=True, default=new_account_sid, editable=False
+    )
     friendly_name = models.CharField(max_length=FRIENDLY_NAME_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Who put the account in its current status (an AccountStatusEvent.Source); it decides who
@@ -223,7 +227,9 @@ class Account(models.Model):
         ]
         indexes = [
             models.Index(fields=["parent", "status"], name="account_parent_status_idx"),
-            models.Index(fields=["parent", "-date_created", "-id"], name="account_parent_created_idx"),
+            models.Index(
+                fields=["parent", "-date_created", "-id"], name="account_parent_created_idx"
+            ),
         ]
 
     def __str__(self):
@@ -310,7 +316,9 @@ class AccountStatusEvent(models.Model):
 
     class Meta:
         ordering = ["-date_created", "-id"]
-        indexes = [models.Index(fields=["account", "-date_created"], name="status_event_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "-date_created"], name="status_event_account_idx")
+        ]
 
     def __str__(self):
         return f"{self.account.sid}: {self.old_status or '—'} → {self.new_status} ({self.source})"
@@ -417,7 +425,8 @@ class LedgerEntry(models.Model):
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint must ignore entries without a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     date_created = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -431,7 +440,9 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["paying_account", "-date_created", "-id"], name="ledger_paying_idx"),
+            models.Index(
+                fields=["paying_account", "-date_created", "-id"], name="ledger_paying_idx"
+            ),
             models.Index(fields=["account", "kind", "date_created"], name="ledger_incurred_idx"),
         ]
 
@@ -465,9 +476,7 @@ class IncomingPhoneNumber(models.Model):
     sid = models.CharField(
         "SID", max_length=34, unique=True, default=new_phone_number_sid, editable=False
     )
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="phone_numbers"
-    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="phone_numbers")
     phone_number = models.CharField(max_length=20)
     friendly_name = models.CharField(max_length=64)
     iso_country = models.CharField(max_length=2, default="US")

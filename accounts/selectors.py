@@ -33,9 +33,12 @@ def account_roles_for_user(*, user, account):
         )
     )
     organization_id = account.organization_id
-    if organization_id and OrganizationMembership.objects.filter(
-        user=user, organization_id=organization_id, role__in=["owner", "administrator"]
-    ).exists():
+    if (
+        organization_id
+        and OrganizationMembership.objects.filter(
+            user=user, organization_id=organization_id, role__in=["owner", "administrator"]
+        ).exists()
+    ):
         held.add(roles.ADMINISTRATOR)
     if roles.OWNER in held:
         held.discard(roles.ADMINISTRATOR)

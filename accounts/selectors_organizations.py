@@ -35,9 +35,7 @@ def organization_list_for_user(*, user):
         Organization.objects.filter(memberships__user=user)
         .annotate(
             my_role=Subquery(memberships.filter(user=user).values("role")[:1]),
-            owner_email=Subquery(
-                memberships.filter(role=OrgRole.OWNER).values("user__email")[:1]
-            ),
+            owner_email=Subquery(memberships.filter(role=OrgRole.OWNER).values("user__email")[:1]),
             member_count=_count(memberships),
             open_account_count=_count(
                 Account.objects.top_level().open().filter(organization=OuterRef("pk"))

@@ -70,7 +70,10 @@ def account_create(*, owner, friendly_name, organization=None):
             )
     else:
         in_use = (
-            Account.objects.top_level().open().filter(owner=owner, organization__isnull=True).count()
+            Account.objects.top_level()
+            .open()
+            .filter(owner=owner, organization__isnull=True)
+            .count()
         )
         if in_use >= owner.account_limit:
             raise errors.AccountLimitReached(
@@ -78,7 +81,9 @@ def account_create(*, owner, friendly_name, organization=None):
             )
     account = Account.objects.create(friendly_name=name, owner=owner, organization=organization)
     AccountMembership.objects.create(account=account, user=owner, role=roles.OWNER)
-    _record_event(account, old_status="", actor=owner, source=Source.OWNER, reason="Account created")
+    _record_event(
+        account, old_status="", actor=owner, source=Source.OWNER, reason="Account created"
+    )
     return account
 
 
@@ -226,21 +231,30 @@ def account_status_set(*, account, status, acting_user=None, source=Source.OWNER
 
 def account_suspend(*, account, acting_user=None, source=Source.OWNER, reason=""):
     return account_status_set(
-        account=account, status=Status.SUSPENDED, acting_user=acting_user, source=source,
+        account=account,
+        status=Status.SUSPENDED,
+        acting_user=acting_user,
+        source=source,
         reason=reason,
     )
 
 
 def account_reactivate(*, account, acting_user=None, source=Source.OWNER, reason=""):
     return account_status_set(
-        account=account, status=Status.ACTIVE, acting_user=acting_user, source=source,
+        account=account,
+        status=Status.ACTIVE,
+        acting_user=acting_user,
+        source=source,
         reason=reason,
     )
 
 
 def account_close(*, account, acting_user=None, source=Source.OWNER, reason=""):
     return account_status_set(
-        account=account, status=Status.CLOSED, acting_user=acting_user, source=source,
+        account=account,
+        status=Status.CLOSED,
+        acting_user=acting_user,
+        source=source,
         reason=reason,
     )
 

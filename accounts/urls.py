@@ -71,4 +71,5 @@ urlpatterns = [
         users.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("console/<str:sid>/", include("accounts.urls_billing")),
 ]

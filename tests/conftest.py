@@ -18,8 +18,6 @@ def on_postgres():
     return connection.vendor == "postgresql"
 
 
-
-
 @pytest.fixture
 def make_user(db):
     def make_user(email=None, password=DEFAULT_PASSWORD, **fields):

@@ -71,9 +71,7 @@ def run_action(client, action, accounts, reason="Support ticket 42"):
 # Who may reach the admin.
 
 
-@pytest.mark.parametrize(
-    "url", ["/admin/", "/admin/accounts/account/", "/admin/accounts/user/"]
-)
+@pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/account/", "/admin/accounts/user/"])
 def test_anonymous_users_are_sent_to_the_admin_login(client, url):
     response = client.get(url)
 
@@ -101,8 +99,12 @@ def test_customers_cannot_run_admin_actions(client, account, make_subaccount, us
 
     response = client.post(
         reverse(CHANGELIST),
-        {"action": "suspend_accounts", "_selected_action": [subaccount.pk], "apply": "1",
-         "reason": "x"},
+        {
+            "action": "suspend_accounts",
+            "_selected_action": [subaccount.pk],
+            "apply": "1",
+            "reason": "x",
+        },
     )
 
     assert response.status_code == 302
@@ -113,9 +115,7 @@ def test_customers_cannot_run_admin_actions(client, account, make_subaccount, us
 def test_customers_cannot_sign_in_to_the_admin(client, user):
     from tests.conftest import DEFAULT_PASSWORD
 
-    response = client.post(
-        "/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
-    )
+    response = client.post("/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD})
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -559,9 +559,7 @@ def test_changelist_query_count_does_not_grow_with_the_rows(admin_client, make_a
     assert many <= 12
 
 
-def test_parent_change_page_query_count_does_not_grow_with_subaccounts(
-    admin_client, make_account
-):
+def test_parent_change_page_query_count_does_not_grow_with_subaccounts(admin_client, make_account):
     parent = make_account()
     bulk_subaccounts(parent, 3)
     few = count_queries(admin_client, change_url(parent))

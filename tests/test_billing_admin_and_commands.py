@@ -152,4 +152,3 @@ def test_a_staff_member_in_the_support_group_can_work_without_being_superuser(
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.balance == Decimal("3")
-

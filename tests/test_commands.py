@@ -33,8 +33,12 @@ def seed_demo():
 
 def test_create_account_creates_the_owner_and_prints_json(db):
     result = create_account(
-        "--email", "New.Owner@Example.com", "--password", "a-long-pass-123",
-        "--friendly-name", "Production",
+        "--email",
+        "New.Owner@Example.com",
+        "--password",
+        "a-long-pass-123",
+        "--friendly-name",
+        "Production",
     )
 
     account = Account.objects.get(sid=result["sid"])

@@ -103,10 +103,7 @@ def test_parent_suspension_racing_subaccount_suspensions(
 
     outcomes = run_at_once(
         lambda: services.account_suspend(account=parent, acting_user=staff, source=Source.SUPPORT),
-        *[
-            lambda s=s: services.account_suspend(account=s, acting_user=owner)
-            for s in subaccounts
-        ],
+        *[lambda s=s: services.account_suspend(account=s, acting_user=owner) for s in subaccounts],
     )
 
     assert not isinstance(outcomes[0], Exception), outcomes[0]

@@ -250,9 +250,7 @@ def test_a_removed_administrator_no_longer_reaches_the_accounts(org, owner, admi
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("acting", ["owner", "admin"])
-def test_owner_and_administrators_create_accounts_in_the_organization(
-    org, owner, admin, acting
-):
+def test_owner_and_administrators_create_accounts_in_the_organization(org, owner, admin, acting):
     acting_user = owner if acting == "owner" else admin
     account = people.organization_account_create(
         organization=org, friendly_name="  New project ", acting_user=acting_user
@@ -506,8 +504,11 @@ def test_an_invitation_to_the_organization_gives_its_role_once_accepted(
 def test_the_owner_role_cannot_be_given_by_invitation(org, owner):
     with pytest.raises(errors.PeopleError) as refusal:
         people.invitation_create(
-            organization=org, email="x@example.com", roles_=[OrgRole.OWNER],
-            invited_by=owner, base_url=BASE,
+            organization=org,
+            email="x@example.com",
+            roles_=[OrgRole.OWNER],
+            invited_by=owner,
+            base_url=BASE,
         )
     assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
 
@@ -516,9 +517,7 @@ def test_the_owner_role_cannot_be_given_by_invitation(org, owner):
 def test_members_and_pending_invitees_are_not_invited_twice(invite, member):
     with pytest.raises(errors.PeopleError) as refusal:
         invite(email=member.email.upper())
-    assert refusal.value.message == errors.ALREADY_AN_ORGANIZATION_MEMBER.format(
-        email=member.email
-    )
+    assert refusal.value.message == errors.ALREADY_AN_ORGANIZATION_MEMBER.format(email=member.email)
     invite(email="pending@example.com")
     with pytest.raises(errors.PeopleError) as refusal:
         invite(email="pending@example.com")

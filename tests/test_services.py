@@ -211,8 +211,7 @@ def test_subaccount_create_validates_the_friendly_name(account):
 
 def test_subaccount_create_refuses_past_the_default_limit_of_1000(account):
     Account.objects.bulk_create(
-        Account(friendly_name=f"Sub {n}", parent=account, owner=account.owner)
-        for n in range(1000)
+        Account(friendly_name=f"Sub {n}", parent=account, owner=account.owner) for n in range(1000)
     )
 
     with pytest.raises(errors.SubaccountLimitReached) as excinfo:
@@ -622,9 +621,7 @@ def test_status_change_rolls_back_when_its_event_cannot_be_written(account, make
     subaccount = make_subaccount(account)
 
     with (
-        mock.patch.object(
-            AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")
-        ),
+        mock.patch.object(AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
         services.account_suspend(account=subaccount, acting_user=account.owner)
@@ -652,9 +649,7 @@ def test_cascade_rolls_back_with_its_events(family, staff):
 
 def test_account_create_rolls_back_with_its_event(user):
     with (
-        mock.patch.object(
-            AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")
-        ),
+        mock.patch.object(AccountStatusEvent.objects, "create", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
         services.account_create(owner=user, friendly_name="Acme")

@@ -91,8 +91,11 @@ def every_org_url(org, user_id, invitation_id):
 @pytest.fixture
 def pending_invitation(org, owner):
     return people.invitation_create(
-        organization=org, email="invitee@example.com", invited_by=owner,
-        base_url="http://testserver/", roles_=[OrgRole.MEMBER],
+        organization=org,
+        email="invitee@example.com",
+        invited_by=owner,
+        base_url="http://testserver/",
+        roles_=[OrgRole.MEMBER],
     )
 
 
@@ -163,19 +166,28 @@ def test_rows_of_another_organization_are_404(owner_client, org, owner, make_use
     stranger = make_user()
     join(stranger, organization=other)
     invitation = people.invitation_create(
-        organization=other, email="x@example.com", invited_by=other_owner,
+        organization=other,
+        email="x@example.com",
+        invited_by=other_owner,
         base_url="http://testserver/",
     )
-    assert owner_client.post(
-        url("organization_member_role", org, stranger.pk), {"role": "administrator"}
-    ).status_code == 404
+    assert (
+        owner_client.post(
+            url("organization_member_role", org, stranger.pk), {"role": "administrator"}
+        ).status_code
+        == 404
+    )
     assert owner_client.get(url("organization_member_remove", org, stranger.pk)).status_code == 404
-    assert owner_client.post(
-        url("organization_invitation_revoke", org, invitation.pk)
-    ).status_code == 404
-    assert owner_client.post(
-        url("organization_owner_transfer", org), {"new_owner": stranger.pk}
-    ).status_code == 422
+    assert (
+        owner_client.post(url("organization_invitation_revoke", org, invitation.pk)).status_code
+        == 404
+    )
+    assert (
+        owner_client.post(
+            url("organization_owner_transfer", org), {"new_owner": stranger.pk}
+        ).status_code
+        == 422
+    )
     assert role_of(other, stranger) == OrgRole.MEMBER
 
 
@@ -265,12 +277,8 @@ def test_create_organization_over_htmx_returns_the_form_and_signals(as_user, out
     ("typed", "message"),
     [("   ", errors.ORGANIZATION_NAME_REQUIRED), ("x" * 101, "at most 100 characters")],
 )
-def test_create_organization_errors_show_in_place_and_keep_input(
-    as_user, outsider, typed, message
-):
-    response = as_user(outsider).post(
-        reverse("organization_list"), {"name": typed}, headers=HTMX
-    )
+def test_create_organization_errors_show_in_place_and_keep_input(as_user, outsider, typed, message):
+    response = as_user(outsider).post(reverse("organization_list"), {"name": typed}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 422
     assert message in html
@@ -305,7 +313,7 @@ def test_overview_shows_name_sid_owner_and_counts(owner_client, org, owner, memb
         html
     )
     assert '<p class="big-number" id="organization-member-count">2</p>' in html
-    assert "Your role: <span id=\"org-my-role\">Organization Owner</span>" in html
+    assert 'Your role: <span id="org-my-role">Organization Owner</span>' in html
     assert 'aria-current="page">Overview</a>' in html
     assert "Change organization owner…" in html
     assert 'id="switcher"' not in html  # no account switcher on organization pages
@@ -314,9 +322,11 @@ def test_overview_shows_name_sid_owner_and_counts(owner_client, org, owner, memb
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["admin", "member"])
 def test_only_the_owner_sees_the_change_of_owner(as_user, org, admin, member, who):
-    html = as_user(admin if who == "admin" else member).get(
-        url("organization_overview", org)
-    ).content.decode()
+    html = (
+        as_user(admin if who == "admin" else member)
+        .get(url("organization_overview", org))
+        .content.decode()
+    )
     assert "owner@example.com" in html
     assert url("organization_owner_transfer", org) not in html
     assert "Only the owner can hand it over" in html
@@ -362,7 +372,7 @@ def test_change_of_owner_plain_post_redirects_with_a_message(owner_client, org, 
     assert role_of(org, owner) == OrgRole.ADMINISTRATOR
     html = owner_client.get(response["Location"]).content.decode()
     assert "member@example.com is now the owner" in html
-    assert "Your role: <span id=\"org-my-role\">Organization Administrator</span>" in html
+    assert 'Your role: <span id="org-my-role">Organization Administrator</span>' in html
     assert url("organization_owner_transfer", org) not in html
 
 
@@ -388,8 +398,9 @@ def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, own
     ("choice", "message"),
     [("", views.CHOOSE_NEW_OWNER), ("not-a-number", errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY)],
 )
-def test_change_of_owner_errors_show_in_the_dialog(owner_client, org, owner, member, choice,
-                                                    message):
+def test_change_of_owner_errors_show_in_the_dialog(
+    owner_client, org, owner, member, choice, message
+):
     response = owner_client.post(
         url("organization_owner_transfer", org), {"new_owner": choice}, headers=HTMX
     )
@@ -643,9 +654,7 @@ def test_accounts_page_queries_stay_flat_with_50_accounts(
 
 
 @pytest.mark.django_db
-def test_members_page_lists_members_with_roles_owner_first(
-    owner_client, org, owner, admin, member
-):
+def test_members_page_lists_members_with_roles_owner_first(owner_client, org, owner, admin, member):
     response = owner_client.get(url("organization_members", org))
     html = response.content.decode()
     assert response.status_code == 200
@@ -681,12 +690,17 @@ def test_the_invited_tab_lists_pending_and_expired_invitations(
     owner_client, org, owner, pending_invitation
 ):
     expired = people.invitation_create(
-        organization=org, email="late@example.com", invited_by=owner,
-        base_url="http://testserver/", roles_=[OrgRole.ADMINISTRATOR],
+        organization=org,
+        email="late@example.com",
+        invited_by=owner,
+        base_url="http://testserver/",
+        roles_=[OrgRole.ADMINISTRATOR],
     )
     Invitation.objects.filter(pk=expired.pk).update(expires_at=expired.date_sent)
     revoked = people.invitation_create(
-        organization=org, email="revoked@example.com", invited_by=owner,
+        organization=org,
+        email="revoked@example.com",
+        invited_by=owner,
         base_url="http://testserver/",
     )
     people.invitation_revoke(invitation=revoked, acting_user=owner)
@@ -697,7 +711,7 @@ def test_the_invited_tab_lists_pending_and_expired_invitations(
     assert "Invited (2)" in html and 'aria-current="page">Invited (2)' in html
     assert "invitee@example.com" in html and "late@example.com" in html
     assert "revoked@example.com" not in html
-    assert "badge-active\">Pending" in html and "badge-suspended\">Expired" in html
+    assert 'badge-active">Pending' in html and 'badge-suspended">Expired' in html
     assert "Organization Administrator" in html and "owner@example.com" in html
     assert url("organization_invitation_resend", org, expired.pk) in html
     assert url("organization_invitation_revoke", org, pending_invitation.pk) in html
@@ -755,10 +769,14 @@ def test_invite_over_htmx_returns_the_form_and_signals(
     ("data", "message"),
     [
         ({"email": "not-an-email", "role": "member"}, "Enter a valid email address."),
-        ({"email": "member@example.com", "role": "member"},
-         errors.ALREADY_AN_ORGANIZATION_MEMBER.format(email="member@example.com")),
-        ({"email": "invitee@example.com", "role": "member"},
-         errors.ALREADY_INVITED.format(email="invitee@example.com")),
+        (
+            {"email": "member@example.com", "role": "member"},
+            errors.ALREADY_AN_ORGANIZATION_MEMBER.format(email="member@example.com"),
+        ),
+        (
+            {"email": "invitee@example.com", "role": "member"},
+            errors.ALREADY_INVITED.format(email="invitee@example.com"),
+        ),
         ({"email": "boss@example.com", "role": "owner"}, "Select a valid choice."),
     ],
 )
@@ -836,9 +854,12 @@ def test_an_administrator_who_demotes_themselves_loses_the_controls(as_user, org
     html = response.content.decode()
     assert response.status_code == 200
     assert "Change role" not in html
-    assert as_user(admin).post(
-        url("organization_member_role", org, member.pk), {"role": OrgRole.ADMINISTRATOR}
-    ).status_code == 403
+    assert (
+        as_user(admin)
+        .post(url("organization_member_role", org, member.pk), {"role": OrgRole.ADMINISTRATOR})
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -953,7 +974,9 @@ def test_members_page_queries_stay_flat_with_50_members(
     )
     for n in range(50):
         people.invitation_create(
-            organization=org, email=f"invitee{n:02}@example.com", invited_by=owner,
+            organization=org,
+            email=f"invitee{n:02}@example.com",
+            invited_by=owner,
             base_url="http://testserver/",
         )
     with django_assert_max_num_queries(10):

@@ -68,7 +68,6 @@ E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
 AREA_CODE_RE = re.compile(r"[2-9][0-9]{2}")
 
 
-
 @api_view("GET", "POST")
 def incoming_phone_number_list(request, caller, account_sid):
     """GET: the account's numbers, newest first. POST: buy one for it."""

@@ -24,7 +24,12 @@ from .common import (
 SWITCHER_LIMIT = 50
 SWITCHER_SUBACCOUNTS_SHOWN = 10
 # Pages that exist on every account; switching from any other page lands on the dashboard.
-PAGES_ON_EVERY_ACCOUNT = {"account_dashboard", "account_settings"}
+PAGES_ON_EVERY_ACCOUNT = {
+    "account_dashboard",
+    "account_settings",
+    "phone_number_list",
+    "billing",
+}
 
 
 @require_GET

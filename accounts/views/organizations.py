@@ -51,9 +51,7 @@ class OrganizationForm(forms.Form):
 
 class OrganizationInvitationForm(forms.Form):
     email = forms.EmailField(label="Email address")
-    role = forms.ChoiceField(
-        label="Role", choices=INVITABLE_ROLE_CHOICES, initial=OrgRole.MEMBER
-    )
+    role = forms.ChoiceField(label="Role", choices=INVITABLE_ROLE_CHOICES, initial=OrgRole.MEMBER)
 
 
 class MemberRoleForm(forms.Form):
@@ -79,12 +77,10 @@ class OwnerTransferForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         # Only other members can be chosen: the owner is who asks.
-        self.fields["new_owner"].queryset = (
-            User.objects.filter(
-                organization_memberships__organization=organization,
-                organization_memberships__role__in=[OrgRole.ADMINISTRATOR, OrgRole.MEMBER],
-            ).order_by("email")
-        )
+        self.fields["new_owner"].queryset = User.objects.filter(
+            organization_memberships__organization=organization,
+            organization_memberships__role__in=[OrgRole.ADMINISTRATOR, OrgRole.MEMBER],
+        ).order_by("email")
 
 
 class AccountImportForm(forms.Form):
@@ -197,8 +193,9 @@ def organization_list(request):
         if created and not request.htmx:
             messages.success(request, f"Created organization “{created.name}”.")
             return redirect("organization_list")
-        context = _organization_list_context(request, form=None if created else form,
-                                             created=created)
+        context = _organization_list_context(
+            request, form=None if created else form, created=created
+        )
         response = render_page_or_partial(
             request,
             "organizations/organization_list.html",
@@ -210,7 +207,9 @@ def organization_list(request):
             trigger_client_event(response, CHANGED_EVENT)
         return response
     return render_page_or_partial(
-        request, "organizations/organization_list.html", "rows",
+        request,
+        "organizations/organization_list.html",
+        "rows",
         _organization_list_context(request),
     )
 
@@ -236,9 +235,7 @@ def _overview_context(current, *, transfer_form=None, transferred_to=None):
 @require_http_methods(["GET"])
 def organization_overview(request, org_sid):
     current = current_organization(request, org_sid)
-    return render(
-        request, "organizations/organization_overview.html", _overview_context(current)
-    )
+    return render(request, "organizations/organization_overview.html", _overview_context(current))
 
 
 @login_required
@@ -483,9 +480,7 @@ def _row_done(request, current, partial, context, *, error, done, tab="members")
 def organization_member_role(request, org_sid, user_id):
     current = current_organization(request, org_sid)
     current.require_manage()
-    member = selectors.organization_member_get(
-        organization=current.organization, user_id=user_id
-    )
+    member = selectors.organization_member_get(organization=current.organization, user_id=user_id)
     form = MemberRoleForm(request.POST)
     error = done = None
     if form.is_valid():
@@ -515,9 +510,7 @@ def organization_member_remove(request, org_sid, user_id):
     and the accounts they hold roles on, stay."""
     current = current_organization(request, org_sid)
     current.require_manage()
-    member = selectors.organization_member_get(
-        organization=current.organization, user_id=user_id
-    )
+    member = selectors.organization_member_get(organization=current.organization, user_id=user_id)
     error = None
     if request.method == "POST":
         try:
@@ -534,8 +527,12 @@ def organization_member_remove(request, org_sid, user_id):
                 url = reverse("organization_list")
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             return _row_done(
-                request, current, "member_row", {"member": member, "removed": True},
-                error=None, done=done,
+                request,
+                current,
+                "member_row",
+                {"member": member, "removed": True},
+                error=None,
+                done=done,
             )
     context = _context(current, "organization_members", member=member, error=error)
     response = render_page_or_partial(
@@ -553,9 +550,7 @@ def organization_member_remove(request, org_sid, user_id):
 def _invitation_action(request, org_sid, pk, action):
     current = current_organization(request, org_sid)
     current.require_manage()
-    invitation = selectors.organization_invitation_get(
-        organization=current.organization, pk=pk
-    )
+    invitation = selectors.organization_invitation_get(organization=current.organization, pk=pk)
     error = done = None
     try:
         if action == "resend":
@@ -571,8 +566,13 @@ def _invitation_action(request, org_sid, pk, action):
     except errors.AccountError as refusal:
         error = _refusal_message(refusal)
     return _row_done(
-        request, current, "invitation_row", {"invitation": invitation},
-        error=error, done=done, tab="invited",
+        request,
+        current,
+        "invitation_row",
+        {"invitation": invitation},
+        error=error,
+        done=done,
+        tab="invited",
     )
 
 

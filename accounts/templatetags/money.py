@@ -1,0 +1,46 @@
+"""Money as people read it: "$1,234.50", charges with a minus sign ("−$3.00")."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+register = template.Library()
+
+CENT = Decimal("0.01")
+MINUS = "\u2212"
+
+
+@register.filter
+def usd(value, places=2):
+    """Dollars with `places` decimals; negative amounts get a real minus sign."""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    quantum = Decimal(1).scaleb(-int(places))
+    text = intcomma(f"{abs(amount).quantize(quantum):f}", use_l10n=False)
+    sign = MINUS if amount.quantize(quantum) < 0 else ""
+    return f"{sign}${text}"
+
+
+@register.filter
+def signed_usd(value):
+    """Credits as "+$5.00" and charges as "−$5.00", as a ledger shows amounts."""
+    formatted = usd(value)
+    if formatted and not formatted.startswith(MINUS) and Decimal(value) > 0:
+        return f"+{formatted}"
+    return formatted
+
+
+@register.filter
+def quantity(value):
+    """A usage quantity without trailing zeros: 12, 3.5, 0.25."""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{amount:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return intcomma(text, use_l10n=False)

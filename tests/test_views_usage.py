@@ -1,0 +1,305 @@
+"""The Usage page: a date range, rows per account and category, totals, the chart, the CSV."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import billing, roles
+from accounts.forms_billing import DATE_INVALID, RANGE_REVERSED
+from accounts.models import Account, AccountMembership, LedgerEntry, UsageRecord
+
+HTMX = {"HX-Request": "true"}
+NOV = {"start": "2026-11-01", "end": "2026-11-30"}
+
+
+@pytest.fixture
+def owner_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def usage_url(account):
+    return reverse("usage", args=[account.sid])
+
+
+def record(account, category, quantity, price, start=date(2026, 11, 1), end=date(2026, 11, 30)):
+    return billing.usage_record(
+        account=account,
+        category=category,
+        quantity=quantity,
+        price=price,
+        start_date=start,
+        end_date=end,
+    )
+
+
+@pytest.fixture
+def family(account, make_subaccount):
+    billing.funds_add(account=account, amount="500", actor=None, reason="test")
+    alpha = make_subaccount(account, "Alpha")
+    beta = make_subaccount(account, "Beta")
+    record(account, "calls", 35, "4.20")
+    record(alpha, "sms", 100, "0.79")
+    record(alpha, "sms", 20, "0.16", start=date(2026, 11, 10), end=date(2026, 11, 10))
+    record(alpha, "calls", 10, "1.30")
+    record(beta, "mms", 5, "0.10")
+    # Outside November: before, and straddling its end.
+    record(beta, "sms", 999, "99", start=date(2026, 10, 1), end=date(2026, 10, 31))
+    record(beta, "sms", 999, "99", start=date(2026, 11, 15), end=date(2026, 12, 15))
+    return account, alpha, beta
+
+
+@pytest.mark.django_db
+def test_rows_per_account_and_category_with_subtotals_and_a_total(owner_client, family):
+    account, alpha, beta = family
+    response = owner_client.get(usage_url(account), NOV)
+    html = response.content.decode()
+    report = response.context["report"]
+    assert response.status_code == 200
+    figures = {
+        (group.sid, row["category"]): (row["quantity"], row["cost"])
+        for group in report.groups
+        for row in group.rows
+    }
+    assert figures == {
+        (account.sid, "calls"): (Decimal("35"), Decimal("4.20")),
+        (alpha.sid, "calls"): (Decimal("10"), Decimal("1.30")),
+        (alpha.sid, "sms"): (Decimal("120"), Decimal("0.95")),
+        (beta.sid, "mms"): (Decimal("5"), Decimal("0.10")),
+    }
+    assert [group.sid for group in report.groups] == [account.sid, alpha.sid, beta.sid]
+    assert [group.subtotal for group in report.groups] == [
+        Decimal("4.20"),
+        Decimal("2.25"),
+        Decimal("0.10"),
+    ]
+    assert report.total == Decimal("6.55")
+    assert 'id="usage-total">$6.55' in html
+    assert 'Subtotal · Alpha</th><td class="num">$2.25' in html
+    grand_total = '<th scope="row" colspan="3">Total</th><td class="num">$6.55'
+    assert f'<tr class="grand-total">{grand_total}' in html
+    assert "Main account" in html and alpha.sid in html and "SMS" in html and ">120<" in html
+    assert "$99" not in html  # out of range
+
+
+@pytest.mark.django_db
+def test_the_totals_equal_the_ledgers_usage_for_the_same_range(owner_client, family):
+    account, *_ = family
+    for start, end in (("2026-11-01", "2026-11-30"), ("2026-10-01", "2026-12-31")):
+        report = owner_client.get(usage_url(account), {"start": start, "end": end}).context[
+            "report"
+        ]
+        charged = LedgerEntry.objects.filter(
+            paying_account=account,
+            kind=LedgerEntry.Kind.USAGE,
+            usage_record__start_date__gte=start,
+            usage_record__end_date__lte=end,
+        ).aggregate(total=Sum("amount"))["total"]
+        assert report.total == -charged
+
+
+@pytest.mark.django_db
+def test_the_default_range_is_this_month_so_far(owner_client, account):
+    today = timezone.localdate()
+    record(account, "sms", 1, "0", start=today, end=today)
+    response = owner_client.get(usage_url(account))
+    html = response.content.decode()
+    assert f'value="{today.replace(day=1).isoformat()}"' in html
+    assert f'value="{today.isoformat()}"' in html
+    assert len(response.context["report"].groups) == 1
+
+
+@pytest.mark.django_db
+def test_any_range_works_not_only_one_month(owner_client, family):
+    account, *_ = family
+    response = owner_client.get(usage_url(account), {"start": "2026-01-01", "end": "2026-12-31"})
+    assert response.context["report"].total == Decimal("6.55") + 2 * Decimal("99")
+
+
+@pytest.mark.django_db
+def test_the_csv_has_the_same_figures_as_the_page(owner_client, family):
+    account, alpha, _beta = family
+    page = owner_client.get(usage_url(account), NOV)
+    assert "start=2026-11-01&amp;end=2026-11-30&amp;format=csv" in page.content.decode()
+    response = owner_client.get(usage_url(account), {**NOV, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="usage-{account.sid}-2026-11-01-2026-11-30.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == ["account_sid", "friendly_name", "category", "quantity", "price"]
+    from_csv = {
+        (row["account_sid"], row["category"]): (Decimal(row["quantity"]), Decimal(row["price"]))
+        for row in rows
+    }
+    report = page.context["report"]
+    from_page = {
+        (group.sid, row["category"]): (row["quantity"], row["cost"])
+        for group in report.groups
+        for row in group.rows
+    }
+    assert from_csv == from_page
+    assert sum(Decimal(row["price"]) for row in rows) == report.total
+    assert {row["friendly_name"] for row in rows if row["account_sid"] == alpha.sid} == {"Alpha"}
+
+
+@pytest.mark.django_db
+def test_the_chart_is_inline_svg_with_a_title(owner_client, family):
+    account, *_ = family
+    html = owner_client.get(usage_url(account), NOV).content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'role="img"' in svg and '<title id="chart-title">Cost per account' in svg
+    assert svg.count("<rect") == 3
+    assert "<title>Alpha (" in svg and "$2.25" in svg
+    assert "<script" not in html.split("</head>")[1]  # no charting library
+
+
+@pytest.mark.django_db
+def test_the_chart_shows_the_top_20_and_the_others_together(owner_client, account):
+    subs = Account.objects.bulk_create(
+        Account(friendly_name=f"Sub {n:02d}", parent=account, owner_id=account.owner_id)
+        for n in range(25)
+    )
+    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    for number, sub in enumerate(subs):
+        record(sub, "sms", 1, Decimal(number + 1))
+    response = owner_client.get(usage_url(account), NOV)
+    chart = response.context["chart"]["bars"]
+    assert len(chart) == 21
+    assert chart[0]["label"] == "Sub 24" and chart[0]["cost"] == Decimal("25")
+    assert chart[-1]["label"] == "5 other accounts" and chart[-1]["cost"] == Decimal("15")
+    assert chart[0]["width"] == 380
+    assert "5 other accounts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_no_usage_in_the_range(owner_client, account):
+    html = owner_client.get(usage_url(account), NOV).content.decode()
+    assert "No usage between Nov 1, 2026 and Nov 30, 2026." in html
+    assert "<svg" not in html
+
+
+@pytest.mark.django_db
+def test_htmx_returns_the_report_partial(owner_client, family):
+    account, *_ = family
+    response = owner_client.get(usage_url(account), NOV, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="usage-report"')
+    assert "<html" not in html and "$6.55" in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2026-11-30", "end": "2026-11-01"}, RANGE_REVERSED),
+        ({"start": "2026-13-45", "end": "2026-11-30"}, DATE_INVALID),
+        ({"start": "", "end": "2026-11-30"}, "Enter a start date."),
+        ({"start": "2026-11-01"}, "Enter an end date."),
+    ],
+)
+def test_invalid_ranges_are_explained_in_place_keeping_the_input(
+    owner_client, family, query, message
+):
+    account, *_ = family
+    response = owner_client.get(usage_url(account), query, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert message in html and "field-invalid" in html
+    for value in query.values():
+        if value:
+            assert f'value="{value}"' in html
+    assert "usage-table" not in html
+    # The CSV of an invalid range is the page with the error, not a file.
+    as_csv = owner_client.get(usage_url(account), {**query, "format": "csv"})
+    assert as_csv.status_code == 422 and as_csv["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_a_subaccount_has_no_usage_page(owner_client, family):
+    _account, alpha, _beta = family
+    assert owner_client.get(usage_url(alpha)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_access(client, make_user, family):
+    account, alpha, _beta = family
+    client.force_login(make_user())
+    assert client.get(usage_url(account)).status_code == 404
+    assert client.get(usage_url(account), {**NOV, "format": "csv"}).status_code == 404
+    # Every role holds usage:read, Support included.
+    supporter = make_user()
+    AccountMembership.objects.create(account=account, user=supporter, role=roles.SUPPORT)
+    client.force_login(supporter)
+    assert client.get(usage_url(account), NOV).status_code == 200
+    # A subaccount's user cannot read the family's usage through the parent.
+    sub_user = make_user()
+    AccountMembership.objects.create(account=alpha, user=sub_user, role=roles.ADMINISTRATOR)
+    client.force_login(sub_user)
+    assert client.get(usage_url(account), NOV).status_code == 404
+
+
+def bulk_usage(account, subaccounts, day):
+    """A usage record (and its ledger entry) per subaccount, straight into the tables."""
+    entries = LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            paying_account=account,
+            account=sub,
+            amount=Decimal("-0.25"),
+            balance_after=Decimal("1000") - Decimal("0.25") * (number + 1),
+            kind=LedgerEntry.Kind.USAGE,
+            description="SMS: 10",
+        )
+        for number, sub in enumerate(subaccounts)
+    )
+    UsageRecord.objects.bulk_create(
+        UsageRecord(
+            account=sub,
+            category="sms",
+            quantity=10,
+            price=Decimal("0.25"),
+            start_date=day,
+            end_date=day,
+            ledger_entry=entry,
+        )
+        for sub, entry in zip(subaccounts, entries, strict=True)
+    )
+
+
+@pytest.mark.django_db
+def test_queries_stay_flat_with_1000_subaccounts(
+    owner_client, account, django_assert_max_num_queries
+):
+    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    record(account, "calls", 1, "1")  # through the service, like the real thing
+    Account.objects.bulk_create(
+        Account(friendly_name=f"Bulk {n:04d}", parent=account, owner_id=account.owner_id)
+        for n in range(1000)
+    )
+    subaccounts = list(Account.objects.filter(parent=account).order_by("pk"))
+    bulk_usage(account, subaccounts, date(2026, 11, 5))
+    with django_assert_max_num_queries(10):
+        response = owner_client.get(usage_url(account), NOV)
+    assert response.context["report"].total == Decimal("251")
+    assert len(re.findall(r'<tbody class="usage-group"', response.content.decode())) == 1001
+    with django_assert_max_num_queries(10):
+        csv_response = owner_client.get(usage_url(account), {**NOV, "format": "csv"})
+    assert len(csv_response.content.decode().strip().splitlines()) == 1 + 1001
+    with django_assert_max_num_queries(10):
+        owner_client.get(usage_url(account), NOV, headers=HTMX)
+
+
+@pytest.mark.django_db
+def test_the_presets_link_to_this_and_last_month(owner_client, account):
+    today = timezone.localdate()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    html = owner_client.get(usage_url(account)).content.decode()
+    assert f"?start={last_month_end.replace(day=1).isoformat()}&amp;end={last_month_end}" in html
