@@ -212,7 +212,19 @@ def entry_post(*, account, kind, amount, reason, actor, idempotency_key=None):
 
 
 @transaction.atomic
-def usage_record(*, account, category, quantity, price, start_date, end_date, idempotency_key=None):
+def usage_record(
+    *,
+    account,
+    category,
+    quantity,
+    price,
+    start_date,
+    end_date,
+    idempotency_key=None,
+    description=None,
+    actor=None,
+    require_funds=False,
+):
     """Record usage of `account` and charge its price to the paying balance. Retrying with the
     same idempotency key records and charges nothing more."""
     price = Decimal(price)
@@ -224,9 +236,11 @@ def usage_record(*, account, category, quantity, price, start_date, end_date, id
         account=account,
         amount=-price,
         kind=Kind.USAGE,
-        description=f"{UsageRecord.Category(category).label}: {quantity} "
-        f"({start_date} to {end_date})",
+        description=description
+        or f"{UsageRecord.Category(category).label}: {quantity} ({start_date} to {end_date})",
+        actor=actor,
         idempotency_key=idempotency_key,
+        require_funds=require_funds,
     )
     existing = UsageRecord.objects.filter(ledger_entry=entry).first()
     if existing is not None:

@@ -5,12 +5,14 @@ balance; releasing puts it back; a number moves only within one family (a main a
 its subaccounts). Closing an account releases its numbers (see `numbers_release_for`).
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from . import billing, errors
-from .models import Account, AvailablePhoneNumber, IncomingPhoneNumber, LedgerEntry
+from .models import Account, AvailablePhoneNumber, IncomingPhoneNumber, UsageRecord
 
 NUMBER_NOT_AVAILABLE = "{number} is not available. Search again and pick another number."
 TRIAL_NUMBER_LIMIT = (
@@ -103,10 +105,15 @@ def number_buy(*, account, phone_number, friendly_name="", acting_user=None):
         monthly_price=available.monthly_price,
     )
     available.delete()
-    billing.ledger_post(
+    # The first month is usage like any other: it shows on the Usage page and in the ledger.
+    today = timezone.now().date()
+    billing.usage_record(
         account=account,
-        amount=-available.monthly_price,
-        kind=LedgerEntry.Kind.USAGE,
+        category=UsageRecord.Category.PHONE_NUMBERS,
+        quantity=1,
+        price=available.monthly_price,
+        start_date=today,
+        end_date=today + timedelta(days=30),
         description=f"Phone number {number.phone_number}: first month",
         actor=acting_user,
         require_funds=True,

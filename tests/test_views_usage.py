@@ -11,9 +11,15 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import billing, roles
+from accounts import billing, numbers, roles
 from accounts.forms_billing import DATE_INVALID, RANGE_REVERSED
-from accounts.models import Account, AccountMembership, LedgerEntry, UsageRecord
+from accounts.models import (
+    Account,
+    AccountMembership,
+    AvailablePhoneNumber,
+    LedgerEntry,
+    UsageRecord,
+)
 
 HTMX = {"HX-Request": "true"}
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -303,3 +309,22 @@ def test_the_presets_link_to_this_and_last_month(owner_client, account):
     last_month_end = today.replace(day=1) - timedelta(days=1)
     html = owner_client.get(usage_url(account)).content.decode()
     assert f"?start={last_month_end.replace(day=1).isoformat()}&amp;end={last_month_end}" in html
+
+
+@pytest.mark.django_db
+def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, family):
+    """Phone numbers' first months too: over a range covering everything, the page's total is
+    the sum of every usage entry in the ledger, joined to nothing."""
+    account, alpha, _beta = family
+    Account.objects.filter(pk__in=[account.pk, alpha.pk]).update(type="Full")
+    AvailablePhoneNumber.objects.create(
+        phone_number="+14155550100", friendly_name="x", monthly_price=Decimal("1.15")
+    )
+    numbers.number_buy(account=alpha, phone_number="+14155550100")
+    wide = {"start": "2000-01-01", "end": "2100-12-31"}
+    report = owner_client.get(usage_url(account), wide).context["report"]
+    charged = LedgerEntry.objects.filter(
+        paying_account=account, kind=LedgerEntry.Kind.USAGE
+    ).aggregate(total=Sum("amount"))["total"]
+    assert report.total == -charged
+    assert "Phone numbers" in owner_client.get(usage_url(account), wide).content.decode()
