@@ -242,3 +242,23 @@ def test_an_organization_invitation_lands_on_the_organization(
     response = client.post(sent_link())
     assert response["Location"] == reverse("organization_overview", args=[organization.sid])
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_member_without_the_permission_gets_a_clear_403_page(client, account, make_user):
+    developer = make_user()
+    AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
+    client.force_login(developer)
+    response = client.get(users_url(account))
+    assert response.status_code == 403
+    assert b"Your role on this account does not allow this" in response.content
+    assert b"Go to the console" in response.content
+
+
+@pytest.mark.django_db
+def test_not_found_pages_say_so_without_revealing_anything(client, account, make_user):
+    client.force_login(make_user())
+    response = client.get(f"/console/{account.sid}/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert account.friendly_name.encode() not in response.content
