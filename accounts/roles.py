@@ -29,6 +29,7 @@ CREDENTIALS_READ = "credentials:read"
 BILLING_READ = "billing:read"
 BILLING_WRITE = "billing:write"
 PHONE_NUMBERS_WRITE = "phone_numbers:write"
+PHONE_NUMBERS_TRANSFER = "phone_numbers:transfer"  # between a main account and its subaccounts
 USAGE_READ = "usage:read"
 LOGS_READ = "logs:read"
 USERS_WRITE = "users:write"
@@ -44,7 +45,7 @@ ROLE_SCOPES = {
 ROLE_SCOPES[ADMINISTRATOR] = frozenset(
     ROLE_SCOPES[DEVELOPER]
     | ROLE_SCOPES[BILLING_MANAGER]
-    | {ACCOUNT_SETTINGS, USERS_WRITE, SUBACCOUNTS_WRITE}
+    | {ACCOUNT_SETTINGS, USERS_WRITE, SUBACCOUNTS_WRITE, PHONE_NUMBERS_TRANSFER}
 )
 ROLE_SCOPES[OWNER] = frozenset(ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER})
 

@@ -468,11 +468,16 @@ def test_a_chosen_target_is_kept_when_the_transfer_is_refused(owner_client, fami
 def test_only_managers_of_the_main_account_may_transfer(client, make_user, family):
     main, first, second = family
     number = numbers.number_buy(account=first, phone_number="+14155550100")
-    # The check is the scope, not a role name: developers of the main account hold
-    # phone_numbers:write there, so they may move its family's numbers.
+    # Owners and Administrators of the main account move its family's numbers; a Developer
+    # of it may buy, rename and release, not transfer.
+    administrator = member(make_user, main, roles.ADMINISTRATOR)
+    client.force_login(administrator)
+    assert "Transfer…" in client.get(list_url(first)).content.decode()
     developer = member(make_user, main, roles.DEVELOPER)
     client.force_login(developer)
-    assert "Transfer…" in client.get(list_url(first)).content.decode()
+    page = client.get(list_url(first)).content.decode()
+    assert "Rename" in page and "Transfer…" not in page
+    assert transfer(client, number, second).status_code == 403
     # An administrator of the subaccount alone may rename and release, not transfer.
     sub_admin = member(make_user, first, roles.ADMINISTRATOR)
     client.force_login(sub_admin)

@@ -72,15 +72,16 @@ def billing(request, sid):
 
 
 def _can_transfer(request, current):
-    """Numbers move only at the main account's request: the user needs phone_numbers:write
-    on the main account itself, not merely on this subaccount."""
+    """Numbers move only at the main account's request: the user needs to be an Owner or
+    Administrator of the main account itself (phone_numbers:transfer), not of this
+    subaccount alone."""
     account = current.account
     if account.is_closed:
         return False
     if not account.is_subaccount:
-        return current.can(roles.PHONE_NUMBERS_WRITE)
+        return current.can(roles.PHONE_NUMBERS_TRANSFER)
     held = selectors.account_roles_for_user(user=request.user, account=account.parent)
-    return roles.PHONE_NUMBERS_WRITE in roles.scopes_for(held)
+    return roles.PHONE_NUMBERS_TRANSFER in roles.scopes_for(held)
 
 
 def _row_context(request, current, **extra):
@@ -212,7 +213,7 @@ def phone_number_release(request, sid, number_sid):
 @require_http_methods(["GET", "POST"])
 def phone_number_transfer(request, sid, number_sid):
     """Move a number to the main account or another of its subaccounts. Only the main account
-    may ask, so the user needs phone_numbers:write there, not only on this subaccount."""
+    may ask, so the user needs phone_numbers:transfer there, not only on this subaccount."""
     current = current_account(request, sid)
     if not _can_transfer(request, current):
         raise PermissionDenied("Only users who manage the main account's numbers can move them.")

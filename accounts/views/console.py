@@ -29,7 +29,10 @@ PAGES_ON_EVERY_ACCOUNT = {
     "account_settings",
     "phone_number_list",
     "billing",
+    "user_list",
 }
+# Pages that only main accounts have; switching to a subaccount from them lands on its dashboard.
+PAGES_ON_MAIN_ACCOUNTS = {"subaccount_list", "usage"}
 
 
 @require_GET
@@ -136,9 +139,11 @@ def account_switcher(request, sid):
         groups.setdefault(name, []).append(candidate)
 
     def link(target):
-        page = from_page if from_page in PAGES_ON_EVERY_ACCOUNT else "account_dashboard"
-        if from_page == "subaccount_list" and not target.is_subaccount:
-            page = "subaccount_list"
+        page = "account_dashboard"
+        if from_page in PAGES_ON_EVERY_ACCOUNT or (
+            from_page in PAGES_ON_MAIN_ACCOUNTS and not target.is_subaccount
+        ):
+            page = from_page
         return reverse(page, args=[target.sid])
 
     for candidate in [*top_level, *subaccounts]:
