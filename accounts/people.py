@@ -343,11 +343,8 @@ def organization_account_import(*, organization, account, acting_user):
     return account
 
 
-@transaction.atomic
-def organization_member_role_set(*, organization, user, role, acting_user):
-    _require_org_admin(organization, acting_user)
-    if role not in (OrgRole.ADMINISTRATOR, OrgRole.MEMBER):
-        raise errors.PeopleError(errors.ROLE_UNKNOWN.format(role=role))
+def _non_owner_membership_locked(organization, user):
+    """`user`'s membership of the organization, locked; the owner's is never changed here."""
     membership = (
         OrganizationMembership.objects.select_for_update()
         .filter(organization=organization, user=user)
@@ -357,6 +354,15 @@ def organization_member_role_set(*, organization, user, role, acting_user):
         raise errors.PeopleError(errors.NOT_A_MEMBER.format(email=user.email))
     if membership.role == OrgRole.OWNER:
         raise errors.PeopleError(errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED)
+    return membership
+
+
+@transaction.atomic
+def organization_member_role_set(*, organization, user, role, acting_user):
+    _require_org_admin(organization, acting_user)
+    if role not in (OrgRole.ADMINISTRATOR, OrgRole.MEMBER):
+        raise errors.PeopleError(errors.ROLE_UNKNOWN.format(role=role))
+    membership = _non_owner_membership_locked(organization, user)
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -365,16 +371,7 @@ def organization_member_role_set(*, organization, user, role, acting_user):
 @transaction.atomic
 def organization_member_remove(*, organization, user, acting_user):
     _require_org_admin(organization, acting_user)
-    membership = (
-        OrganizationMembership.objects.select_for_update()
-        .filter(organization=organization, user=user)
-        .first()
-    )
-    if membership is None:
-        raise errors.PeopleError(errors.NOT_A_MEMBER.format(email=user.email))
-    if membership.role == OrgRole.OWNER:
-        raise errors.PeopleError(errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED)
-    membership.delete()
+    _non_owner_membership_locked(organization, user).delete()
 
 
 @transaction.atomic

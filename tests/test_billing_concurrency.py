@@ -7,7 +7,7 @@ import pytest
 
 from accounts import billing, numbers
 from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber, LedgerEntry
-from tests.test_concurrency import run_at_once, split
+from tests.races import run_at_once, split
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 

@@ -2,14 +2,13 @@
 accounts created in or imported into an organization, its account limit, invitations)."""
 
 import re
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from accounts import errors, people, roles, selectors, services
 from accounts.models import Account, Invitation, Organization, OrganizationMembership
+from tests.races import run_at_once, split
 
 OrgRole = OrganizationMembership.Role
 BASE = "http://testserver/"
@@ -550,39 +549,6 @@ def test_resending_replaces_the_link_and_revoking_ends_it(
 THREADS = 20
 
 
-def run_at_once(tasks):
-    """Each task in its own thread (so its own connection), released together."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes = [None] * len(tasks)
-
-    def run(index, task):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = task()
-        except Exception as error:  # noqa: BLE001 - the test asserts every outcome
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return outcomes
-
-
-def successes_and_refusals(outcomes):
-    refusal = errors.AccountLimitReached
-    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, refusal)]
-    assert not unexpected, unexpected
-    return (
-        [o for o in outcomes if not isinstance(o, Exception)],
-        [o for o in outcomes if isinstance(o, Exception)],
-    )
-
-
 @pytest.fixture
 def org_three_below_its_limit(make_user):
     owner = make_user()
@@ -608,14 +574,14 @@ def test_the_organization_limit_holds_under_concurrent_creation(
 ):
     organization, admins = org_three_below_its_limit
     outcomes = run_at_once(
-        [
+        *[
             lambda a=a, n=n: people.organization_account_create(
                 organization=organization, friendly_name=f"Race {n}", acting_user=a
             )
             for n, a in enumerate(admins)
         ]
     )
-    created, refused = successes_and_refusals(outcomes)
+    created, refused = split(outcomes, errors.AccountLimitReached)
     assert len(created) == 3
     assert len(refused) == THREADS - 3
     assert {r.message for r in refused} == {
@@ -645,6 +611,6 @@ def test_the_organization_limit_holds_when_creations_and_imports_race(
                     organization=organization, friendly_name=f"Race {n}", acting_user=a
                 )
             )
-    created, refused = successes_and_refusals(run_at_once(tasks))
+    created, refused = split(run_at_once(*tasks), errors.AccountLimitReached)
     assert len(created) == 3 and len(refused) == THREADS - 3
     assert org_accounts_in_use(organization) == 10

@@ -257,3 +257,10 @@ def test_page_queries_stay_flat_with_1000_subaccounts(
     assert "1,000 of 1,000</strong>" in html
     with django_assert_max_num_queries(10):
         owner_client.get(list_url(account), {"q": "Bulk 09", "page": 2}, headers=HTMX)
+
+
+@pytest.mark.django_db
+def test_page_links_keep_the_search_and_filter(owner_client, account):
+    bulk_subaccounts(account, 120)
+    html = owner_client.get(list_url(account), {"q": "Bulk", "status": "active"}).content.decode()
+    assert 'href="?q=Bulk&amp;status=active&amp;page=2"' in html
