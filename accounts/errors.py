@@ -134,6 +134,13 @@ ORGANIZATION_TRANSFER_TO_MEMBER_ONLY = (
     "Organization ownership can only be transferred to an existing member."
 )
 ACCOUNT_ALREADY_IN_ORGANIZATION = "This account is already in an organization."
+IMPORT_MAIN_ACCOUNTS_ONLY = (
+    "Only main accounts can be moved into an organization; a subaccount goes with its parent."
+)
+MEMBER_OWNS_ACCOUNTS = (
+    "{email} owns {count} account(s) in this organization. Transfer their ownership to another "
+    "member before removing them."
+)
 IMPORT_NEEDS_ACCOUNT_OWNER = "Only the account's owner can move it into an organization."
 ORGANIZATION_NAME_REQUIRED = "Enter a name for the organization."
 

@@ -288,12 +288,16 @@ def organization_role(*, user, organization):
     return membership.role if membership else None
 
 
-def _require_org_admin(organization, user):
+def _organization_locked_for_admin(organization, user):
+    """Lock the organization, then check that `user` administers it: a role change racing
+    with this request waits for the lock, so it cannot slip past the check."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if organization_role(user=user, organization=organization) not in (
         OrgRole.OWNER,
         OrgRole.ADMINISTRATOR,
     ):
         raise errors.NotPermitted(errors.ORGANIZATION_ADMIN_ONLY)
+    return organization
 
 
 @transaction.atomic
@@ -310,7 +314,7 @@ def organization_create(*, name, owner):
 def organization_account_create(*, organization, friendly_name, acting_user):
     """A new account directly in the organization, owned by the acting owner/administrator,
     within the organization's account limit."""
-    _require_org_admin(organization, acting_user)
+    organization = _organization_locked_for_admin(organization, acting_user)
     return account_create(owner=acting_user, friendly_name=friendly_name, organization=organization)
 
 
@@ -319,11 +323,10 @@ def organization_account_import(*, organization, account, acting_user):
     """Move (import) a personal main account, and its subaccounts, into the organization. The
     acting user must own the account and administer the organization; the account then counts
     against the organization's limit instead of its owner's."""
-    _require_org_admin(organization, acting_user)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = _organization_locked_for_admin(organization, acting_user)
     account = _account_locked(account)
     if account.parent_id is not None:
-        raise errors.PeopleError(errors.SUBACCOUNT_OWNERSHIP)
+        raise errors.PeopleError(errors.IMPORT_MAIN_ACCOUNTS_ONLY)
     if account.owner_id != acting_user.pk:
         raise errors.NotPermitted(errors.IMPORT_NEEDS_ACCOUNT_OWNER)
     if account.organization_id is not None:
@@ -359,7 +362,7 @@ def _non_owner_membership_locked(organization, user):
 
 @transaction.atomic
 def organization_member_role_set(*, organization, user, role, acting_user):
-    _require_org_admin(organization, acting_user)
+    organization = _organization_locked_for_admin(organization, acting_user)
     if role not in (OrgRole.ADMINISTRATOR, OrgRole.MEMBER):
         raise errors.PeopleError(errors.ROLE_UNKNOWN.format(role=role))
     membership = _non_owner_membership_locked(organization, user)
@@ -370,8 +373,13 @@ def organization_member_role_set(*, organization, user, role, acting_user):
 
 @transaction.atomic
 def organization_member_remove(*, organization, user, acting_user):
-    _require_org_admin(organization, acting_user)
-    _non_owner_membership_locked(organization, user).delete()
+    organization = _organization_locked_for_admin(organization, acting_user)
+    membership = _non_owner_membership_locked(organization, user)
+    # An organization's accounts are owned by its members: they go first.
+    owned = Account.objects.top_level().filter(organization=organization, owner=user).count()
+    if owned:
+        raise errors.PeopleError(errors.MEMBER_OWNS_ACCOUNTS.format(email=user.email, count=owned))
+    membership.delete()
 
 
 @transaction.atomic

@@ -414,7 +414,7 @@ def test_a_subaccount_cannot_be_imported_on_its_own(org, owner, make_account, ma
     sub = make_subaccount(make_account(owner=owner))
     with pytest.raises(errors.PeopleError) as refusal:
         people.organization_account_import(organization=org, account=sub, acting_user=owner)
-    assert refusal.value.message == errors.SUBACCOUNT_OWNERSHIP
+    assert refusal.value.message == errors.IMPORT_MAIN_ACCOUNTS_ONLY
 
 
 @pytest.mark.django_db
@@ -614,3 +614,12 @@ def test_the_organization_limit_holds_when_creations_and_imports_race(
     created, refused = split(run_at_once(*tasks), errors.AccountLimitReached)
     assert len(created) == 3 and len(refused) == THREADS - 3
     assert org_accounts_in_use(organization) == 10
+
+
+@pytest.mark.django_db
+def test_a_member_who_owns_organization_accounts_cannot_be_removed(org, owner, admin):
+    people.organization_account_create(organization=org, friendly_name="Admin's", acting_user=admin)
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.organization_member_remove(organization=org, user=admin, acting_user=owner)
+    assert refusal.value.message == errors.MEMBER_OWNS_ACCOUNTS.format(email=admin.email, count=1)
+    assert OrganizationMembership.objects.filter(organization=org, user=admin).exists()
