@@ -45,9 +45,14 @@ ensure_venv() {
   stamp_file=".venv/.installed-${extras:-run}"
   digest="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$digest" ]; then
-    echo "Installing $target into .venv …"
+    echo "Installing the console${extras:+ and its test tools} into .venv (once) …"
     .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-    .venv/bin/python -m pip install --quiet -e "$target"
+    # Quiet unless it fails: then the whole log says why.
+    if ! .venv/bin/python -m pip install --quiet -e "$target" > .venv/install.log 2>&1; then
+      cat .venv/install.log >&2
+      echo "Installing $target failed (the log is above and in .venv/install.log)." >&2
+      exit 1
+    fi
     echo "$digest" > "$stamp_file"
   fi
 }
