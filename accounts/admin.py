@@ -45,6 +45,20 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+    # Support staff have every permission on this app, users included: without these limits
+    # they could make themselves superusers, or take over a superuser's login.
+    PERMISSION_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.PERMISSION_FIELDS
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 class OrganizationMembershipInline(admin.TabularInline):
@@ -105,8 +119,19 @@ class StatusChangeForm(forms.Form):
     )
 
 
+class AccountAdminForm(forms.ModelForm):
+    # The model and fields come from AccountAdmin (its fieldsets and read-only fields).
+
+    def clean_monthly_spend_cap(self):
+        cap = self.cleaned_data.get("monthly_spend_cap")
+        if cap is not None and cap < 0:
+            raise forms.ValidationError(billing.SPEND_CAP_NEGATIVE)
+        return cap
+
+
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    form = AccountAdminForm
     list_display = [
         "friendly_name",
         "sid",
@@ -172,8 +197,9 @@ class AccountAdmin(admin.ModelAdmin):
             else:
                 fields += ["type", "monthly_spend_cap"]
             if obj.status == Account.Status.CLOSED:
-                # Closed is final: not even renamed (the services refuse it too).
-                fields += ["friendly_name"]
+                # Closed is final: not even renamed, nor its cap changed (the services refuse
+                # both too).
+                fields += ["friendly_name", "monthly_spend_cap"]
         return fields
 
     def save_model(self, request, obj, form, change):
@@ -181,8 +207,20 @@ class AccountAdmin(admin.ModelAdmin):
         # possibly while the page was open, and a full save would put back the old values.
         if not change:
             super().save_model(request, obj, form, change)
-        elif form.changed_data:
-            obj.save(update_fields=[*form.changed_data, "date_updated"])
+            return
+        fields = [name for name in form.changed_data if name != "monthly_spend_cap"]
+        if fields:
+            obj.save(update_fields=[*fields, "date_updated"])
+        if "monthly_spend_cap" in form.changed_data:
+            # Through the service: it locks as charges do and refuses a closed subaccount.
+            try:
+                billing.spend_cap_set(
+                    subaccount=obj,
+                    cap=form.cleaned_data["monthly_spend_cap"],
+                    acting_user=request.user,
+                )
+            except errors.AccountError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", "parent", "organization")

@@ -8,7 +8,7 @@ account and its subaccounts are suspended (source "balance"); when funds bring i
 zero, exactly the accounts suspended for that reason come back.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Sum
@@ -30,6 +30,12 @@ SPEND_CAP_REACHED = (
     "(${spent} spent this month)."
 )
 AMOUNT_MUST_BE_POSITIVE = "Enter an amount greater than zero."
+AMOUNT_NOT_A_NUMBER = "Enter the amount as a number of dollars, e.g. 12.50."
+AMOUNT_TOO_PRECISE = (
+    "The ledger keeps amounts to four decimal places ($0.0001): round this amount first."
+)
+AMOUNT_TOO_LARGE = "This amount is too large: the ledger holds up to $9,999,999,999.9999."
+QUANTITY_INVALID = "Enter the usage quantity as a number below 10,000,000,000."
 AMOUNT_MUST_NOT_BE_ZERO = "An adjustment cannot be zero."
 REASON_REQUIRED = "Give a reason: it is kept with the ledger entry."
 CLOSED_ACCOUNT_BILLING = "A closed account's balance cannot change."
@@ -37,6 +43,33 @@ CLOSED_ACCOUNT_BILLING = "A closed account's balance cannot change."
 
 class BillingError(errors.AccountError):
     pass
+
+
+# What the ledger's columns hold exactly (max_digits=14, decimal_places=4). An amount finer
+# than that would be rounded by the database while the balance kept it, and the balance would
+# drift from the sum of its entries; a larger one would not fit at all.
+LEDGER_PLACES = Decimal("0.0001")
+LEDGER_LIMIT = Decimal("1e10")
+
+
+def _decimal(value, message):
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise BillingError(message) from None
+    if not number.is_finite():
+        raise BillingError(message)
+    return number
+
+
+def amount_clean(value):
+    """`value` as an amount the ledger holds exactly, or BillingError."""
+    amount = _decimal(value, AMOUNT_NOT_A_NUMBER)
+    if abs(amount) >= LEDGER_LIMIT:
+        raise BillingError(AMOUNT_TOO_LARGE)
+    if amount != amount.quantize(LEDGER_PLACES):
+        raise BillingError(AMOUNT_TOO_PRECISE)
+    return amount
 
 
 def month_start(now=None):
@@ -65,8 +98,12 @@ def ledger_post(
 ):
     """Write one ledger entry for `account` (a subaccount's entries go to its parent) and move
     the paying balance by `amount` (negative for charges)."""
-    amount = Decimal(amount)
+    amount = amount_clean(amount)
     paying = Account.objects.select_for_update().get(pk=account.parent_id or account.pk)
+    if account.parent_id:
+        # The subaccount (its spend cap) as it is now, locked after its parent as spend_cap_set
+        # locks them: the caller's copy may have been read before the cap changed.
+        account = Account.objects.select_for_update().get(pk=account.pk)
     if idempotency_key:
         existing = LedgerEntry.objects.filter(
             paying_account=paying, idempotency_key=idempotency_key
@@ -92,6 +129,8 @@ def ledger_post(
             )
     old_balance = paying.balance
     new_balance = old_balance + amount
+    if abs(new_balance) >= LEDGER_LIMIT:
+        raise BillingError(AMOUNT_TOO_LARGE)
     entry = LedgerEntry.objects.create(
         paying_account=paying,
         account_id=account.pk,
@@ -143,7 +182,7 @@ def _reason(reason):
 
 
 def funds_add(*, account, amount, actor, reason, idempotency_key=None):
-    amount = Decimal(amount)
+    amount = amount_clean(amount)
     if amount <= 0:
         raise BillingError(AMOUNT_MUST_BE_POSITIVE)
     return ledger_post(
@@ -158,7 +197,7 @@ def funds_add(*, account, amount, actor, reason, idempotency_key=None):
 
 def balance_adjust(*, account, amount, actor, reason, kind=Kind.ADJUSTMENT, idempotency_key=None):
     """Support's correction (positive or negative) or refund (positive)."""
-    amount = Decimal(amount)
+    amount = amount_clean(amount)
     if amount == 0:
         raise BillingError(AMOUNT_MUST_NOT_BE_ZERO)
     if kind == Kind.REFUND and amount < 0:
@@ -178,7 +217,7 @@ SUPPORT_KINDS = (Kind.FUNDS_ADDED, Kind.REFUND, Kind.ADJUSTMENT)
 
 def entry_check(*, account, kind, amount, reason):
     """The rules for an entry support writes by hand, checked before writing it."""
-    amount = Decimal(amount)
+    amount = amount_clean(amount)
     if kind not in SUPPORT_KINDS:
         raise BillingError(f"Support cannot write {kind} entries by hand.")
     if kind == Kind.ADJUSTMENT and amount == 0:
@@ -227,9 +266,12 @@ def usage_record(
 ):
     """Record usage of `account` and charge its price to the paying balance. Retrying with the
     same idempotency key records and charges nothing more."""
-    price = Decimal(price)
+    price = amount_clean(price)
     if price < 0:
         raise BillingError("A usage price cannot be negative.")
+    quantity = _decimal(quantity, QUANTITY_INVALID)
+    if abs(quantity) >= LEDGER_LIMIT:
+        raise BillingError(QUANTITY_INVALID)
     if category not in UsageRecord.Category.values:
         raise BillingError(f"Unknown usage category: {category}.")
     entry = ledger_post(
@@ -248,7 +290,7 @@ def usage_record(
     return UsageRecord.objects.create(
         account=account,
         category=category,
-        quantity=Decimal(quantity),
+        quantity=quantity,
         price=price,
         start_date=start_date,
         end_date=end_date,

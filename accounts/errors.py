@@ -31,6 +31,7 @@ MAIN_ACCOUNT_STATUS = (
 ONLY_OWNER_CAN_CLOSE = "Only the account's owner can close it."
 ALREADY_IN_STATUS = "This account is already {status}."
 FRIENDLY_NAME_REQUIRED = "Enter a friendly name."
+FRIENDLY_NAME_NUL = "A friendly name cannot contain NUL characters."
 FRIENDLY_NAME_TOO_LONG = "A friendly name can be at most {limit} characters (it has {length})."
 INVALID_STATUS = "Status must be one of 'active', 'suspended', or 'closed'."
 

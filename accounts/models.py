@@ -1,3 +1,4 @@
+import re
 import secrets
 from decimal import Decimal
 
@@ -17,6 +18,12 @@ FRIENDLY_NAME_MAX_LENGTH = 64
 def new_sid(prefix):
     """A Twilio-style SID: two letters and 32 lowercase hex digits."""
     return prefix + secrets.token_hex(16)
+
+
+def sid_is_valid(value, prefix):
+    """Whether `value` has the shape of a SID starting with `prefix` (anything else, from a URL
+    or a form, is not worth a query: some text, like a NUL character, would even fail one)."""
+    return re.fullmatch(prefix + r"[0-9a-fA-F]{32}", value or "") is not None
 
 
 def new_account_sid():

@@ -62,13 +62,17 @@ def invitation_for_token(token):
     )
     if invitation is None:
         raise errors.InvitationError(errors.INVITATION_INVALID)
+    _refuse_unless_pending(invitation)
+    return invitation
+
+
+def _refuse_unless_pending(invitation):
     if invitation.accepted_at:
         raise errors.InvitationError(errors.INVITATION_USED)
     if invitation.revoked_at:
         raise errors.InvitationError(errors.INVITATION_REVOKED)
     if invitation.is_expired:
         raise errors.InvitationError(errors.INVITATION_EXPIRED)
-    return invitation
 
 
 def _send_invitation(invitation, token, *, base_url):
@@ -174,8 +178,11 @@ def invitation_accept(*, token, user):
     """The signed-in `user` (whose email must be the invited one) takes up the invitation."""
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:  # accepted in a parallel request since the first read
-        raise errors.InvitationError(errors.INVITATION_USED)
+    # Check again under the lock: a parallel accept, a revoke or a resend (which replaces the
+    # link) may have committed since the first read.
+    if invitation.token_hash != _token_hash(token or ""):
+        raise errors.InvitationError(errors.INVITATION_INVALID)
+    _refuse_unless_pending(invitation)
     if user.email.lower() != invitation.email.lower():
         raise errors.InvitationError(errors.INVITATION_WRONG_USER.format(email=invitation.email))
     if invitation.account_id:

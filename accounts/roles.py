@@ -49,6 +49,12 @@ ROLE_SCOPES[ADMINISTRATOR] = frozenset(
 )
 ROLE_SCOPES[OWNER] = frozenset(ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER})
 
+# The parent's powers over a subaccount: on a subaccount these scopes come only from a role on
+# its main account (or its organization), as the API lets only the parent's credentials change a
+# subaccount's status. A role on the subaccount alone cannot lift the cap the parent set on its
+# spending, close it, or move its numbers.
+PARENT_SCOPES = frozenset({SUBACCOUNTS_WRITE, BILLING_WRITE, PHONE_NUMBERS_TRANSFER})
+
 
 def scopes_for(roles):
     """The union of the scopes of the given role names."""

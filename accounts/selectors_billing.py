@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from .models import Account, IncomingPhoneNumber, LedgerEntry, UsageRecord
+from .models import Account, IncomingPhoneNumber, LedgerEntry, UsageRecord, sid_is_valid
 
 ZERO = Decimal("0")
 # The ledger's precision: SQLite sums come back with float noise beyond it.
@@ -44,6 +44,8 @@ def phone_number_list(*, account, query=""):
 def phone_number_get(*, account, sid):
     """One number `account` holds or held (released ones too, so that acting on a stale page
     says "released" rather than "not found"). None when it is not this account's."""
+    if not sid_is_valid(sid, "PN"):
+        return None
     return IncomingPhoneNumber.objects.filter(account=account, sid=sid).first()
 
 

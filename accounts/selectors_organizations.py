@@ -8,7 +8,14 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, V
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from .models import Account, AccountMembership, Invitation, Organization, OrganizationMembership
+from .models import (
+    Account,
+    AccountMembership,
+    Invitation,
+    Organization,
+    OrganizationMembership,
+    sid_is_valid,
+)
 
 OrgRole = OrganizationMembership.Role
 MANAGING_ROLES = (OrgRole.OWNER, OrgRole.ADMINISTRATOR)
@@ -47,6 +54,8 @@ def organization_list_for_user(*, user):
 
 def organization_get_for_user(*, user, sid):
     """The organization with this SID if `user` is a member of it; otherwise 404."""
+    if not sid_is_valid(sid, "OR"):
+        raise Http404("No such organization.")
     try:
         return organization_list_for_user(user=user).get(sid=sid)
     except Organization.DoesNotExist:

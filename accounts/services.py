@@ -29,6 +29,8 @@ def friendly_name_clean(friendly_name):
     name = (friendly_name or "").strip()
     if not name:
         raise errors.InvalidFriendlyName(errors.FRIENDLY_NAME_REQUIRED)
+    if "\x00" in name:
+        raise errors.InvalidFriendlyName(errors.FRIENDLY_NAME_NUL)
     if len(name) > FRIENDLY_NAME_MAX_LENGTH:
         raise errors.InvalidFriendlyName(
             errors.FRIENDLY_NAME_TOO_LONG.format(limit=FRIENDLY_NAME_MAX_LENGTH, length=len(name))
@@ -199,7 +201,8 @@ def _cascade_to_subaccounts(parent, new_status, *, acting_user, reason):
 @transaction.atomic
 def account_status_set(*, account, status, acting_user=None, source=Source.OWNER, reason=""):
     """Move an account to `status` (active / suspended / closed), with the cascade to its
-    subaccounts for a top-level account. Setting the status it already has is a no-op."""
+    subaccounts for a top-level account. Setting the status it already has is a no-op, except
+    that support takes over a suspension (which then lasts until support lifts it)."""
     if status not in Status.values:
         raise errors.InvalidStatusTransition(errors.INVALID_STATUS)
     account, parent = _lock(account)
@@ -210,6 +213,18 @@ def account_status_set(*, account, status, acting_user=None, source=Source.OWNER
             raise errors.ParentSuspended()
         if account.status_source == Source.SUPPORT and source != Source.SUPPORT:
             raise errors.SuspendedBySupport()
+        if (
+            status == Status.SUSPENDED
+            and source == Source.SUPPORT
+            and account.status_source != Source.SUPPORT
+        ):
+            # Support takes over a suspension that was the balance's or the owner's: it must
+            # hold until support lifts it, not end with a top-up or the owner's reactivation.
+            account.status_source = Source.SUPPORT
+            account.save(update_fields=["status_source", "date_updated"])
+            _record_event(
+                account, old_status=status, actor=acting_user, source=source, reason=reason
+            )
         return account
     _check_status_change(account, parent, status, acting_user=acting_user, source=source)
     old_status = account.status
@@ -217,15 +232,16 @@ def account_status_set(*, account, status, acting_user=None, source=Source.OWNER
     account.status_source = source if status != Status.ACTIVE else ""
     account.save(update_fields=["status", "status_source", "date_updated"])
     _record_event(account, old_status=old_status, actor=acting_user, source=source, reason=reason)
-    if status == Status.CLOSED:
-        from .numbers import numbers_release_for  # numbers builds on these services
-
-        numbers_release_for(account)
     if parent is None:
         cascade_reason = f"Parent account {account.sid} {status}"
         if reason:
             cascade_reason += f": {reason}"
         _cascade_to_subaccounts(account, status, acting_user=acting_user, reason=cascade_reason)
+    if status == Status.CLOSED:
+        from .numbers import numbers_release_for  # numbers builds on these services
+
+        # After the subaccounts: numbers are locked last, as everywhere else.
+        numbers_release_for(account)
     return account
 
 

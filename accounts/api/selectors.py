@@ -8,10 +8,16 @@ under the account that holds it, and only while it is held (released numbers are
 
 from django.http import Http404
 
-from ..models import Account, AvailablePhoneNumber, IncomingPhoneNumber
+from ..models import Account, AvailablePhoneNumber, IncomingPhoneNumber, sid_is_valid
 from .auth import ACCOUNT_SID_RE
 
 ORIGIN_TWILIO = "twilio"  # every number here comes from the inventory; none is hosted
+
+
+def _never_stored(text):
+    """Text no friendly name can hold (PostgreSQL refuses NUL characters outright, and
+    `services.friendly_name_clean` keeps them out): a filter on it matches nothing."""
+    return "\x00" in text
 
 
 def subaccount_list_for_caller(*, caller):
@@ -28,6 +34,8 @@ def account_list_for_caller(*, caller, friendly_name=None, status=None):
     head = caller
     subaccounts = subaccount_list_for_caller(caller=caller)
     if friendly_name is not None:
+        if _never_stored(friendly_name):
+            return None, subaccounts.none()
         subaccounts = subaccounts.filter(friendly_name=friendly_name)
         head = head if head.friendly_name == friendly_name else None
     if status is not None:
@@ -40,6 +48,8 @@ def account_get_for_caller(*, caller, sid):
     """The account with this SID if the caller may reach it; otherwise Http404."""
     if sid == caller.sid:
         return caller
+    if not sid_is_valid(sid, "AC"):
+        raise Http404("No such account.")
     try:
         return subaccount_list_for_caller(caller=caller).get(sid=sid)
     except Account.DoesNotExist:
@@ -59,7 +69,11 @@ def incoming_phone_number_list_for_caller(
     if phone_number is not None:
         numbers = numbers.filter(phone_number__regex=phone_number_pattern(phone_number))
     if friendly_name is not None:
-        numbers = numbers.filter(friendly_name=friendly_name)
+        numbers = (
+            numbers.none()
+            if _never_stored(friendly_name)
+            else numbers.filter(friendly_name=friendly_name)
+        )
     if origin is not None and origin != ORIGIN_TWILIO:
         numbers = numbers.none()
     return numbers
@@ -69,6 +83,8 @@ def incoming_phone_number_get_for_caller(*, caller, account_sid, sid):
     """The held number `sid` under the account in the path; Http404 if the caller may not
     reach that account, or the number is another account's, released, or unknown."""
     numbers = incoming_phone_number_list_for_caller(caller=caller, account_sid=account_sid)
+    if not sid_is_valid(sid, "PN"):
+        raise Http404("No such phone number.")
     try:
         return numbers.get(sid=sid)
     except IncomingPhoneNumber.DoesNotExist:

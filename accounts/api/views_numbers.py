@@ -185,9 +185,11 @@ def _buy(*, account, phone_number, friendly_name, acting_user):
 
 @transaction.atomic
 def _incoming_phone_number_update(*, number, caller, friendly_name, account_sid):
-    """Rename and/or transfer, both or neither (one transaction around the services)."""
+    """Rename and/or transfer, both or neither (one transaction around the services). The
+    transfer goes first: it locks the accounts before the number, as every service does, and a
+    rename first would lock the number before them (a deadlock with, say, a close)."""
     if friendly_name is not None:
-        number = numbers.number_rename(number=number, friendly_name=friendly_name)
+        services.friendly_name_clean(friendly_name)  # a bad name is refused before any lock
     if account_sid is not None and account_sid != number.account.sid:
         target = selectors.transfer_target_get(sid=account_sid)
         if target is None:
@@ -200,6 +202,8 @@ def _incoming_phone_number_update(*, number, caller, friendly_name, account_sid)
         number = numbers.number_transfer(
             number=number, target=target, acting_account=caller, acting_user=caller.owner
         )
+    if friendly_name is not None:
+        number = numbers.number_rename(number=number, friendly_name=friendly_name)
     return number
 
 

@@ -25,7 +25,13 @@ from ..forms_billing import (
     UsageRangeForm,
 )
 from ..templatetags.money import usd
-from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+from .common import (
+    FORM_ERROR_STATUS,
+    current_account,
+    remember_account,
+    render_page_or_partial,
+    search_query,
+)
 
 PAGE_SIZE = 50
 NUMBERS_CHANGED = "phoneNumbersChanged"
@@ -97,7 +103,7 @@ def _row_context(request, current, **extra):
 
 
 def _numbers_context(request, current, **extra):
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     numbers_held = selectors_billing.phone_number_list(account=current.account, query=query)
     return _row_context(
         request,
@@ -370,6 +376,13 @@ def _range_presets():
 
 
 CSV_HEADER = ["account_sid", "friendly_name", "category", "quantity", "price"]
+# A cell starting with one of these is a formula to a spreadsheet; a subaccount's name is
+# chosen by whoever holds its credentials, so it is written as text (OWASP: a leading quote).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text):
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def _usage_csv(account, start, end, report):
@@ -382,7 +395,13 @@ def _usage_csv(account, start, end, report):
     for group in report.groups:
         for row in group.rows:
             writer.writerow(
-                [group.sid, group.friendly_name, row["category"], row["quantity"], row["cost"]]
+                [
+                    group.sid,
+                    _csv_text(group.friendly_name),
+                    row["category"],
+                    row["quantity"],
+                    row["cost"],
+                ]
             )
     return response
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import roles, selectors
 from ..models import Account
@@ -41,8 +42,8 @@ def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
     account = selectors.account_get_for_user(user=request.user, sid=sid)
-    held = selectors.account_roles_for_user(user=request.user, account=account)
-    current = Current(account=account, roles=held, scopes=roles.scopes_for(held))
+    held, scopes = selectors.account_access_for_user(user=request.user, account=account)
+    current = Current(account=account, roles=held, scopes=scopes)
     current.require(scope)
     return current
 
@@ -61,3 +62,32 @@ def render_page_or_partial(request, template, partial, context, status=200):
     """An HTMX request gets the partial; anything else the whole page."""
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
+
+
+def local_url(request, url, default):
+    """`url` when it is a path on this site (a form's "come back to this page"), else
+    `default`: a posted URL must never send people to another site, nor fail."""
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
+    return default
+
+
+def _without_nul(text):
+    # PostgreSQL refuses text with NUL characters outright; nothing stored can contain one.
+    return text.replace("\x00", "")
+
+
+def search_query(request):
+    """The page's search box (`q`), as text that can go into a query."""
+    return _without_nul(request.GET.get("q", "")).strip()
+
+
+def posted_reason(request):
+    """The optional reason given for a status change, as it is kept in the history."""
+    return _without_nul(request.POST.get("reason", "")).strip()[:500]

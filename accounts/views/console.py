@@ -17,8 +17,11 @@ from .common import (
     LAST_ACCOUNT_SESSION_KEY,
     RECENT_ACCOUNTS_SESSION_KEY,
     current_account,
+    local_url,
+    posted_reason,
     remember_account,
     render_page_or_partial,
+    search_query,
 )
 
 SWITCHER_LIMIT = 50
@@ -113,7 +116,7 @@ def account_switcher(request, sid):
     current = current_account(request, sid)
     account = current.account
     main = account.main_account
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     from_page = request.GET.get("from", "account_dashboard")
 
     top_level = selectors.account_list_for_user(user=request.user).top_level()
@@ -201,7 +204,8 @@ def account_rename(request, sid):
         status = FORM_ERROR_STATUS
     elif not request.htmx:
         messages.success(request, "Account renamed.")
-        return redirect(request.POST.get("next_page") or reverse("account_dashboard", args=[sid]))
+        dashboard = reverse("account_dashboard", args=[sid])
+        return redirect(local_url(request, request.POST.get("next_page"), dashboard))
     current.account = account
     if not form.errors:
         form = FriendlyNameForm(initial={"friendly_name": account.friendly_name})
@@ -278,7 +282,7 @@ def account_close(request, sid):
             services.account_close(
                 account=account,
                 acting_user=request.user,
-                reason=request.POST.get("reason", "").strip()[:500],
+                reason=posted_reason(request),
             )
         except errors.AccountError as refusal:
             error = refusal.message

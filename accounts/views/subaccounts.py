@@ -13,8 +13,16 @@ from django_htmx.http import trigger_client_event
 
 from .. import errors, roles, services
 from ..forms import FriendlyNameForm
-from ..models import Account
-from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+from ..models import Account, sid_is_valid
+from .common import (
+    FORM_ERROR_STATUS,
+    current_account,
+    local_url,
+    posted_reason,
+    remember_account,
+    render_page_or_partial,
+    search_query,
+)
 
 PAGE_SIZE = 50
 STATUS_ACTIONS = {
@@ -33,6 +41,8 @@ def _main_account(request, sid, *, scope=roles.SUBACCOUNTS_READ):
 
 
 def _subaccount(current, subaccount_sid):
+    if not sid_is_valid(subaccount_sid, "AC"):
+        raise Http404("No such subaccount.")
     try:
         return Account.objects.subaccounts_of(current.account).get(sid=subaccount_sid)
     except Account.DoesNotExist:
@@ -40,7 +50,7 @@ def _subaccount(current, subaccount_sid):
 
 
 def _listing(request, parent):
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     status = request.GET.get("status", "")
     subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
     if query:
@@ -168,7 +178,7 @@ def subaccount_status(request, sid, subaccount_sid):
         subaccount = service(
             account=subaccount,
             acting_user=request.user,
-            reason=request.POST.get("reason", "").strip()[:500],
+            reason=posted_reason(request),
         )
     except errors.AccountError as refusal:
         error = refusal.message
@@ -184,9 +194,8 @@ def _after_row_action(request, current, subaccount, error, verb):
         messages.error(request, f"{subaccount.friendly_name} ({subaccount.sid}): {error}")
     else:
         messages.success(request, f"{verb} “{subaccount.friendly_name}” ({subaccount.sid}).")
-    return redirect(
-        request.POST.get("next") or reverse("subaccount_list", args=[current.account.sid])
-    )
+    listing = reverse("subaccount_list", args=[current.account.sid])
+    return redirect(local_url(request, request.POST.get("next"), listing))
 
 
 @login_required

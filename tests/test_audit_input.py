@@ -1,0 +1,169 @@
+"""Audit: bad input gets a clear answer, never a 500. PostgreSQL refuses text with a NUL
+character (0x00) outright, so every place where request text reaches a query or a row must
+keep it out; SQLite stores it, so these tests bite on PostgreSQL (as in CI)."""
+
+import base64
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts import billing, numbers
+from accounts.models import Account, AccountStatusEvent, AvailablePhoneNumber
+
+pytestmark = pytest.mark.django_db
+
+NUL = "a\x00b"
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def owner_client(user):
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def number(account):
+    AvailablePhoneNumber.objects.create(phone_number="+14155550100", friendly_name="x")
+    account.type = Account.Type.FULL
+    account.save()
+    billing.funds_add(account=account, amount="10", actor=account.owner, reason="Top-up")
+    return numbers.number_buy(account=account, phone_number="+14155550100")
+
+
+# --- Console ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["subaccount_list", "phone_number_list", "account_switcher"])
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_searching_with_a_nul_character_finds_nothing_instead_of_failing(
+    owner_client, account, make_subaccount, page, headers
+):
+    make_subaccount(account, friendly_name="ab")
+
+    response = owner_client.get(reverse(page, args=[account.sid]), {"q": NUL}, headers=headers)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/{nul}/",
+        "/console/{account}/subaccounts/{nul}/close/",
+        "/console/{account}/phone-numbers/{nul}/release/",
+        "/orgs/{nul}/",
+    ],
+)
+def test_a_sid_with_a_nul_character_is_not_found(owner_client, account, path):
+    url = path.format(account=account.sid, nul="AC%00")
+
+    assert owner_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/{account}/subaccounts/{nul}/rename/",
+        "/console/{account}/phone-numbers/{nul}/rename/",
+    ],
+)
+def test_an_action_on_a_sid_with_a_nul_character_is_not_found(owner_client, account, path):
+    url = path.format(account=account.sid, nul="AC%00")
+
+    assert owner_client.post(url, {"friendly_name": "x"}).status_code == 404
+
+
+def test_a_close_reason_with_a_nul_character_still_closes(owner_client, account, make_subaccount):
+    sub = make_subaccount(account)
+
+    response = owner_client.post(reverse("account_close", args=[sub.sid]), {"reason": NUL})
+
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert sub.status == Account.Status.CLOSED
+    assert AccountStatusEvent.objects.filter(account=sub, new_status="closed").get().reason == "ab"
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_row_action_reason_with_a_nul_character_still_acts(
+    owner_client, account, make_subaccount, headers
+):
+    sub = make_subaccount(account)
+
+    response = owner_client.post(
+        reverse("subaccount_status", args=[account.sid, sub.sid]),
+        {"action": "suspend", "reason": NUL},
+        headers=headers,
+    )
+
+    assert response.status_code in (200, 302)
+    sub.refresh_from_db()
+    assert sub.status == Account.Status.SUSPENDED
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def basic(account):
+    token = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+@pytest.fixture
+def api():
+    return Client(raise_request_exception=False)
+
+
+def assert_twilio_error(response, status, code):
+    assert response.status_code == status
+    body = response.json()
+    assert body["code"] == code and body["status"] == status
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2010-04-01/Accounts/{nul}.json",
+        "/2010-04-01/Accounts/{nul}/Balance.json",
+        "/2010-04-01/Accounts/{nul}/IncomingPhoneNumbers.json",
+        "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{nul}.json",
+    ],
+)
+def test_api_sids_with_a_nul_character_are_not_found(api, account, path):
+    url = path.format(account=account.sid, nul="AC%00")
+
+    assert_twilio_error(api.get(url, **basic(account)), 404, 20404)
+
+
+def test_api_friendly_name_with_a_nul_character_is_refused(api, account, make_subaccount):
+    sub = make_subaccount(account)
+
+    created = api.post("/2010-04-01/Accounts.json", {"FriendlyName": NUL}, **basic(account))
+    renamed = api.post(
+        f"/2010-04-01/Accounts/{sub.sid}.json", {"FriendlyName": NUL}, **basic(account)
+    )
+
+    assert_twilio_error(created, 400, 20002)
+    assert_twilio_error(renamed, 400, 20002)
+    assert Account.objects.count() == 2
+
+
+def test_api_number_friendly_name_with_a_nul_character_is_refused(api, account, number):
+    url = f"/2010-04-01/Accounts/{account.sid}/IncomingPhoneNumbers/{number.sid}.json"
+
+    assert_twilio_error(api.post(url, {"FriendlyName": NUL}, **basic(account)), 400, 20002)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/2010-04-01/Accounts.json", "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json"],
+)
+def test_api_list_filter_with_a_nul_character_matches_nothing(api, account, number, path):
+    response = api.get(path.format(account=account.sid), {"FriendlyName": NUL}, **basic(account))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("accounts", body.get("incoming_phone_numbers")) == []
