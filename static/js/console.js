@@ -1,4 +1,5 @@
 // Small progressive enhancements; every action also works without this file.
+document.documentElement.classList.add("js");
 document.addEventListener("click", (event) => {
   const copy = event.target.closest("[data-copy]");
   if (copy) {
@@ -27,10 +28,19 @@ document.addEventListener("click", (event) => {
     dialog.close();
     return;
   }
-  // Clicking outside an open switcher closes it.
-  const switcher = document.getElementById("switcher");
-  if (switcher && switcher.open && !switcher.contains(event.target)) {
-    switcher.open = false;
+  // Clicking outside an open drop-down (account switcher, your login) closes it.
+  for (const dropdown of document.querySelectorAll("details[data-dropdown][open]")) {
+    if (!dropdown.contains(event.target)) dropdown.open = false;
+  }
+});
+
+// Escape closes an open drop-down and gives focus back to its button.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const dropdown = event.target.closest?.("details[data-dropdown][open]");
+  if (dropdown) {
+    dropdown.open = false;
+    dropdown.querySelector("summary")?.focus();
   }
 });
 

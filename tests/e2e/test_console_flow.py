@@ -118,7 +118,8 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     expect(row_a.locator(".badge")).to_have_text("Suspended")
     expect(page.locator(f"#row-{sids['Customer B']} .badge")).to_have_text("Active")
 
-    # Sign out: back on the sign-in page.
+    # Sign out, from the login menu in the top bar: back on the sign-in page.
+    page.get_by_label("Your login: ada@example.com").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/signin/$"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
