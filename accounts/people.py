@@ -114,7 +114,7 @@ def invitation_create(*, email, invited_by, base_url, account=None, organization
     """Invite `email` to an account (with account roles) or an organization (with one role)."""
     email = User.objects.normalize_email(email)
     if account is not None:
-        target = Account.objects.select_for_update().get(pk=account.pk)
+        target = _open_account_locked(account)
         chosen = roles_clean(roles_)
         if AccountMembership.objects.filter(account=target, user__email__iexact=email).exists():
             raise errors.PeopleError(errors.ALREADY_A_MEMBER.format(email=email))
@@ -226,11 +226,19 @@ def _account_locked(account):
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
+def _open_account_locked(account):
+    """Locked, and not closed: a closed account is read-only, its users and roles included."""
+    account = _account_locked(account)
+    if account.status == Account.Status.CLOSED:
+        raise errors.AccountClosed()
+    return account
+
+
 @transaction.atomic
 def account_member_roles_set(*, account, user, roles_, acting_user):
     """Replace `user`'s roles on `account` (never the owner's)."""
     chosen = roles_clean(roles_)
-    account = _account_locked(account)
+    account = _open_account_locked(account)
     current = AccountMembership.objects.filter(account=account, user=user)
     held = set(current.values_list("role", flat=True))
     if not held:
@@ -249,7 +257,7 @@ def account_member_roles_set(*, account, user, roles_, acting_user):
 @transaction.atomic
 def account_member_remove(*, account, user, acting_user):
     """Take away every role `user` holds on `account`; their login and other accounts stay."""
-    account = _account_locked(account)
+    account = _open_account_locked(account)
     current = AccountMembership.objects.filter(account=account, user=user)
     held = set(current.values_list("role", flat=True))
     if not held:
@@ -264,7 +272,7 @@ def account_ownership_transfer(*, account, new_owner, acting_user):
     """The owner hands a main account to an existing user of it, and becomes Administrator."""
     if account.parent_id is not None:
         raise errors.PeopleError(errors.SUBACCOUNT_OWNERSHIP)
-    account = _account_locked(account)
+    account = _open_account_locked(account)
     if acting_user.pk != account.owner_id:
         raise errors.NotPermitted(errors.ONLY_OWNER_CAN_TRANSFER)
     if new_owner.pk == account.owner_id:

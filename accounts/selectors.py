@@ -52,9 +52,10 @@ def account_roles_for_user(*, user, account):
 
 
 def account_access_for_user(*, user, account):
-    """(roles, scopes) of `user` on `account`. On a subaccount, the parent's powers over it
-    (`roles.PARENT_SCOPES`: its spend cap, closing it, moving its numbers) come only from a
-    role on the main account or its organization, never from a role on the subaccount alone."""
+    """(roles, scopes, reaches_parent) of `user` on `account`. On a subaccount, the parent's
+    powers over it (`roles.PARENT_SCOPES`: its spend cap, closing it, moving its numbers) come
+    only from a role on the main account or its organization, never from a role on the
+    subaccount alone; `reaches_parent` says whether the user has such a role at all."""
     from . import roles
 
     own, inherited = _roles_by_source(user=user, account=account)
@@ -65,4 +66,4 @@ def account_access_for_user(*, user, account):
     if account.parent_id:
         parents = roles.scopes_for(inherited) & roles.PARENT_SCOPES
         scopes = (scopes - roles.PARENT_SCOPES) | parents
-    return held, scopes
+    return held, scopes, not account.parent_id or bool(inherited)

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts import errors, people, roles, selectors
+from accounts import errors, people, roles, selectors, services
 from accounts.models import AccountMembership, Invitation
 
 BASE = "http://testserver/"
@@ -238,3 +238,31 @@ def test_a_role_on_one_subaccount_only(account, make_subaccount, make_user):
     reachable = set(selectors.account_list_for_user(user=member).values_list("pk", flat=True))
     assert reachable == {sub.pk}
     assert sibling.pk not in reachable and account.pk not in reachable
+
+
+@pytest.mark.django_db
+def test_a_closed_accounts_users_and_roles_are_read_only(account, make_user, user):
+    member = make_user()
+    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+    services.account_close(account=account, acting_user=user)
+    attempts = [
+        lambda: people.invitation_create(
+            account=account,
+            email="late@example.com",
+            roles_=[roles.SUPPORT],
+            invited_by=user,
+            base_url=BASE,
+        ),
+        lambda: people.account_member_roles_set(
+            account=account, user=member, roles_=[roles.SUPPORT], acting_user=user
+        ),
+        lambda: people.account_member_remove(account=account, user=member, acting_user=user),
+        lambda: people.account_ownership_transfer(
+            account=account, new_owner=member, acting_user=user
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(errors.AccountClosed):
+            attempt()
+    assert selectors.account_roles_for_user(user=member, account=account) == {roles.DEVELOPER}
+    assert not Invitation.objects.exists()

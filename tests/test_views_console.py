@@ -493,6 +493,8 @@ def test_a_subaccount_spend_cap_is_set_on_its_settings_page(owner_client, accoun
     assert response.status_code == 302
     sub.refresh_from_db()
     assert str(sub.monthly_spend_cap) == "25.5000"
+    page = owner_client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    assert 'value="25.50"' in page  # in dollars and cents, as it was typed
     owner_client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""})
     sub.refresh_from_db()
     assert sub.monthly_spend_cap is None

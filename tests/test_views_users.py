@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import people, roles, selectors
+from accounts import people, roles, selectors, services
 from accounts.models import AccountMembership, Invitation, User
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -262,3 +262,33 @@ def test_not_found_pages_say_so_without_revealing_anything(client, account, make
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert account.friendly_name.encode() not in response.content
+
+
+@pytest.mark.django_db
+def test_a_subaccount_only_user_sees_nothing_of_the_parents_people(
+    client, account, make_subaccount, make_user
+):
+    sub = make_subaccount(account, "Shop")
+    services.account_suspend(account=sub, acting_user=account.owner, reason="Paused")
+    services.account_reactivate(account=sub, acting_user=account.owner)
+    admin = make_user()
+    AccountMembership.objects.create(account=sub, user=admin, role=roles.ADMINISTRATOR)
+    client.force_login(admin)
+    users = client.get(users_url(sub)).content.decode()
+    assert admin.email in users and account.owner.email not in users
+    dashboard = client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
+    assert "Return to parent account" not in dashboard
+    assert reverse("account_dashboard", args=[account.sid]) not in dashboard
+    history = client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    assert "Paused" in history and account.owner.email not in history
+
+
+@pytest.mark.django_db
+def test_a_closed_accounts_users_page_offers_no_invitation(owner_client, account, make_subaccount):
+    sub = make_subaccount(account)
+    services.account_close(account=sub, acting_user=account.owner)
+    html = owner_client.get(users_url(sub)).content.decode()
+    assert "Send invitation" not in html and "users and roles can no longer change" in html
+    response = owner_client.post(users_url(sub), {"email": "x@example.com", "roles": ["support"]})
+    assert response.status_code == 422
+    assert not Invitation.objects.exists()

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from .. import billing as billing_services
-from .. import errors, numbers, roles, selectors, selectors_billing
+from .. import errors, numbers, roles, selectors_billing
 from ..forms import FriendlyNameForm
 from ..forms_billing import (
     AvailableNumberSearchForm,
@@ -78,16 +78,9 @@ def billing(request, sid):
 
 
 def _can_transfer(request, current):
-    """Numbers move only at the main account's request: the user needs to be an Owner or
-    Administrator of the main account itself (phone_numbers:transfer), not of this
-    subaccount alone."""
-    account = current.account
-    if account.is_closed:
-        return False
-    if not account.is_subaccount:
-        return current.can(roles.PHONE_NUMBERS_TRANSFER)
-    held = selectors.account_roles_for_user(user=request.user, account=account.parent)
-    return roles.PHONE_NUMBERS_TRANSFER in roles.scopes_for(held)
+    """Numbers move only at the main account's request: phone_numbers:transfer is one of the
+    parent's powers, held by its Owner and Administrators (see roles.PARENT_SCOPES)."""
+    return current.can(roles.PHONE_NUMBERS_TRANSFER) and not current.account.is_closed
 
 
 def _row_context(request, current, **extra):
@@ -96,6 +89,8 @@ def _row_context(request, current, **extra):
         "current": current,
         "account": current.account,
         "can_write": can_write,
+        # Only an active account buys numbers (the service refuses the others).
+        "can_buy": can_write and current.account.is_active,
         "can_transfer": _can_transfer(request, current),
         "page": "phone_number_list",
         **extra,

@@ -25,6 +25,8 @@ class Current:
     account: Account
     roles: set = field(default_factory=set)
     scopes: frozenset = frozenset()
+    # False for a user who holds a role on this subaccount only: they never see its parent.
+    reaches_parent: bool = True
 
     def can(self, scope):
         return scope in self.scopes
@@ -42,8 +44,10 @@ def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
     account = selectors.account_get_for_user(user=request.user, sid=sid)
-    held, scopes = selectors.account_access_for_user(user=request.user, account=account)
-    current = Current(account=account, roles=held, scopes=scopes)
+    held, scopes, reaches_parent = selectors.account_access_for_user(
+        user=request.user, account=account
+    )
+    current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
     return current
 

@@ -1,8 +1,10 @@
 """Console pages about accounts: the accounts list, the switcher, the dashboard, settings."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -131,7 +133,12 @@ def account_switcher(request, sid):
         top_level.select_related("organization").order_by("friendly_name", "pk")[:SWITCHER_LIMIT]
     )
     subaccount_total = subaccounts.count()
-    subaccounts = list(subaccounts.order_by("-date_created", "-pk")[:SWITCHER_SUBACCOUNTS_SHOWN])
+    # Closed subaccounts last: they are rarely where anyone wants to go.
+    subaccounts = list(
+        subaccounts.alias(closed=Case(When(status="closed", then=1), default=0)).order_by(
+            "closed", "-date_created", "-pk"
+        )[:SWITCHER_SUBACCOUNTS_SHOWN]
+    )
 
     recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
     rank = {sid: index for index, sid in enumerate(recent)}
@@ -235,8 +242,9 @@ def _settings_context(current, spend_cap_form=None):
         "page": "account_settings",
     }
     if account.is_subaccount:
+        cap = account.monthly_spend_cap
         context["spend_cap_form"] = spend_cap_form or SpendCapForm(
-            initial={"monthly_spend_cap": account.monthly_spend_cap}
+            initial={"monthly_spend_cap": None if cap is None else cap.quantize(Decimal("0.01"))}
         )
         context["spent_this_month"] = billing.spent_this_month(account)
     return context

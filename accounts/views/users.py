@@ -23,10 +23,12 @@ def _base_url(request):
     return request.build_absolute_uri("/")
 
 
-def _people(account):
-    """Users with their roles: those of this account, then (for a subaccount) those who reach
-    it through the parent. One query."""
-    account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
+def _people(account, *, with_parents_users=True):
+    """Users with their roles: those of this account, then (for a subaccount, to those who
+    may see its parent) those who reach it through the parent. One query."""
+    account_ids = [account.pk]
+    if account.parent_id and with_parents_users:
+        account_ids.append(account.parent_id)
     by_user = {}
     for membership in (
         AccountMembership.objects.filter(account_id__in=account_ids)
@@ -50,7 +52,7 @@ def _people(account):
 def _context(request, current, *, invite_form=None, tab=None):
     account = current.account
     tab = tab or request.GET.get("tab", "active")
-    users = _people(account)
+    users = _people(account, with_parents_users=current.reaches_parent)
     return {
         "current": current,
         "account": account,
