@@ -61,8 +61,23 @@ class UserAdmin(DjangoUserAdmin):
         return super().has_change_permission(request, obj)
 
 
+class OrganizationMembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        owners = sum(
+            1
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == OrganizationMembership.Role.OWNER
+        )
+        if owners != 1:
+            raise forms.ValidationError("An organization has exactly one Organization Owner.")
+
+
 class OrganizationMembershipInline(admin.TabularInline):
     model = OrganizationMembership
+    formset = OrganizationMembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -93,7 +108,16 @@ class LevelFilter(admin.SimpleListFilter):
 class AccountMembershipInline(admin.TabularInline):
     model = AccountMembership
     extra = 0
-    autocomplete_fields = ["user"]
+
+    # Roles change through the console's Users and Members pages (and their services), which
+    # keep one owner and the owner's protections; here support sees them.
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AccountStatusEventInline(admin.TabularInline):

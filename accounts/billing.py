@@ -35,7 +35,7 @@ AMOUNT_TOO_PRECISE = (
     "The ledger keeps amounts to four decimal places ($0.0001): round this amount first."
 )
 AMOUNT_TOO_LARGE = "This amount is too large: the ledger holds up to $9,999,999,999.9999."
-QUANTITY_INVALID = "Enter the usage quantity as a number below 10,000,000,000."
+QUANTITY_INVALID = "Enter the usage quantity as a number from 0 to below 10,000,000,000."
 AMOUNT_MUST_NOT_BE_ZERO = "An adjustment cannot be zero."
 REASON_REQUIRED = "Give a reason: it is kept with the ledger entry."
 CLOSED_ACCOUNT_BILLING = "A closed account's balance cannot change."
@@ -270,7 +270,7 @@ def usage_record(
     if price < 0:
         raise BillingError("A usage price cannot be negative.")
     quantity = _decimal(quantity, QUANTITY_INVALID)
-    if abs(quantity) >= LEDGER_LIMIT:
+    if quantity < 0 or quantity >= LEDGER_LIMIT:
         raise BillingError(QUANTITY_INVALID)
     if category not in UsageRecord.Category.values:
         raise BillingError(f"Unknown usage category: {category}.")

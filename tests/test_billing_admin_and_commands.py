@@ -9,7 +9,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts import billing
-from accounts.models import Account, AvailablePhoneNumber, LedgerEntry, UsageRecord
+from accounts.models import (
+    Account,
+    AvailablePhoneNumber,
+    LedgerEntry,
+    Organization,
+    UsageRecord,
+)
 
 
 @pytest.fixture
@@ -104,7 +110,9 @@ def test_import_usage_charges_once_per_row_even_when_imported_twice(
         writer.writerow([sub.sid, "sms", "120", "0.9480", "2026-11-01", "2026-11-30"])
         writer.writerow([account.sid, "calls", "35", "4.20", "2026-11-01", "2026-11-30"])
     call_command("import_usage", str(path), stdout=io.StringIO())
-    call_command("import_usage", str(path), stdout=io.StringIO())
+    again = io.StringIO()
+    call_command("import_usage", str(path), stdout=again)
+    assert "Imported 0 usage record(s); 2 already imported (skipped)" in again.getvalue()
     assert UsageRecord.objects.count() == 2
     account.refresh_from_db()
     assert account.balance == Decimal("100") - Decimal("0.948") - Decimal("4.2")
@@ -152,3 +160,34 @@ def test_a_staff_member_in_the_support_group_can_work_without_being_superuser(
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.balance == Decimal("3")
+
+
+@pytest.mark.django_db
+def test_an_organization_gets_exactly_one_owner_in_the_admin(staff_client, make_user):
+    first, second = make_user(), make_user()
+    prefix = "memberships"
+    data = {
+        "name": "Two owners",
+        "account_limit": "10",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-user": first.pk,
+        f"{prefix}-0-role": "owner",
+        f"{prefix}-1-user": second.pk,
+        f"{prefix}-1-role": "owner",
+    }
+    response = staff_client.post(reverse("admin:accounts_organization_add"), data)
+    assert response.status_code == 200
+    assert b"exactly one Organization Owner" in response.content
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_account_roles_are_read_only_in_the_admin(staff_client, account):
+    html = staff_client.get(
+        reverse("admin:accounts_account_change", args=[account.pk])
+    ).content.decode()
+    assert account.owner.email in html
+    assert 'name="memberships-0-role"' not in html

@@ -3,6 +3,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts import billing, errors
 from accounts.models import Account
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             account.sid: account
             for account in Account.objects.filter(sid__in={row["account_sid"] for row in rows})
         }
-        imported, failures = 0, []
+        imported, already, failures = 0, 0, []
+        started = timezone.now()
         for number, row in enumerate(rows, start=2):
             try:
                 account = accounts.get(row["account_sid"])
@@ -50,7 +52,7 @@ class Command(BaseCommand):
                 key = row.get("idempotency_key") or (
                     f"usage:{account.sid}:{row['category']}:{start}:{end}"
                 )
-                billing.usage_record(
+                record = billing.usage_record(
                     account=account,
                     category=row["category"],
                     quantity=Decimal(row["quantity"]),
@@ -59,12 +61,20 @@ class Command(BaseCommand):
                     end_date=end,
                     idempotency_key=key,
                 )
-                imported += 1
+                if record.date_created < started:
+                    # Its key was charged before this run: a re-import, or a second row for
+                    # the same account, category and period (give each its own key).
+                    already += 1
+                else:
+                    imported += 1
             except (CommandError, errors.AccountError, ValueError, InvalidOperation) as error:
                 message = getattr(error, "message", None) or str(error)
                 failures.append(f"line {number}: {message}")
         for failure in failures:
             self.stderr.write(failure)
-        self.stdout.write(f"Imported {imported} usage record(s); {len(failures)} refused.")
+        self.stdout.write(
+            f"Imported {imported} usage record(s); {already} already imported (skipped); "
+            f"{len(failures)} refused."
+        )
         if failures:
             raise CommandError(f"{len(failures)} row(s) could not be imported.")
