@@ -117,6 +117,10 @@ OWNER_CANNOT_BE_CHANGED = (
 NOT_A_MEMBER = "{email} is not a user of this account."
 ONLY_OWNER_CAN_TRANSFER = "Only the owner can transfer ownership."
 TRANSFER_TO_MEMBER_ONLY = "Ownership can only be transferred to an existing user of the account."
+TRANSFER_TO_ORGANIZATION_MEMBER_ONLY = (
+    "This account belongs to an organization: its owner must be a member of the organization. "
+    "Invite them to the organization first."
+)
 SUBACCOUNT_OWNERSHIP = "Subaccounts cannot have separate owners; they share their parent's."
 INVITATION_INVALID = "This invitation link is not valid. Ask for a new invitation."
 INVITATION_EXPIRED = "This invitation has expired. Ask the person who invited you to resend it."

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.cache import cache
 
 from . import errors, people, roles, services
 from .models import User
@@ -23,13 +24,42 @@ class FriendlyNameForm(forms.Form):
             raise forms.ValidationError(error.message) from None
 
 
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_LOCKOUT_SECONDS = 15 * 60
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": (
             "That email and password do not match an account. Check them and try again."
         ),
+        "throttled": (
+            "Too many failed attempts to sign in with this email. Wait 15 minutes and try "
+            "again."
+        ),
     }
+
+    def _throttle_key(self):
+        email = User.objects.normalize_email(self.data.get("username", ""))
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return f"sign-in-failures:{email}:{address}"
+
+    def clean(self):
+        # Failed attempts are counted per email and address in the cache (a shared cache in
+        # production, so every process counts the same attempts).
+        key = self._throttle_key()
+        if cache.get(key, 0) >= SIGN_IN_ATTEMPTS:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                cache.add(key, 0, SIGN_IN_LOCKOUT_SECONDS)
+                cache.incr(key)
+            raise
+        cache.delete(key)
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -279,6 +279,14 @@ def account_ownership_transfer(*, account, new_owner, acting_user):
         return account
     if not AccountMembership.objects.filter(account=account, user=new_owner).exists():
         raise errors.PeopleError(errors.TRANSFER_TO_MEMBER_ONLY)
+    if (
+        account.organization_id
+        and not OrganizationMembership.objects.filter(
+            organization_id=account.organization_id, user=new_owner
+        ).exists()
+    ):
+        # An organization's accounts are owned by its members.
+        raise errors.PeopleError(errors.TRANSFER_TO_ORGANIZATION_MEMBER_ONLY)
     old_owner_id = account.owner_id
     # The owner role is unique per account: drop the old one before giving the new one.
     AccountMembership.objects.filter(account=account, user_id=old_owner_id).delete()

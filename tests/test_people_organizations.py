@@ -7,7 +7,13 @@ import pytest
 from django.core import mail
 
 from accounts import errors, people, roles, selectors, services
-from accounts.models import Account, Invitation, Organization, OrganizationMembership
+from accounts.models import (
+    Account,
+    AccountMembership,
+    Invitation,
+    Organization,
+    OrganizationMembership,
+)
 from tests.races import run_at_once, split
 
 OrgRole = OrganizationMembership.Role
@@ -623,3 +629,21 @@ def test_a_member_who_owns_organization_accounts_cannot_be_removed(org, owner, a
         people.organization_member_remove(organization=org, user=admin, acting_user=owner)
     assert refusal.value.message == errors.MEMBER_OWNS_ACCOUNTS.format(email=admin.email, count=1)
     assert OrganizationMembership.objects.filter(organization=org, user=admin).exists()
+
+
+@pytest.mark.django_db
+def test_an_organization_account_is_owned_by_a_member_of_the_organization(
+    org, owner, member, make_user
+):
+    account = people.organization_account_create(
+        organization=org, friendly_name="Org account", acting_user=owner
+    )
+    outsider = make_user()
+    for user in (outsider, member):
+        AccountMembership.objects.create(account=account, user=user, role=roles.DEVELOPER)
+    with pytest.raises(errors.PeopleError) as refusal:
+        people.account_ownership_transfer(account=account, new_owner=outsider, acting_user=owner)
+    assert refusal.value.message == errors.TRANSFER_TO_ORGANIZATION_MEMBER_ONLY
+    people.account_ownership_transfer(account=account, new_owner=member, acting_user=owner)
+    account.refresh_from_db()
+    assert account.owner == member

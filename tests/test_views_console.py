@@ -527,3 +527,15 @@ def test_spend_caps_are_for_subaccounts_and_billing_roles_only(
     assert denied.status_code == 403
     sub.refresh_from_db()
     assert sub.monthly_spend_cap is None
+
+
+@pytest.mark.django_db
+def test_sign_in_is_throttled_after_five_failures(client, user):
+    for _ in range(5):
+        response = client.post("/signin/", {"username": user.email, "password": "wrong"})
+        assert b"do not match" in response.content
+    # Even the right password waits now.
+    response = client.post("/signin/", {"username": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert b"Too many failed attempts" in response.content
+    assert "_auth_user_id" not in client.session
