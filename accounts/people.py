@@ -383,6 +383,18 @@ def _non_owner_membership_locked(organization, user):
     return membership
 
 
+def _membership_end(organization, user):
+    """Remove a non-owner member; an organization's accounts are owned by its members, so
+    the ones they own must change hands first."""
+    membership = _non_owner_membership_locked(organization, user)
+    owned = Account.objects.top_level().filter(organization=organization, owner=user).count()
+    if owned:
+        raise errors.PeopleError(
+            errors.MEMBER_OWNS_ACCOUNTS.format(email=user.email, count=owned)
+        )
+    membership.delete()
+
+
 @transaction.atomic
 def organization_member_role_set(*, organization, user, role, acting_user):
     organization = _organization_locked_for_admin(organization, acting_user)
@@ -403,6 +415,13 @@ def organization_member_remove(*, organization, user, acting_user):
     if owned:
         raise errors.PeopleError(errors.MEMBER_OWNS_ACCOUNTS.format(email=user.email, count=owned))
     membership.delete()
+
+
+@transaction.atomic
+def organization_leave(*, organization, user):
+    """A member (not the owner) leaves the organization; the accounts they own in it go first."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    _membership_end(organization, user)
 
 
 @transaction.atomic

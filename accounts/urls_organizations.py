@@ -7,6 +7,7 @@ from .views import organizations
 urlpatterns = [
     path("", organizations.organization_list, name="organization_list"),
     path("<str:org_sid>/", organizations.organization_overview, name="organization_overview"),
+    path("<str:org_sid>/leave/", organizations.organization_leave, name="organization_leave"),
     path(
         "<str:org_sid>/owner/",
         organizations.organization_owner_transfer,

@@ -987,3 +987,37 @@ def test_members_page_queries_stay_flat_with_50_members(
     with django_assert_max_num_queries(10):
         response = owner_client.get(url("organization_members", org), {"tab": "invited"})
     assert response.content.decode().count('<tr id="invitation-') == 50
+
+
+@pytest.mark.django_db
+def test_a_member_leaves_the_organization(client, org, member, owner):
+    client.force_login(member)
+    overview = client.get(reverse("organization_overview", args=[org.sid])).content.decode()
+    assert "Leave this organization" in overview
+    response = client.post(reverse("organization_leave", args=[org.sid]))
+    assert response["Location"] == reverse("organization_list")
+    assert not OrganizationMembership.objects.filter(organization=org, user=member).exists()
+    assert client.get(reverse("organization_overview", args=[org.sid])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_owner_cannot_leave_and_owners_of_its_accounts_hand_them_over_first(
+    client, org, owner, admin
+):
+    client.force_login(owner)
+    assert b"Leave this organization" not in client.get(
+        reverse("organization_overview", args=[org.sid])
+    ).content
+    client.post(reverse("organization_leave", args=[org.sid]))
+    assert OrganizationMembership.objects.filter(organization=org, user=owner).exists()
+    people.organization_account_create(organization=org, friendly_name="Mine", acting_user=admin)
+    client.force_login(admin)
+    response = client.post(reverse("organization_leave", args=[org.sid]), follow=True)
+    assert b"owns 1 account(s) in this organization" in response.content
+    assert OrganizationMembership.objects.filter(organization=org, user=admin).exists()
+
+
+@pytest.mark.django_db
+def test_leaving_needs_membership(client, org, outsider):
+    client.force_login(outsider)
+    assert client.post(reverse("organization_leave", args=[org.sid])).status_code == 404

@@ -239,6 +239,21 @@ def organization_overview(request, org_sid):
 
 
 @login_required
+@require_POST
+def organization_leave(request, org_sid):
+    """A member who is not the owner leaves; they land on their list of organizations."""
+    current = current_organization(request, org_sid)
+    organization = current.organization
+    try:
+        people.organization_leave(organization=organization, user=request.user)
+    except errors.AccountError as error:
+        messages.error(request, error.message)
+        return redirect("organization_overview", org_sid=organization.sid)
+    messages.success(request, f"You left “{organization.name}”.")
+    return redirect("organization_list")
+
+
+@login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def organization_owner_transfer(request, org_sid):
