@@ -295,7 +295,9 @@ def test_queries_stay_flat_with_1000_subaccounts(
     with django_assert_max_num_queries(10):
         response = owner_client.get(usage_url(account), NOV)
     assert response.context["report"].total == Decimal("251")
-    assert len(re.findall(r'<tbody class="usage-group"', response.content.decode())) == 1001
+    # All 1,001 accounts are in the total and the CSV; the table shows them 50 a page.
+    assert len(re.findall(r'<tbody class="usage-group"', response.content.decode())) == 50
+    assert len(response.context["report"].groups) == 1001
     with django_assert_max_num_queries(10):
         csv_response = owner_client.get(usage_url(account), {**NOV, "format": "csv"})
     assert len(csv_response.content.decode().strip().splitlines()) == 1 + 1001
@@ -328,3 +330,22 @@ def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, family):
     ).aggregate(total=Sum("amount"))["total"]
     assert report.total == -charged
     assert "Phone numbers" in owner_client.get(usage_url(account), wide).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_table_pages_through_accounts_while_the_total_covers_them_all(owner_client, account):
+    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    Account.objects.bulk_create(
+        Account(
+            friendly_name=f"Sub {n:03d}", parent=account, owner_id=account.owner_id, balance=None
+        )
+        for n in range(60)
+    )
+    for sub in account.subaccounts.all():
+        record(sub, "sms", 1, "1")
+    first = owner_client.get(usage_url(account), NOV)
+    assert first.content.decode().count('class="usage-group"') == 50
+    assert first.context["report"].total == Decimal("60")
+    second = owner_client.get(usage_url(account), {**NOV, "page": 2}).content.decode()
+    assert second.count('class="usage-group"') == 10
+    assert "page=2" in first.content.decode() and "start=2026-11-01" in first.content.decode()

@@ -346,6 +346,10 @@ def usage(request, sid):
         "account": account,
         "form": form,
         "report": report,
+        # The totals and the chart cover every account; the table shows 50 accounts a page.
+        "groups_page": Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
+        if report
+        else None,
         "chart": _chart_geometry(report.chart) if report else None,
         "presets": _range_presets(),
         "page": "usage",
