@@ -35,8 +35,8 @@ class SignInForm(AuthenticationForm):
             "That email and password do not match an account. Check them and try again."
         ),
         "throttled": (
-            "Too many failed attempts to sign in with this email. Wait 15 minutes and try "
-            "again."
+            "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset "
+            "your password."
         ),
     }
 

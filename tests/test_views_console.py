@@ -1,8 +1,10 @@
 """Console pages about accounts: sign-up/in, accounts page, switcher, dashboard, settings."""
 
 import json
+import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts import errors, roles, services
@@ -539,3 +541,30 @@ def test_sign_in_is_throttled_after_five_failures(client, user):
     assert response.status_code == 200
     assert b"Too many failed attempts" in response.content
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_reset_through_an_emailed_link(client, user):
+    page = client.get("/signin/").content.decode()
+    assert reverse("password_reset") in page
+    response = client.post(reverse("password_reset"), {"email": user.email.upper()})
+    assert response["Location"] == reverse("password_reset_done")
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/password/reset/\S+/)", message.body).group(1)
+    form = client.get(link, follow=True)
+    assert b"Choose a new password" in form.content
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "fresh-password-2026", "new_password2": "fresh-password-2026"},
+    )
+    user.refresh_from_db()
+    assert user.check_password("fresh-password-2026")
+    again = client.get(link, follow=True)
+    assert b"not valid any more" in again.content
+
+
+@pytest.mark.django_db
+def test_a_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
