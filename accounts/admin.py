@@ -26,8 +26,15 @@ from .models import (
 )
 
 
+class SearchMixin:
+    """Search terms without NUL characters: PostgreSQL refuses them in a query (a 500)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SearchMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "account_limit", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -83,7 +90,7 @@ class OrganizationMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SearchMixin, admin.ModelAdmin):
     list_display = ["name", "sid", "account_limit", "date_created"]
     search_fields = ["name", "sid", "memberships__user__email"]
     readonly_fields = ["sid", "date_created", "date_updated"]
@@ -154,7 +161,7 @@ class AccountAdminForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(SearchMixin, admin.ModelAdmin):
     form = AccountAdminForm
     list_display = [
         "friendly_name",
@@ -378,7 +385,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountStatusEvent)
-class AccountStatusEventAdmin(admin.ModelAdmin):
+class AccountStatusEventAdmin(SearchMixin, admin.ModelAdmin):
     list_display = ["date_created", "account", "old_status", "new_status", "source", "actor"]
     list_filter = ["source", "new_status"]
     search_fields = ["=account__sid", "reason", "actor__email"]
@@ -436,7 +443,7 @@ class LedgerEntryForm(forms.ModelForm):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(SearchMixin, admin.ModelAdmin):
     form = LedgerEntryForm
     list_display = [
         "date_created",
@@ -475,7 +482,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailablePhoneNumber)
-class AvailablePhoneNumberAdmin(admin.ModelAdmin):
+class AvailablePhoneNumberAdmin(SearchMixin, admin.ModelAdmin):
     list_display = [
         "phone_number",
         "friendly_name",
@@ -489,7 +496,7 @@ class AvailablePhoneNumberAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncomingPhoneNumber)
-class IncomingPhoneNumberAdmin(admin.ModelAdmin):
+class IncomingPhoneNumberAdmin(SearchMixin, admin.ModelAdmin):
     list_display = [
         "phone_number",
         "sid",
@@ -523,7 +530,7 @@ class IncomingPhoneNumberAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(SearchMixin, admin.ModelAdmin):
     list_display = ["account", "category", "quantity", "price", "start_date", "end_date"]
     list_filter = ["category"]
     search_fields = ["=account__sid"]

@@ -191,3 +191,12 @@ def test_account_roles_are_read_only_in_the_admin(staff_client, account):
     ).content.decode()
     assert account.owner.email in html
     assert 'name="memberships-0-role"' not in html
+
+
+@pytest.mark.django_db
+def test_admin_search_survives_a_nul_character(staff_client, account):
+    response = staff_client.get(
+        reverse("admin:accounts_account_changelist"), {"q": account.sid + "\x00"}
+    )
+    assert response.status_code == 200
+    assert account.sid in response.content.decode()

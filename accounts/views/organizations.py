@@ -412,7 +412,9 @@ def organization_account_import(request, org_sid):
 
 def _members_context(request, current, *, form=None, invited=None):
     organization = current.organization
-    tab = "invited" if request.GET.get("tab") == "invited" else "members"
+    # Pending invitations (other people's email addresses) are for those who manage members.
+    invited_tab = current.can_manage and request.GET.get("tab") == "invited"
+    tab = "invited" if invited_tab else "members"
     members = selectors.organization_member_list(organization=organization)
     invitations = selectors.organization_invitation_list(organization=organization)
     listed = invitations if tab == "invited" else members
@@ -420,7 +422,7 @@ def _members_context(request, current, *, form=None, invited=None):
         "tab": tab,
         "page_obj": Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page")),
         "member_count": members.count(),
-        "invitation_count": invitations.count(),
+        "invitation_count": invitations.count() if current.can_manage else None,
         "invited": invited,
     }
     if current.can_manage:
