@@ -4,8 +4,9 @@ import os
 import pytest
 from django.db import connection
 
-from accounts import services
 from accounts.models import User
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 pytest_plugins = ["tests.fixtures_organizations"]
 
@@ -32,7 +33,11 @@ def make_account(make_user):
     """A top-level account (and its owner, unless given)."""
 
     def make_account(owner=None, friendly_name="Main account", **fields):
-        account = services.account_create(owner=owner or make_user(), friendly_name=friendly_name)
+        account = account_services.account_create(
+            owner=owner or make_user(),
+            friendly_name=friendly_name,
+            actor=Actor.for_user(owner or make_user()),
+        )
         if fields:
             for name, value in fields.items():
                 setattr(account, name, value)
@@ -45,7 +50,9 @@ def make_account(make_user):
 @pytest.fixture
 def make_subaccount():
     def make_subaccount(parent, friendly_name="Subaccount"):
-        return services.subaccount_create(parent=parent, friendly_name=friendly_name)
+        return account_services.subaccount_create(
+            parent=parent, friendly_name=friendly_name, actor=Actor.system()
+        )
 
     return make_subaccount
 

@@ -3,8 +3,9 @@ Loaded for every test module through `pytest_plugins` in tests/conftest.py."""
 
 import pytest
 
-from accounts import people
 from accounts.models import OrganizationMembership
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
 
 OrgRole = OrganizationMembership.Role
 
@@ -16,7 +17,9 @@ def owner(make_user):
 
 @pytest.fixture
 def org(owner):
-    return people.organization_create(name="Acme Group", owner=owner)
+    return organization_services.organization_create(
+        name="Acme Group", owner=owner, actor=Actor.for_user(owner)
+    )
 
 
 @pytest.fixture

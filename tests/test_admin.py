@@ -6,20 +6,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import errors, services
-from accounts.admin import AccountAdmin
+from accounts import errors
+from accounts.admin.accounts import AccountAdmin
 from accounts.models import (
     Account,
-    AccountStatusEvent,
     Organization,
     OrganizationMembership,
     User,
 )
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
 Status = Account.Status
-Source = AccountStatusEvent.Source
+Source = Account.StatusSource
 
 CHANGELIST = "admin:accounts_account_changelist"
 
@@ -231,7 +233,7 @@ def listed(make_account, make_subaccount, make_user):
     beta = make_account(owner=make_user(email="bob@example.com"), friendly_name="Beta Labs")
     Account.objects.filter(pk=beta.pk).update(type=Account.Type.FULL)
     alpha_sub = make_subaccount(alpha, "Alpha Customer")
-    services.account_suspend(account=alpha_sub, acting_user=alpha.owner)
+    account_services.account_suspend(account=alpha_sub, actor=Actor.for_user(alpha.owner))
     return {"alpha": alpha, "beta": beta, "alpha_sub": alpha_sub}
 
 
@@ -301,7 +303,7 @@ def test_parent_page_shows_its_subaccount_count_with_a_link_not_an_inline(
     admin_client, account, make_subaccount
 ):
     subaccounts = [make_subaccount(account, f"Sub {n}") for n in range(3)]
-    services.account_close(account=subaccounts[0], acting_user=account.owner)
+    account_services.account_close(account=subaccounts[0], actor=Actor.for_user(account.owner))
 
     response = admin_client.get(change_url(account))
 
@@ -386,7 +388,7 @@ def test_saving_the_change_page_keeps_concurrent_status_and_balance_changes(
 
 
 def test_closed_account_cannot_be_renamed_in_the_admin(admin_client, account):
-    services.account_close(account=account, acting_user=account.owner)
+    account_services.account_close(account=account, actor=Actor.for_user(account.owner))
     response = admin_client.get(change_url(account))
     assert "friendly_name" not in response.context["adminform"].form.fields
     data = change_form_data(response)
@@ -441,7 +443,7 @@ def test_suspend_action_cascades_and_records_support_events(
     assert "Suspended 1 account(s)." in messages_of(response)
     account.refresh_from_db()
     assert (account.status, account.status_source) == (Status.SUSPENDED, Source.SUPPORT)
-    event = account.status_events.first()
+    event = status_changes(account)[0]
     assert (event.new_status, event.source, event.actor, event.reason) == (
         "suspended",
         "support",
@@ -451,11 +453,13 @@ def test_suspend_action_cascades_and_records_support_events(
     for subaccount in subaccounts:
         subaccount.refresh_from_db()
         assert (subaccount.status, subaccount.status_source) == (Status.SUSPENDED, Source.PARENT)
-        assert subaccount.status_events.first().source == Source.PARENT
+        assert status_changes(subaccount)[0].source == Source.PARENT
 
     # The owner cannot lift a support suspension.
     with pytest.raises(errors.SuspendedBySupport):
-        services.account_reactivate(account=subaccounts[0].parent, acting_user=account.owner)
+        account_services.account_reactivate(
+            account=subaccounts[0].parent, actor=Actor.for_user(account.owner)
+        )
 
     run_action(admin_client, "reactivate_accounts", [account], reason="Resolved")
 
@@ -468,7 +472,7 @@ def test_reactivate_action_keeps_subaccounts_suspended_on_their_own(
     admin_client, account, make_subaccount
 ):
     own, cascaded = make_subaccount(account, "Own"), make_subaccount(account, "Cascaded")
-    services.account_suspend(account=own, acting_user=account.owner)
+    account_services.account_suspend(account=own, actor=Actor.for_user(account.owner))
     run_action(admin_client, "suspend_accounts", [account])
 
     run_action(admin_client, "reactivate_accounts", [account])
@@ -495,7 +499,7 @@ def test_close_action_is_final_and_refusals_are_reported(admin_client, account, 
     }
     account.refresh_from_db()
     assert account.status == Status.CLOSED
-    assert account.status_events.first().source == Source.SUPPORT
+    assert status_changes(account)[0].source == Source.SUPPORT
 
 
 def test_action_on_a_subaccount_of_a_suspended_parent_is_refused(
@@ -525,16 +529,19 @@ def test_upgrade_action(admin_client, account, make_subaccount):
     assert account.type == Account.Type.FULL
 
 
-def test_status_event_admin_is_read_only(admin_client, account):
-    event = account.status_events.get()
+def test_event_admin_is_read_only_and_finds_events_by_sid(admin_client, account):
+    event = status_changes(account)[0].event
 
-    changelist = reverse("admin:accounts_accountstatusevent_changelist")
-    assert admin_client.get(changelist).status_code == 200
-    url = reverse("admin:accounts_accountstatusevent_change", args=[event.pk])
+    changelist = reverse("admin:accounts_event_changelist")
+    listing = admin_client.get(changelist, {"q": event.sid})
+    assert listing.status_code == 200 and event.sid in listing.content.decode()
+    assert event.sid not in admin_client.get(changelist, {"q": "AE" + "0" * 32}).content.decode()
+    url = reverse("admin:accounts_event_change", args=[event.pk])
     assert admin_client.get(url).status_code == 200
-    admin_client.post(url, {"reason": "edited"})
+    admin_client.post(url, {"event_type": "account.deleted"})
     event.refresh_from_db()
-    assert event.reason == "Account created"
+    assert event.event_type == "account.created"
+    assert admin_client.get(reverse("admin:accounts_event_add")).status_code == 403
 
 
 # Query counts stay bounded however many subaccounts there are.

@@ -9,8 +9,13 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from accounts import billing, people, roles, services
+from accounts import errors, roles
 from accounts.models import Account, AccountMembership, AvailablePhoneNumber, User
+from accounts.services import accounts as account_services
+from accounts.services import invitations as invitation_services
+from accounts.services import ledger as ledger_services
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
 from tests.test_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -38,20 +43,20 @@ def signed_in(user):
 )
 def test_rename_never_redirects_off_the_site(owner_client, account, target):
     response = owner_client.post(
-        reverse("account_rename", args=[account.sid]),
+        reverse("console:account_rename", args=[account.sid]),
         {"friendly_name": "Renamed", "next_page": target},
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("account_dashboard", args=[account.sid])
+    assert response["Location"] == reverse("console:account_dashboard", args=[account.sid])
     account.refresh_from_db()
     assert account.friendly_name == "Renamed"
 
 
 def test_rename_still_returns_to_the_page_it_came_from(owner_client, account):
-    settings_url = reverse("account_settings", args=[account.sid])
+    settings_url = reverse("console:account_settings", args=[account.sid])
     response = owner_client.post(
-        reverse("account_rename", args=[account.sid]),
+        reverse("console:account_rename", args=[account.sid]),
         {"friendly_name": "Renamed", "next_page": settings_url},
     )
 
@@ -63,18 +68,18 @@ def test_subaccount_row_actions_never_redirect_off_the_site_nor_fail(
     owner_client, account, make_subaccount, target
 ):
     sub = make_subaccount(account)
-    listing = reverse("subaccount_list", args=[account.sid])
+    listing = reverse("console:subaccount_list", args=[account.sid])
 
     renamed = owner_client.post(
-        reverse("subaccount_rename", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
         {"friendly_name": "Renamed", "next": target},
     )
     suspended = owner_client.post(
-        reverse("subaccount_status", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_status", args=[account.sid, sub.sid]),
         {"action": "suspend", "next": target},
     )
     refused = owner_client.post(
-        reverse("subaccount_rename", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
         {"friendly_name": "", "next": target},
     )
 
@@ -87,10 +92,10 @@ def test_subaccount_row_actions_never_redirect_off_the_site_nor_fail(
 
 def test_subaccount_row_actions_keep_a_local_next_page(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
-    back = reverse("subaccount_list", args=[account.sid]) + "?q=Sub&page=2"
+    back = reverse("console:subaccount_list", args=[account.sid]) + "?q=Sub&page=2"
 
     response = owner_client.post(
-        reverse("subaccount_rename", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
         {"friendly_name": "Renamed", "next": back},
     )
 
@@ -113,18 +118,20 @@ def subaccount_user(sub, make_user, role):
 
 def test_a_billing_manager_of_the_subaccount_alone_cannot_lift_its_spend_cap(family, make_user):
     main, sub = family
-    billing.spend_cap_set(subaccount=sub, cap=Decimal("10"))
+    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("10"), actor=Actor.system())
     person = subaccount_user(sub, make_user, roles.BILLING_MANAGER)
     client = signed_in(person)
 
-    response = client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""})
+    response = client.post(
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""}
+    )
 
     assert response.status_code == 403
     sub.refresh_from_db()
     assert sub.monthly_spend_cap == Decimal("10")
     # The settings page does not offer the form either.
-    page = client.get(reverse("account_settings", args=[sub.sid])).content.decode()
-    assert reverse("account_spend_cap", args=[sub.sid]) not in page
+    page = client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
+    assert reverse("console:account_spend_cap", args=[sub.sid]) not in page
 
 
 def test_a_billing_manager_of_the_main_account_sets_its_subaccounts_spend_cap(family, make_user):
@@ -133,7 +140,7 @@ def test_a_billing_manager_of_the_main_account_sets_its_subaccounts_spend_cap(fa
     AccountMembership.objects.create(account=main, user=person, role=roles.BILLING_MANAGER)
 
     response = signed_in(person).post(
-        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "12"}
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "12"}
     )
 
     assert response.status_code == 302
@@ -146,13 +153,13 @@ def test_an_administrator_of_the_subaccount_alone_cannot_close_it(family, make_u
     person = subaccount_user(sub, make_user, roles.ADMINISTRATOR)
     client = signed_in(person)
 
-    response = client.post(reverse("account_close", args=[sub.sid]), {"reason": "bye"})
+    response = client.post(reverse("console:account_close", args=[sub.sid]), {"reason": "bye"})
 
     assert response.status_code == 403
     sub.refresh_from_db()
     assert sub.status == Account.Status.ACTIVE
-    page = client.get(reverse("account_settings", args=[sub.sid])).content.decode()
-    assert reverse("account_close", args=[sub.sid]) not in page
+    page = client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
+    assert reverse("console:account_close", args=[sub.sid]) not in page
 
 
 def test_an_administrator_of_the_subaccount_alone_still_manages_it(family, make_user):
@@ -161,11 +168,13 @@ def test_an_administrator_of_the_subaccount_alone_still_manages_it(family, make_
     person = subaccount_user(sub, make_user, roles.ADMINISTRATOR)
     client = signed_in(person)
 
-    renamed = client.post(reverse("account_rename", args=[sub.sid]), {"friendly_name": "EU"})
-    users = client.get(reverse("user_list", args=[sub.sid]))
+    renamed = client.post(
+        reverse("console:account_rename", args=[sub.sid]), {"friendly_name": "EU"}
+    )
+    users = client.get(reverse("console:user_list", args=[sub.sid]))
 
     assert renamed.status_code == 302 and users.status_code == 200
-    assert client.get(reverse("account_dashboard", args=[main.sid])).status_code == 404
+    assert client.get(reverse("console:account_dashboard", args=[main.sid])).status_code == 404
 
 
 def test_an_administrator_of_the_main_account_closes_a_subaccount_from_its_settings(
@@ -175,7 +184,9 @@ def test_an_administrator_of_the_main_account_closes_a_subaccount_from_its_setti
     person = make_user()
     AccountMembership.objects.create(account=main, user=person, role=roles.ADMINISTRATOR)
 
-    response = signed_in(person).post(reverse("account_close", args=[sub.sid]), {"reason": "x"})
+    response = signed_in(person).post(
+        reverse("console:account_close", args=[sub.sid]), {"reason": "x"}
+    )
 
     assert response.status_code == 302
     sub.refresh_from_db()
@@ -185,13 +196,13 @@ def test_an_administrator_of_the_main_account_closes_a_subaccount_from_its_setti
 def test_an_organization_administrator_keeps_the_parents_powers_on_subaccounts(
     org, admin, owner, make_account, make_subaccount
 ):
-    main = people.organization_account_create(
-        organization=org, friendly_name="Org main", acting_user=owner
+    main = organization_services.organization_account_create(
+        organization=org, friendly_name="Org main", actor=Actor.for_user(owner)
     )
     sub = make_subaccount(main)
 
     response = signed_in(admin).post(
-        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "3"}
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "3"}
     )
 
     assert response.status_code == 302
@@ -286,7 +297,7 @@ def test_support_cannot_give_a_subaccount_a_negative_spend_cap(
     response = admin_client.post(account_change_url(sub), data)
 
     assert response.status_code == 200  # the form again, with the service's message
-    assert billing.SPEND_CAP_NEGATIVE in response.content.decode()
+    assert errors.SPEND_CAP_NEGATIVE in response.content.decode()
     sub.refresh_from_db()
     assert sub.monthly_spend_cap is None
 
@@ -295,8 +306,8 @@ def test_support_cannot_change_a_closed_subaccounts_spend_cap(
     admin_client, account, make_subaccount
 ):
     sub = make_subaccount(account)
-    billing.spend_cap_set(subaccount=sub, cap=Decimal("4"))
-    services.account_close(account=sub, acting_user=account.owner)
+    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("4"), actor=Actor.system())
+    account_services.account_close(account=sub, actor=Actor.for_user(account.owner))
     data = change_form_data(admin_client.get(account_change_url(sub)))
     data["monthly_spend_cap"] = "400"
 
@@ -326,9 +337,9 @@ def test_every_console_post_needs_a_csrf_token(user, account, make_subaccount, m
     member = make_user()
     AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
     AvailablePhoneNumber.objects.create(phone_number="+14155550100", friendly_name="x")
-    invitation = people.invitation_create(
+    invitation = invitation_services.invitation_create(
         email="x@example.com",
-        invited_by=user,
+        actor=Actor.for_user(user),
         base_url="http://testserver/",
         account=account,
         roles_=[roles.SUPPORT],
@@ -374,13 +385,13 @@ def test_an_administrator_cannot_take_or_touch_the_owner_role(account, make_user
     client = signed_in(admin)
     owner = account.owner
 
-    client.post(reverse("user_roles", args=[account.sid, admin.pk]), {"roles": ["owner"]})
-    client.post(reverse("user_roles", args=[account.sid, owner.pk]), {"roles": ["support"]})
-    client.post(reverse("user_remove", args=[account.sid, owner.pk]))
+    client.post(reverse("console:user_roles", args=[account.sid, admin.pk]), {"roles": ["owner"]})
+    client.post(reverse("console:user_roles", args=[account.sid, owner.pk]), {"roles": ["support"]})
+    client.post(reverse("console:user_remove", args=[account.sid, owner.pk]))
     transfer = client.post(
-        reverse("ownership_transfer", args=[account.sid]), {"new_owner": admin.pk}
+        reverse("console:ownership_transfer", args=[account.sid]), {"new_owner": admin.pk}
     )
-    close = client.post(reverse("account_close", args=[account.sid]))
+    close = client.post(reverse("console:account_close", args=[account.sid]))
 
     assert transfer.status_code == 403 and close.status_code == 403
     account.refresh_from_db()

@@ -8,8 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import billing, numbers
-from accounts.models import Account, AccountStatusEvent, AvailablePhoneNumber
+from accounts.models import Account, AvailablePhoneNumber
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +32,20 @@ def number(account):
     AvailablePhoneNumber.objects.create(phone_number="+14155550100", friendly_name="x")
     account.type = Account.Type.FULL
     account.save()
-    billing.funds_add(account=account, amount="10", actor=account.owner, reason="Top-up")
-    return numbers.number_buy(account=account, phone_number="+14155550100")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(account.owner), reason="Top-up"
+    )
+    return number_services.number_buy(
+        account=account, phone_number="+14155550100", actor=Actor.system()
+    )
 
 
 # --- Console ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["subaccount_list", "phone_number_list", "account_switcher"])
+@pytest.mark.parametrize(
+    "page", ["console:subaccount_list", "console:phone_number_list", "console:account_switcher"]
+)
 @pytest.mark.parametrize("headers", [{}, HTMX])
 def test_searching_with_a_nul_character_finds_nothing_instead_of_failing(
     owner_client, account, make_subaccount, page, headers
@@ -79,12 +88,12 @@ def test_an_action_on_a_sid_with_a_nul_character_is_not_found(owner_client, acco
 def test_a_close_reason_with_a_nul_character_still_closes(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
 
-    response = owner_client.post(reverse("account_close", args=[sub.sid]), {"reason": NUL})
+    response = owner_client.post(reverse("console:account_close", args=[sub.sid]), {"reason": NUL})
 
     assert response.status_code == 302
     sub.refresh_from_db()
     assert sub.status == Account.Status.CLOSED
-    assert AccountStatusEvent.objects.filter(account=sub, new_status="closed").get().reason == "ab"
+    assert [c.reason for c in status_changes(sub) if c.new_status == "closed"] == ["ab"]
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
@@ -94,7 +103,7 @@ def test_a_row_action_reason_with_a_nul_character_still_acts(
     sub = make_subaccount(account)
 
     response = owner_client.post(
-        reverse("subaccount_status", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_status", args=[account.sid, sub.sid]),
         {"action": "suspend", "reason": NUL},
         headers=headers,
     )

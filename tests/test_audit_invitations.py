@@ -4,8 +4,10 @@ even when a revoke or a resend lands between reading the link and accepting it."
 import pytest
 from django.utils import timezone
 
-from accounts import errors, people, roles
+from accounts import errors, roles
 from accounts.models import AccountMembership, Invitation
+from accounts.services import invitations as invitation_services
+from accounts.services.events import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +19,14 @@ def invited(make_user):
 
 def invite(account):
     """An invitation and a token of its link (the emailed one is not kept anywhere)."""
-    invitation = people.invitation_create(
+    invitation = invitation_services.invitation_create(
         email="invitee@example.com",
-        invited_by=account.owner,
+        actor=Actor.for_user(account.owner),
         base_url="http://testserver/",
         account=account,
         roles_=[roles.ADMINISTRATOR],
     )
-    token = people._issue_token(invitation)
+    token = invitation_services._issue_token(invitation)
     invitation.save(update_fields=["token_hash", "date_sent", "expires_at"])
     return invitation, token
 
@@ -32,14 +34,14 @@ def invite(account):
 def while_reading_the_link(monkeypatch, change):
     """Run `change` right after the accept has read the link, before it locks the invitation:
     the moment a concurrent revoke or resend commits in production."""
-    original = people.invitation_for_token
+    original = invitation_services.invitation_for_token
 
     def read_then_change(token):
         invitation = original(token)
         change(invitation)
         return invitation
 
-    monkeypatch.setattr(people, "invitation_for_token", read_then_change)
+    monkeypatch.setattr(invitation_services, "invitation_for_token", read_then_change)
 
 
 def test_an_invitation_revoked_while_being_accepted_grants_nothing(monkeypatch, account, invited):
@@ -50,7 +52,9 @@ def test_an_invitation_revoked_while_being_accepted_grants_nothing(monkeypatch, 
     )
 
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=token, user=invited)
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
 
     assert refusal.value.message == errors.INVITATION_REVOKED
     assert not AccountMembership.objects.filter(account=account, user=invited).exists()
@@ -60,13 +64,15 @@ def test_an_old_link_resent_while_being_accepted_grants_nothing(monkeypatch, acc
     invitation, old_token = invite(account)
     while_reading_the_link(
         monkeypatch,
-        lambda inv: people.invitation_resend(
-            invitation=inv, acting_user=account.owner, base_url="http://testserver/"
+        lambda inv: invitation_services.invitation_resend(
+            invitation=inv, actor=Actor.for_user(account.owner), base_url="http://testserver/"
         ),
     )
 
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=old_token, user=invited)
+        invitation_services.invitation_accept(
+            token=old_token, user=invited, actor=Actor.for_user(invited)
+        )
 
     assert refusal.value.message == errors.INVITATION_INVALID
     assert not AccountMembership.objects.filter(account=account, user=invited).exists()
@@ -82,7 +88,9 @@ def test_an_invitation_that_expired_while_being_accepted_grants_nothing(
     )
 
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=token, user=invited)
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
 
     assert refusal.value.message == errors.INVITATION_EXPIRED
     assert not AccountMembership.objects.filter(account=account, user=invited).exists()
@@ -91,9 +99,11 @@ def test_an_invitation_that_expired_while_being_accepted_grants_nothing(
 def test_a_pending_invitation_is_still_accepted(account, invited):
     invitation, token = invite(account)
 
-    people.invitation_accept(token=token, user=invited)
+    invitation_services.invitation_accept(token=token, user=invited, actor=Actor.for_user(invited))
 
     assert AccountMembership.objects.get(account=account, user=invited).role == roles.ADMINISTRATOR
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=token, user=invited)
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
     assert refusal.value.message == errors.INVITATION_USED

@@ -12,8 +12,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts import billing, numbers, services
 from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
+from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services.events import Actor
 from tests.races import run_at_once
 
 pytestmark = pytest.mark.postgres
@@ -27,11 +30,17 @@ def family_with_numbers(make_account, make_subaccount, count=2):
     Account.objects.filter(pk=main.pk).update(type=Account.Type.FULL)
     main.refresh_from_db()
     sub = make_subaccount(main)
-    billing.funds_add(account=main, amount=Decimal("100"), actor=main.owner, reason="Top-up")
+    ledger_services.funds_add(
+        account=main, amount=Decimal("100"), actor=Actor.for_user(main.owner), reason="Top-up"
+    )
     held = []
     for n in range(count):
         AvailablePhoneNumber.objects.create(phone_number=f"+1415555010{n}", friendly_name="x")
-        held.append(numbers.number_buy(account=main, phone_number=f"+1415555010{n}"))
+        held.append(
+            number_services.number_buy(
+                account=main, phone_number=f"+1415555010{n}", actor=Actor.system()
+            )
+        )
     return main, sub, held
 
 
@@ -52,10 +61,12 @@ def test_closing_a_main_account_locks_its_subaccounts_before_their_numbers(
     postgres_only, make_account, make_subaccount
 ):
     main, sub, held = family_with_numbers(make_account, make_subaccount)
-    numbers.number_transfer(number=held[1], target=sub, acting_account=main)
+    number_services.number_transfer(
+        number=held[1], target=sub, acting_account=main, actor=Actor.system()
+    )
 
     with CaptureQueriesContext(connection) as context:
-        services.account_close(account=main, acting_user=main.owner)
+        account_services.account_close(account=main, actor=Actor.for_user(main.owner))
 
     order = locked_tables(context.captured_queries)
     assert NUMBER_TABLE in order
@@ -79,7 +90,7 @@ def test_api_rename_and_transfer_of_a_number_never_deadlocks_with_closing_its_ac
     main, sub, (number, _other) = family_with_numbers(make_account, make_subaccount)
     url = f"/2010-04-01/Accounts/{main.sid}/IncomingPhoneNumbers/{number.sid}.json"
     renamed = threading.Event()
-    original_rename = numbers.number_rename
+    original_rename = number_services.number_rename
 
     def rename_then_linger(**kwargs):
         result = original_rename(**kwargs)
@@ -87,7 +98,7 @@ def test_api_rename_and_transfer_of_a_number_never_deadlocks_with_closing_its_ac
         time.sleep(1.5)  # longer than PostgreSQL's deadlock_timeout (1s)
         return result
 
-    monkeypatch.setattr(numbers, "number_rename", rename_then_linger)
+    monkeypatch.setattr(number_services, "number_rename", rename_then_linger)
 
     def api_request():
         response = Client(raise_request_exception=False).post(
@@ -98,7 +109,7 @@ def test_api_rename_and_transfer_of_a_number_never_deadlocks_with_closing_its_ac
     def close_main_account():
         assert renamed.wait(timeout=10)
         time.sleep(0.2)  # let the API request go on holding what it took
-        return services.account_close(account=main, acting_user=main.owner)
+        return account_services.account_close(account=main, actor=Actor.for_user(main.owner))
 
     api_status, closed = run_at_once(api_request, close_main_account)
 

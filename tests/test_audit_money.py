@@ -12,8 +12,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts import billing, services
+from accounts import errors
 from accounts.models import Account, LedgerEntry, UsageRecord
+from accounts.selectors import ledger as ledger_selectors
+from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import usage as usage_services
+from accounts.services.events import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +27,14 @@ DAY = date(2026, 11, 1)
 
 @pytest.fixture
 def funded(account, user):
-    billing.funds_add(account=account, amount="10", actor=user, reason="Top-up")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
     return account
 
 
 def charge(account, price, **extra):
-    return billing.usage_record(
+    return usage_services.usage_record(
         account=account,
         category="calls",
         quantity=1,
@@ -35,6 +42,7 @@ def charge(account, price, **extra):
         start_date=DAY,
         end_date=DAY,
         **extra,
+        actor=Actor.system(),
     )
 
 
@@ -43,18 +51,18 @@ def charge(account, price, **extra):
 
 @pytest.mark.parametrize("price", ["0.00005", "0.12345", "1E-7"])
 def test_a_charge_finer_than_the_ledger_is_refused_and_moves_nothing(funded, price):
-    with pytest.raises(billing.BillingError) as refusal:
+    with pytest.raises(errors.BillingError) as refusal:
         charge(funded, Decimal(price))
 
-    assert refusal.value.message == billing.AMOUNT_TOO_PRECISE
+    assert refusal.value.message == errors.AMOUNT_TOO_PRECISE
     funded.refresh_from_db()
     assert funded.balance == Decimal("10")
-    assert billing.ledger_differences() == []
+    assert ledger_selectors.ledger_differences() == []
 
 
 def test_repeated_sub_cent_charges_cannot_leave_the_balance_behind_its_ledger(funded):
     for _ in range(3):
-        with pytest.raises(billing.BillingError):
+        with pytest.raises(errors.BillingError):
             charge(funded, Decimal("0.00005"))
     # The same charges rounded by the caller to what the ledger holds are fine.
     for _ in range(3):
@@ -62,32 +70,38 @@ def test_repeated_sub_cent_charges_cannot_leave_the_balance_behind_its_ledger(fu
 
     funded.refresh_from_db()
     assert funded.balance == Decimal("9.9997")
-    assert billing.ledger_differences() == []
+    assert ledger_selectors.ledger_differences() == []
 
 
 @pytest.mark.parametrize("amount", ["1e10", "12345678901.5", "1e309"])
 def test_an_amount_too_large_for_the_ledger_is_refused(funded, user, amount):
-    with pytest.raises(billing.BillingError) as refusal:
-        billing.funds_add(account=funded, amount=Decimal(amount), actor=user, reason="x")
+    with pytest.raises(errors.BillingError) as refusal:
+        ledger_services.funds_add(
+            account=funded, amount=Decimal(amount), actor=Actor.for_user(user), reason="x"
+        )
 
-    assert refusal.value.message == billing.AMOUNT_TOO_LARGE
+    assert refusal.value.message == errors.AMOUNT_TOO_LARGE
     funded.refresh_from_db()
     assert funded.balance == Decimal("10")
 
 
 def test_a_charge_that_would_overflow_the_balance_is_refused(funded, user):
-    billing.funds_add(account=funded, amount=Decimal("9999999980"), actor=user, reason="x")
+    ledger_services.funds_add(
+        account=funded, amount=Decimal("9999999980"), actor=Actor.for_user(user), reason="x"
+    )
 
-    with pytest.raises(billing.BillingError) as refusal:
-        billing.funds_add(account=funded, amount=Decimal("20"), actor=user, reason="x")
+    with pytest.raises(errors.BillingError) as refusal:
+        ledger_services.funds_add(
+            account=funded, amount=Decimal("20"), actor=Actor.for_user(user), reason="x"
+        )
 
-    assert refusal.value.message == billing.AMOUNT_TOO_LARGE
-    assert billing.ledger_differences() == []
+    assert refusal.value.message == errors.AMOUNT_TOO_LARGE
+    assert ledger_selectors.ledger_differences() == []
 
 
 @pytest.mark.parametrize("price", ["NaN", "sNaN", "Infinity", "-Infinity"])
 def test_a_price_that_is_not_a_number_is_a_clear_refusal(funded, price):
-    with pytest.raises(billing.BillingError):
+    with pytest.raises(errors.BillingError):
         charge(funded, Decimal(price))
     assert not UsageRecord.objects.exists()
 
@@ -110,7 +124,7 @@ def test_import_usage_refuses_rows_the_ledger_cannot_hold_and_keeps_the_rest(tmp
     assert UsageRecord.objects.count() == 1
     funded.refresh_from_db()
     assert funded.balance == Decimal("9.75")
-    assert billing.ledger_differences() == []
+    assert ledger_selectors.ledger_differences() == []
 
 
 # --- Spend caps are read under the lock -------------------------------------------------------
@@ -121,9 +135,9 @@ def test_a_charge_checks_the_spend_cap_set_since_the_caller_read_the_subaccount(
 ):
     sub = make_subaccount(funded)
     read_before = Account.objects.get(pk=sub.pk)  # e.g. import_usage loads accounts up front
-    billing.spend_cap_set(subaccount=sub, cap=Decimal("1"))
+    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("1"), actor=Actor.system())
 
-    with pytest.raises(billing.BillingError) as refusal:
+    with pytest.raises(errors.BillingError) as refusal:
         charge(read_before, Decimal("5"))
 
     assert "spend cap" in refusal.value.message
@@ -135,9 +149,9 @@ def test_a_charge_is_not_refused_by_a_spend_cap_lifted_since_the_caller_read_it(
     funded, make_subaccount
 ):
     sub = make_subaccount(funded)
-    billing.spend_cap_set(subaccount=sub, cap=Decimal("1"))
+    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("1"), actor=Actor.system())
     read_before = Account.objects.get(pk=sub.pk)
-    billing.spend_cap_set(subaccount=sub, cap=None)
+    ledger_services.spend_cap_set(subaccount=sub, cap=None, actor=Actor.system())
 
     charge(read_before, Decimal("5"))
 
@@ -154,12 +168,14 @@ def test_usage_csv_does_not_export_a_subaccount_name_as_a_formula(
     client, user, funded, make_subaccount, name
 ):
     sub = make_subaccount(funded)
-    services.account_rename(account=sub, friendly_name=name)  # e.g. with its own API credentials
+    account_services.account_rename(
+        account=sub, friendly_name=name, actor=Actor.system()
+    )  # e.g. with its own API credentials
     charge(sub, Decimal("1"))
     client.force_login(user)
 
     response = client.get(
-        reverse("usage", args=[funded.sid]),
+        reverse("console:usage", args=[funded.sid]),
         {"start": "2026-11-01", "end": "2026-11-30", "format": "csv"},
     )
 
@@ -176,7 +192,7 @@ def test_usage_csv_keeps_ordinary_names_as_they_are(client, user, funded, make_s
     client.force_login(user)
 
     response = client.get(
-        reverse("usage", args=[funded.sid]),
+        reverse("console:usage", args=[funded.sid]),
         {"start": "2026-11-01", "end": "2026-11-30", "format": "csv"},
     )
 

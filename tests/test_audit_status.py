@@ -7,23 +7,31 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts import billing, errors, services
-from accounts.models import Account, AccountStatusEvent
+from accounts import errors
+from accounts.models import Account
+from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import usage as usage_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
 
-Source = AccountStatusEvent.Source
+Source = Account.StatusSource
 
 
 def run_out_of_funds(account, user):
-    billing.funds_add(account=account, amount="5", actor=user, reason="Top-up")
-    billing.usage_record(
+    ledger_services.funds_add(
+        account=account, amount="5", actor=Actor.for_user(user), reason="Top-up"
+    )
+    usage_services.usage_record(
         account=account,
         category="calls",
         quantity=1,
         price=Decimal("5"),
         start_date=date(2026, 11, 1),
         end_date=date(2026, 11, 1),
+        actor=Actor.system(),
     )
     account.refresh_from_db()
     assert account.status == "suspended" and account.status_source == Source.BALANCE
@@ -34,12 +42,16 @@ def test_support_suspends_an_account_already_suspended_for_its_balance_and_funds
 ):
     run_out_of_funds(account, user)
 
-    services.account_suspend(account=account, source=Source.SUPPORT, reason="Fraud review")
-    billing.funds_add(account=account, amount="10", actor=user, reason="Top-up")
+    account_services.account_suspend(
+        account=account, source=Source.SUPPORT, reason="Fraud review", actor=Actor.system()
+    )
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
 
     account.refresh_from_db()
     assert account.status == "suspended" and account.status_source == Source.SUPPORT
-    event = account.status_events.first()
+    event = status_changes(account)[0]
     assert (event.source, event.reason) == (Source.SUPPORT, "Fraud review")
 
 
@@ -55,7 +67,9 @@ def test_the_admin_action_on_a_balance_suspended_account_holds(admin_client, acc
             "reason": "Chargeback",
         },
     )
-    billing.funds_add(account=account, amount="10", actor=user, reason="Top-up")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
 
     account.refresh_from_db()
     assert account.status == "suspended" and account.status_source == Source.SUPPORT
@@ -65,12 +79,14 @@ def test_support_suspends_a_subaccount_its_owner_had_suspended_and_the_owner_can
     account, make_subaccount, user
 ):
     sub = make_subaccount(account)
-    services.account_suspend(account=sub, acting_user=user)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
 
-    services.account_suspend(account=sub, source=Source.SUPPORT, reason="Abuse report")
+    account_services.account_suspend(
+        account=sub, source=Source.SUPPORT, reason="Abuse report", actor=Actor.system()
+    )
 
     with pytest.raises(errors.SuspendedBySupport):
-        services.account_reactivate(account=sub, acting_user=user)
+        account_services.account_reactivate(account=sub, actor=Actor.for_user(user))
     sub.refresh_from_db()
     assert sub.status == "suspended" and sub.status_source == Source.SUPPORT
 
@@ -80,10 +96,16 @@ def test_support_lifts_its_own_suspension_and_the_cascade_comes_back(
 ):
     sub = make_subaccount(account)
     run_out_of_funds(account, user)
-    services.account_suspend(account=account, source=Source.SUPPORT, reason="Review")
-    billing.funds_add(account=account, amount="10", actor=user, reason="Top-up")
+    account_services.account_suspend(
+        account=account, source=Source.SUPPORT, reason="Review", actor=Actor.system()
+    )
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
 
-    services.account_reactivate(account=account, source=Source.SUPPORT, reason="Cleared")
+    account_services.account_reactivate(
+        account=account, source=Source.SUPPORT, reason="Cleared", actor=Actor.system()
+    )
 
     account.refresh_from_db()
     sub.refresh_from_db()
@@ -92,19 +114,21 @@ def test_support_lifts_its_own_suspension_and_the_cascade_comes_back(
 
 def test_suspending_again_from_the_same_side_records_nothing(account, make_subaccount, user):
     sub = make_subaccount(account)
-    services.account_suspend(account=sub, acting_user=user)
-    before = sub.status_events.count()
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
+    before = len(status_changes(sub))
 
-    services.account_suspend(account=sub, acting_user=user)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
 
-    assert sub.status_events.count() == before
+    assert len(status_changes(sub)) == before
 
 
 def test_support_reactivating_an_active_account_changes_nothing(account):
-    before = account.status_events.count()
+    before = len(status_changes(account))
 
-    services.account_reactivate(account=account, source=Source.SUPPORT, reason="Check")
+    account_services.account_reactivate(
+        account=account, source=Source.SUPPORT, reason="Check", actor=Actor.system()
+    )
 
     account.refresh_from_db()
     assert account.status == "active" and account.status_source == ""
-    assert account.status_events.count() == before
+    assert len(status_changes(account)) == before

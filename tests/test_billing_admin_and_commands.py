@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts import billing
+from accounts import errors
 from accounts.models import (
     Account,
     AvailablePhoneNumber,
@@ -16,6 +16,9 @@ from accounts.models import (
     Organization,
     UsageRecord,
 )
+from accounts.selectors import ledger as ledger_selectors
+from accounts.services import ledger as ledger_services
+from accounts.services.events import Actor
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def test_support_entries_need_a_reason_and_a_sensible_amount(staff_client, accou
     assert no_reason.status_code == 200
     assert b"This field is required" in no_reason.content
     negative = add_entry(staff_client, account, kind="funds_added", amount="-5", description="x")
-    assert billing.AMOUNT_MUST_BE_POSITIVE.encode() in negative.content
+    assert errors.AMOUNT_MUST_BE_POSITIVE.encode() in negative.content
     assert not LedgerEntry.objects.exists()
     account.refresh_from_db()
     assert account.balance == 0
@@ -57,7 +60,9 @@ def test_support_entries_need_a_reason_and_a_sensible_amount(staff_client, accou
 
 @pytest.mark.django_db
 def test_ledger_entries_cannot_be_edited_or_deleted(staff_client, account, user):
-    entry = billing.funds_add(account=account, amount="5", actor=user, reason="Top-up")
+    entry = ledger_services.funds_add(
+        account=account, amount="5", actor=Actor.for_user(user), reason="Top-up"
+    )
     change = reverse("admin:accounts_ledgerentry_change", args=[entry.pk])
     staff_client.post(change, {"amount": "500", "description": "tampered"})
     entry.refresh_from_db()
@@ -78,7 +83,9 @@ def test_the_account_page_links_to_its_ledger_and_has_no_balance_field(staff_cli
 
 @pytest.mark.django_db
 def test_check_ledger_reports_differences(account, user):
-    billing.funds_add(account=account, amount="5", actor=user, reason="Top-up")
+    ledger_services.funds_add(
+        account=account, amount="5", actor=Actor.for_user(user), reason="Top-up"
+    )
     out = io.StringIO()
     call_command("check_ledger", stdout=out)
     assert "Every balance matches" in out.getvalue()
@@ -102,7 +109,9 @@ def test_import_usage_charges_once_per_row_even_when_imported_twice(
     tmp_path, account, make_subaccount, user
 ):
     sub = make_subaccount(account)
-    billing.funds_add(account=account, amount="100", actor=user, reason="Top-up")
+    ledger_services.funds_add(
+        account=account, amount="100", actor=Actor.for_user(user), reason="Top-up"
+    )
     path = tmp_path / "usage.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -116,12 +125,14 @@ def test_import_usage_charges_once_per_row_even_when_imported_twice(
     assert UsageRecord.objects.count() == 2
     account.refresh_from_db()
     assert account.balance == Decimal("100") - Decimal("0.948") - Decimal("4.2")
-    assert billing.ledger_differences() == []
+    assert ledger_selectors.ledger_differences() == []
 
 
 @pytest.mark.django_db
 def test_import_usage_reports_bad_rows_and_keeps_good_ones(tmp_path, account, user):
-    billing.funds_add(account=account, amount="10", actor=user, reason="Top-up")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
     path = tmp_path / "usage.csv"
     path.write_text(
         "account_sid,category,quantity,price,start_date,end_date\n"

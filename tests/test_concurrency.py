@@ -2,14 +2,17 @@
 
 import pytest
 
-from accounts import errors, services
-from accounts.models import Account, AccountStatusEvent
+from accounts import errors
+from accounts.models import Account
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 from tests.races import run_at_once, split
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 Status = Account.Status
-Source = AccountStatusEvent.Source
+Source = Account.StatusSource
 THREADS = 20
 
 
@@ -23,7 +26,9 @@ def test_subaccount_limit_holds_under_concurrent_creation(
 
     outcomes = run_at_once(
         *[
-            lambda n=n: services.subaccount_create(parent=parent, friendly_name=f"Race {n}")
+            lambda n=n: account_services.subaccount_create(
+                parent=parent, friendly_name=f"Race {n}", actor=Actor.system()
+            )
             for n in range(THREADS)
         ]
     )
@@ -42,7 +47,9 @@ def test_account_limit_holds_under_concurrent_creation(postgres_only, make_accou
 
     outcomes = run_at_once(
         *[
-            lambda n=n: services.account_create(owner=owner, friendly_name=f"Race {n}")
+            lambda n=n: account_services.account_create(
+                owner=owner, friendly_name=f"Race {n}", actor=Actor.for_user(owner)
+            )
             for n in range(THREADS)
         ]
     )
@@ -66,8 +73,13 @@ def test_parent_suspension_racing_subaccount_suspensions(
     subaccounts = [make_subaccount(parent, f"Sub {n}") for n in range(THREADS - 1)]
 
     outcomes = run_at_once(
-        lambda: services.account_suspend(account=parent, acting_user=staff, source=Source.SUPPORT),
-        *[lambda s=s: services.account_suspend(account=s, acting_user=owner) for s in subaccounts],
+        lambda: account_services.account_suspend(
+            account=parent, actor=Actor.for_user(staff), source=Source.SUPPORT
+        ),
+        *[
+            lambda s=s: account_services.account_suspend(account=s, actor=Actor.for_user(owner))
+            for s in subaccounts
+        ],
     )
 
     assert not isinstance(outcomes[0], Exception), outcomes[0]
@@ -76,7 +88,7 @@ def test_parent_suspension_racing_subaccount_suspensions(
     for subaccount, outcome in zip(subaccounts, outcomes[1:], strict=True):
         subaccount.refresh_from_db()
         assert subaccount.status == Status.SUSPENDED
-        events = list(subaccount.status_events.order_by("id").values_list("new_status", "source"))
+        events = [(c.new_status, c.source) for c in status_changes(subaccount)[::-1]]
         if isinstance(outcome, Exception):
             assert subaccount.status_source == Source.PARENT
             assert events == [("active", "owner"), ("suspended", "parent")]
@@ -85,7 +97,9 @@ def test_parent_suspension_racing_subaccount_suspensions(
             assert subaccount.status_source == Source.OWNER
             assert events == [("active", "owner"), ("suspended", "owner")]
 
-    services.account_reactivate(account=parent, acting_user=staff, source=Source.SUPPORT)
+    account_services.account_reactivate(
+        account=parent, actor=Actor.for_user(staff), source=Source.SUPPORT
+    )
 
     still_suspended = set(
         Account.objects.subaccounts_of(parent)
@@ -101,10 +115,10 @@ def test_parent_close_racing_subaccount_creation(postgres_only, make_account):
     owner = parent.owner
 
     outcomes = run_at_once(
-        lambda: services.account_close(account=parent, acting_user=owner),
+        lambda: account_services.account_close(account=parent, actor=Actor.for_user(owner)),
         *[
-            lambda n=n: services.subaccount_create(
-                parent=parent, friendly_name=f"Race {n}", acting_user=owner
+            lambda n=n: account_services.subaccount_create(
+                parent=parent, friendly_name=f"Race {n}", actor=Actor.for_user(owner)
             )
             for n in range(THREADS - 1)
         ],
@@ -118,5 +132,5 @@ def test_parent_close_racing_subaccount_creation(postgres_only, make_account):
     }
     assert not Account.objects.subaccounts_of(parent).open().exists()
     for subaccount in created:
-        events = list(subaccount.status_events.order_by("id").values_list("new_status", "source"))
+        events = [(c.new_status, c.source) for c in status_changes(subaccount)[::-1]]
         assert events == [("active", "owner"), ("closed", "parent")]

@@ -15,6 +15,8 @@ from accounts.models import (
     OrganizationMembership,
     User,
 )
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 from tests.conftest import DEFAULT_PASSWORD
 
 ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
@@ -260,11 +262,13 @@ def test_organization_has_a_single_owner(make_user):
 
 
 def test_account_can_belong_to_an_organization(make_user):
-    from accounts import services
 
     organization = Organization.objects.create(name="Acme Inc")
-    account = services.account_create(
-        owner=make_user(), friendly_name="Org account", organization=organization
+    account = account_services.account_create(
+        owner=(owner := make_user()),
+        friendly_name="Org account",
+        organization=organization,
+        actor=Actor.for_user(owner),
     )
 
     assert account.organization == organization

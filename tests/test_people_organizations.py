@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from accounts import errors, people, roles, selectors, services
+from accounts import errors, roles
 from accounts.models import (
     Account,
     AccountMembership,
@@ -14,6 +14,14 @@ from accounts.models import (
     Organization,
     OrganizationMembership,
 )
+from accounts.selectors import accounts as account_selectors
+from accounts.selectors import organizations as organization_selectors
+from accounts.services import accounts as account_services
+from accounts.services import invitations as invitation_services
+from accounts.services import memberships as membership_services
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 from tests.races import run_at_once, split
 
 OrgRole = OrganizationMembership.Role
@@ -25,7 +33,7 @@ def token_from(message):
 
 
 def role_of(organization, user):
-    return people.organization_role(user=user, organization=organization)
+    return organization_selectors.organization_role(user=user, organization=organization)
 
 
 def org_accounts_in_use(organization):
@@ -37,7 +45,9 @@ def org_accounts_in_use(organization):
 
 @pytest.mark.django_db
 def test_the_creator_becomes_the_single_organization_owner(owner):
-    organization = people.organization_create(name="  Widgets Inc  ", owner=owner)
+    organization = organization_services.organization_create(
+        name="  Widgets Inc  ", owner=owner, actor=Actor.for_user(owner)
+    )
     assert organization.name == "Widgets Inc"
     assert organization.sid.startswith("OR") and len(organization.sid) == 34
     assert organization.account_limit == 10
@@ -49,7 +59,9 @@ def test_the_creator_becomes_the_single_organization_owner(owner):
 @pytest.mark.parametrize("name", ["", "   ", None])
 def test_an_organization_needs_a_name(owner, name):
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_create(name=name, owner=owner)
+        organization_services.organization_create(
+            name=name, owner=owner, actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.ORGANIZATION_NAME_REQUIRED
     assert not Organization.objects.exists()
 
@@ -75,7 +87,9 @@ def test_organization_role_is_none_for_outsiders(org, owner, admin, member, make
 
 @pytest.mark.django_db
 def test_the_owner_hands_over_to_a_member_and_becomes_administrator(org, owner, member):
-    people.organization_ownership_transfer(organization=org, new_owner=member, acting_user=owner)
+    organization_services.organization_ownership_transfer(
+        organization=org, new_owner=member, actor=Actor.for_user(owner)
+    )
     assert role_of(org, member) == OrgRole.OWNER
     assert role_of(org, owner) == OrgRole.ADMINISTRATOR
     assert org.memberships.filter(role=OrgRole.OWNER).count() == 1
@@ -83,7 +97,9 @@ def test_the_owner_hands_over_to_a_member_and_becomes_administrator(org, owner, 
 
 @pytest.mark.django_db
 def test_an_administrator_can_be_made_owner_too(org, owner, admin):
-    people.organization_ownership_transfer(organization=org, new_owner=admin, acting_user=owner)
+    organization_services.organization_ownership_transfer(
+        organization=org, new_owner=admin, actor=Actor.for_user(owner)
+    )
     assert role_of(org, admin) == OrgRole.OWNER
     assert role_of(org, owner) == OrgRole.ADMINISTRATOR
 
@@ -93,8 +109,8 @@ def test_an_administrator_can_be_made_owner_too(org, owner, admin):
 def test_only_the_owner_may_change_the_owner(org, admin, member, who):
     acting = admin if who == "admin" else member
     with pytest.raises(errors.NotPermitted) as refusal:
-        people.organization_ownership_transfer(
-            organization=org, new_owner=acting, acting_user=acting
+        organization_services.organization_ownership_transfer(
+            organization=org, new_owner=acting, actor=Actor.for_user(acting)
         )
     assert refusal.value.message == errors.ORGANIZATION_OWNER_ONLY
     assert refusal.value.code == 20403
@@ -103,10 +119,12 @@ def test_only_the_owner_may_change_the_owner(org, admin, member, who):
 
 @pytest.mark.django_db
 def test_a_former_owner_can_no_longer_change_the_owner(org, owner, admin, member):
-    people.organization_ownership_transfer(organization=org, new_owner=admin, acting_user=owner)
+    organization_services.organization_ownership_transfer(
+        organization=org, new_owner=admin, actor=Actor.for_user(owner)
+    )
     with pytest.raises(errors.NotPermitted):
-        people.organization_ownership_transfer(
-            organization=org, new_owner=member, acting_user=owner
+        organization_services.organization_ownership_transfer(
+            organization=org, new_owner=member, actor=Actor.for_user(owner)
         )
 
 
@@ -114,23 +132,27 @@ def test_a_former_owner_can_no_longer_change_the_owner(org, owner, admin, member
 def test_ownership_goes_only_to_an_existing_member(org, owner, make_user, join):
     outsider = make_user()
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_ownership_transfer(
-            organization=org, new_owner=outsider, acting_user=owner
+        organization_services.organization_ownership_transfer(
+            organization=org, new_owner=outsider, actor=Actor.for_user(owner)
         )
     assert refusal.value.message == errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY
     # A member of another organization is still an outsider here.
-    other = people.organization_create(name="Other", owner=make_user())
+    other = organization_services.organization_create(
+        name="Other", owner=(founder := make_user()), actor=Actor.for_user(founder)
+    )
     join(outsider, organization=other)
     with pytest.raises(errors.PeopleError):
-        people.organization_ownership_transfer(
-            organization=org, new_owner=outsider, acting_user=owner
+        organization_services.organization_ownership_transfer(
+            organization=org, new_owner=outsider, actor=Actor.for_user(owner)
         )
     assert role_of(org, owner) == OrgRole.OWNER
 
 
 @pytest.mark.django_db
 def test_handing_over_to_oneself_changes_nothing(org, owner):
-    people.organization_ownership_transfer(organization=org, new_owner=owner, acting_user=owner)
+    organization_services.organization_ownership_transfer(
+        organization=org, new_owner=owner, actor=Actor.for_user(owner)
+    )
     assert role_of(org, owner) == OrgRole.OWNER
 
 
@@ -143,15 +165,17 @@ def test_owner_and_administrators_change_roles_and_remove_members(
     org, owner, admin, member, make_user, join, acting
 ):
     acting_user = owner if acting == "owner" else admin
-    people.organization_member_role_set(
-        organization=org, user=member, role=OrgRole.ADMINISTRATOR, acting_user=acting_user
+    organization_services.organization_member_role_set(
+        organization=org, user=member, role=OrgRole.ADMINISTRATOR, actor=Actor.for_user(acting_user)
     )
     assert role_of(org, member) == OrgRole.ADMINISTRATOR
-    people.organization_member_role_set(
-        organization=org, user=member, role=OrgRole.MEMBER, acting_user=acting_user
+    organization_services.organization_member_role_set(
+        organization=org, user=member, role=OrgRole.MEMBER, actor=Actor.for_user(acting_user)
     )
     assert role_of(org, member) == OrgRole.MEMBER
-    people.organization_member_remove(organization=org, user=member, acting_user=acting_user)
+    organization_services.organization_member_remove(
+        organization=org, user=member, actor=Actor.for_user(acting_user)
+    )
     assert role_of(org, member) is None
     assert member.__class__.objects.filter(pk=member.pk).exists()  # the login stays
 
@@ -159,20 +183,25 @@ def test_owner_and_administrators_change_roles_and_remove_members(
 @pytest.mark.django_db
 def test_plain_members_cannot_change_roles_or_remove(org, admin, member):
     with pytest.raises(errors.NotPermitted) as refusal:
-        people.organization_member_role_set(
-            organization=org, user=admin, role=OrgRole.MEMBER, acting_user=member
+        organization_services.organization_member_role_set(
+            organization=org, user=admin, role=OrgRole.MEMBER, actor=Actor.for_user(member)
         )
     assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
     with pytest.raises(errors.NotPermitted):
-        people.organization_member_remove(organization=org, user=admin, acting_user=member)
+        organization_services.organization_member_remove(
+            organization=org, user=admin, actor=Actor.for_user(member)
+        )
     assert role_of(org, admin) == OrgRole.ADMINISTRATOR
 
 
 @pytest.mark.django_db
 def test_outsiders_cannot_change_roles(org, member, make_user):
     with pytest.raises(errors.NotPermitted):
-        people.organization_member_role_set(
-            organization=org, user=member, role=OrgRole.ADMINISTRATOR, acting_user=make_user()
+        organization_services.organization_member_role_set(
+            organization=org,
+            user=member,
+            role=OrgRole.ADMINISTRATOR,
+            actor=Actor.for_user(make_user()),
         )
 
 
@@ -182,12 +211,14 @@ def test_the_owner_can_be_neither_demoted_nor_removed(org, owner, admin, acting)
     acting_user = owner if acting == "owner" else admin
     for role in (OrgRole.ADMINISTRATOR, OrgRole.MEMBER):
         with pytest.raises(errors.PeopleError) as refusal:
-            people.organization_member_role_set(
-                organization=org, user=owner, role=role, acting_user=acting_user
+            organization_services.organization_member_role_set(
+                organization=org, user=owner, role=role, actor=Actor.for_user(acting_user)
             )
         assert refusal.value.message == errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_member_remove(organization=org, user=owner, acting_user=acting_user)
+        organization_services.organization_member_remove(
+            organization=org, user=owner, actor=Actor.for_user(acting_user)
+        )
     assert refusal.value.message == errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED
     assert role_of(org, owner) == OrgRole.OWNER
 
@@ -195,8 +226,8 @@ def test_the_owner_can_be_neither_demoted_nor_removed(org, owner, admin, acting)
 @pytest.mark.django_db
 def test_the_owner_role_is_not_given_by_a_role_change(org, owner, member):
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_member_role_set(
-            organization=org, user=member, role=OrgRole.OWNER, acting_user=owner
+        organization_services.organization_member_role_set(
+            organization=org, user=member, role=OrgRole.OWNER, actor=Actor.for_user(owner)
         )
     assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
     assert role_of(org, owner) == OrgRole.OWNER and role_of(org, member) == OrgRole.MEMBER
@@ -206,11 +237,11 @@ def test_the_owner_role_is_not_given_by_a_role_change(org, owner, member):
 def test_roles_and_removal_need_a_member(org, owner, make_user):
     stranger = make_user(email="stranger@example.com")
     for call in (
-        lambda: people.organization_member_role_set(
-            organization=org, user=stranger, role=OrgRole.MEMBER, acting_user=owner
+        lambda: organization_services.organization_member_role_set(
+            organization=org, user=stranger, role=OrgRole.MEMBER, actor=Actor.for_user(owner)
         ),
-        lambda: people.organization_member_remove(
-            organization=org, user=stranger, acting_user=owner
+        lambda: organization_services.organization_member_remove(
+            organization=org, user=stranger, actor=Actor.for_user(owner)
         ),
     ):
         with pytest.raises(errors.PeopleError) as refusal:
@@ -225,28 +256,30 @@ def test_roles_and_removal_need_a_member(org, owner, make_user):
 def test_organization_administrators_manage_every_account_in_it(
     org, owner, admin, member, make_subaccount
 ):
-    account = people.organization_account_create(
-        organization=org, friendly_name="Org account", acting_user=owner
+    account = organization_services.organization_account_create(
+        organization=org, friendly_name="Org account", actor=Actor.for_user(owner)
     )
     sub = make_subaccount(account)
     assert sub.organization_id == org.pk
     for reached in (account, sub):
-        assert selectors.account_roles_for_user(user=admin, account=reached) == {
+        assert account_selectors.account_roles_for_user(user=admin, account=reached) == {
             roles.ADMINISTRATOR
         }
         assert Account.objects.reachable_by(admin).filter(pk=reached.pk).exists()
         # A plain member reaches only the accounts they hold a role on.
-        assert selectors.account_roles_for_user(user=member, account=reached) == set()
+        assert account_selectors.account_roles_for_user(user=member, account=reached) == set()
         assert not Account.objects.reachable_by(member).filter(pk=reached.pk).exists()
-    assert selectors.account_roles_for_user(user=owner, account=account) == {roles.OWNER}
+    assert account_selectors.account_roles_for_user(user=owner, account=account) == {roles.OWNER}
 
 
 @pytest.mark.django_db
 def test_a_removed_administrator_no_longer_reaches_the_accounts(org, owner, admin):
-    account = people.organization_account_create(
-        organization=org, friendly_name="Org account", acting_user=owner
+    account = organization_services.organization_account_create(
+        organization=org, friendly_name="Org account", actor=Actor.for_user(owner)
     )
-    people.organization_member_remove(organization=org, user=admin, acting_user=owner)
+    organization_services.organization_member_remove(
+        organization=org, user=admin, actor=Actor.for_user(owner)
+    )
     assert not Account.objects.reachable_by(admin).filter(pk=account.pk).exists()
 
 
@@ -257,21 +290,21 @@ def test_a_removed_administrator_no_longer_reaches_the_accounts(org, owner, admi
 @pytest.mark.parametrize("acting", ["owner", "admin"])
 def test_owner_and_administrators_create_accounts_in_the_organization(org, owner, admin, acting):
     acting_user = owner if acting == "owner" else admin
-    account = people.organization_account_create(
-        organization=org, friendly_name="  New project ", acting_user=acting_user
+    account = organization_services.organization_account_create(
+        organization=org, friendly_name="  New project ", actor=Actor.for_user(acting_user)
     )
     assert account.organization == org and account.owner == acting_user
     assert account.friendly_name == "New project" and account.type == "Trial"
     assert account.memberships.get().role == roles.OWNER
-    assert account.status_events.get().reason == "Account created"
+    assert status_changes(account)[0].reason == "Account created"
 
 
 @pytest.mark.django_db
 def test_members_cannot_create_accounts_in_the_organization(org, member, make_user):
     for acting_user in (member, make_user()):
         with pytest.raises(errors.NotPermitted) as refusal:
-            people.organization_account_create(
-                organization=org, friendly_name="Nope", acting_user=acting_user
+            organization_services.organization_account_create(
+                organization=org, friendly_name="Nope", actor=Actor.for_user(acting_user)
             )
         assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
     assert not Account.objects.exists()
@@ -280,7 +313,9 @@ def test_members_cannot_create_accounts_in_the_organization(org, member, make_us
 @pytest.mark.django_db
 def test_creating_in_the_organization_checks_the_friendly_name(org, owner):
     with pytest.raises(errors.InvalidFriendlyName) as refusal:
-        people.organization_account_create(organization=org, friendly_name=" ", acting_user=owner)
+        organization_services.organization_account_create(
+            organization=org, friendly_name=" ", actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.FRIENDLY_NAME_REQUIRED
 
 
@@ -289,12 +324,12 @@ def test_creating_in_the_organization_stops_at_its_limit(org, owner, admin):
     org.account_limit = 3
     org.save()
     for n in range(3):
-        people.organization_account_create(
-            organization=org, friendly_name=f"Project {n}", acting_user=admin
+        organization_services.organization_account_create(
+            organization=org, friendly_name=f"Project {n}", actor=Actor.for_user(admin)
         )
     with pytest.raises(errors.AccountLimitReached) as refusal:
-        people.organization_account_create(
-            organization=org, friendly_name="One too many", acting_user=owner
+        organization_services.organization_account_create(
+            organization=org, friendly_name="One too many", actor=Actor.for_user(owner)
         )
     assert refusal.value.code == 25102
     assert refusal.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=3)
@@ -305,20 +340,22 @@ def test_creating_in_the_organization_stops_at_its_limit(org, owner, admin):
 @pytest.mark.django_db
 def test_the_default_organization_limit_is_ten_and_a_raised_limit_lets_more_in(org, owner):
     for n in range(10):
-        people.organization_account_create(
-            organization=org, friendly_name=f"Project {n}", acting_user=owner
+        organization_services.organization_account_create(
+            organization=org, friendly_name=f"Project {n}", actor=Actor.for_user(owner)
         )
     with pytest.raises(errors.AccountLimitReached) as refusal:
-        people.organization_account_create(
-            organization=org, friendly_name="Eleventh", acting_user=owner
+        organization_services.organization_account_create(
+            organization=org, friendly_name="Eleventh", actor=Actor.for_user(owner)
         )
     assert "(10 accounts)" in refusal.value.message
     Organization.objects.filter(pk=org.pk).update(account_limit=12)
     for name in ("Eleventh", "Twelfth"):
-        people.organization_account_create(organization=org, friendly_name=name, acting_user=owner)
+        organization_services.organization_account_create(
+            organization=org, friendly_name=name, actor=Actor.for_user(owner)
+        )
     with pytest.raises(errors.AccountLimitReached):
-        people.organization_account_create(
-            organization=org, friendly_name="Thirteenth", acting_user=owner
+        organization_services.organization_account_create(
+            organization=org, friendly_name="Thirteenth", actor=Actor.for_user(owner)
         )
     assert org_accounts_in_use(org) == 12
 
@@ -329,16 +366,18 @@ def test_closed_accounts_and_subaccounts_do_not_count_against_the_organization(
 ):
     org.account_limit = 2
     org.save()
-    first = people.organization_account_create(
-        organization=org, friendly_name="First", acting_user=owner
+    first = organization_services.organization_account_create(
+        organization=org, friendly_name="First", actor=Actor.for_user(owner)
     )
     make_subaccount(first)
     make_subaccount(first)
-    second = people.organization_account_create(
-        organization=org, friendly_name="Second", acting_user=owner
+    second = organization_services.organization_account_create(
+        organization=org, friendly_name="Second", actor=Actor.for_user(owner)
     )
-    services.account_close(account=second, acting_user=owner)
-    people.organization_account_create(organization=org, friendly_name="Third", acting_user=owner)
+    account_services.account_close(account=second, actor=Actor.for_user(owner))
+    organization_services.organization_account_create(
+        organization=org, friendly_name="Third", actor=Actor.for_user(owner)
+    )
     assert org_accounts_in_use(org) == 2
 
 
@@ -348,11 +387,15 @@ def test_organization_accounts_do_not_count_against_the_personal_limit(org, owne
     owner.save()
     make_account(owner=owner, friendly_name="Personal")
     with pytest.raises(errors.AccountLimitReached) as refusal:
-        services.account_create(owner=owner, friendly_name="Second personal")
+        account_services.account_create(
+            owner=owner, friendly_name="Second personal", actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.ACCOUNT_LIMIT_REACHED.format(limit=1)
     # The organization has room: its limit applies, not the owner's.
-    people.organization_account_create(organization=org, friendly_name="In org", acting_user=owner)
-    assert services.owned_account_count(owner=owner) == 1
+    organization_services.organization_account_create(
+        organization=org, friendly_name="In org", actor=Actor.for_user(owner)
+    )
+    assert account_selectors.owned_account_count(owner=owner) == 1
 
 
 # --- Importing an account ----------------------------------------------------------------------
@@ -366,8 +409,8 @@ def test_an_account_owner_who_administers_the_organization_imports_it_with_its_s
     acting_user = owner if role == OrgRole.OWNER else admin
     account = make_account(owner=acting_user, friendly_name="Personal")
     subs = [make_subaccount(account, f"Sub {n}") for n in range(2)]
-    imported = people.organization_account_import(
-        organization=org, account=account, acting_user=acting_user
+    imported = organization_services.organization_account_import(
+        organization=org, account=account, actor=Actor.for_user(acting_user)
     )
     assert imported.organization == org
     for sub in subs:
@@ -385,19 +428,25 @@ def test_an_imported_account_moves_from_the_personal_to_the_organization_limit(
     owner.account_limit = 1
     owner.save()
     account = make_account(owner=owner, friendly_name="Personal")
-    assert services.owned_account_count(owner=owner) == 1
-    people.organization_account_import(organization=org, account=account, acting_user=owner)
-    assert services.owned_account_count(owner=owner) == 0
+    assert account_selectors.owned_account_count(owner=owner) == 1
+    organization_services.organization_account_import(
+        organization=org, account=account, actor=Actor.for_user(owner)
+    )
+    assert account_selectors.owned_account_count(owner=owner) == 0
     assert org_accounts_in_use(org) == 1
     # The personal limit has room again.
-    services.account_create(owner=owner, friendly_name="New personal")
+    account_services.account_create(
+        owner=owner, friendly_name="New personal", actor=Actor.for_user(owner)
+    )
 
 
 @pytest.mark.django_db
 def test_import_needs_an_organization_owner_or_administrator(org, member, make_account):
     account = make_account(owner=member)
     with pytest.raises(errors.NotPermitted) as refusal:
-        people.organization_account_import(organization=org, account=account, acting_user=member)
+        organization_services.organization_account_import(
+            organization=org, account=account, actor=Actor.for_user(member)
+        )
     assert refusal.value.message == errors.ORGANIZATION_ADMIN_ONLY
     account.refresh_from_db()
     assert account.organization is None
@@ -409,7 +458,9 @@ def test_import_needs_the_accounts_owner(org, admin, make_account):
     account = make_account(friendly_name="Someone else's")
     account.memberships.create(user=admin, role=roles.ADMINISTRATOR)
     with pytest.raises(errors.NotPermitted) as refusal:
-        people.organization_account_import(organization=org, account=account, acting_user=admin)
+        organization_services.organization_account_import(
+            organization=org, account=account, actor=Actor.for_user(admin)
+        )
     assert refusal.value.message == errors.IMPORT_NEEDS_ACCOUNT_OWNER
     account.refresh_from_db()
     assert account.organization is None
@@ -419,20 +470,24 @@ def test_import_needs_the_accounts_owner(org, admin, make_account):
 def test_a_subaccount_cannot_be_imported_on_its_own(org, owner, make_account, make_subaccount):
     sub = make_subaccount(make_account(owner=owner))
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_account_import(organization=org, account=sub, acting_user=owner)
+        organization_services.organization_account_import(
+            organization=org, account=sub, actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.IMPORT_MAIN_ACCOUNTS_ONLY
 
 
 @pytest.mark.django_db
 def test_an_account_already_in_an_organization_cannot_be_imported(org, owner, make_user):
-    account = people.organization_account_create(
-        organization=org, friendly_name="In org", acting_user=owner
+    account = organization_services.organization_account_create(
+        organization=org, friendly_name="In org", actor=Actor.for_user(owner)
     )
-    other = people.organization_create(name="Other", owner=owner)
+    other = organization_services.organization_create(
+        name="Other", owner=owner, actor=Actor.for_user(owner)
+    )
     for target in (org, other):
         with pytest.raises(errors.PeopleError) as refusal:
-            people.organization_account_import(
-                organization=target, account=account, acting_user=owner
+            organization_services.organization_account_import(
+                organization=target, account=account, actor=Actor.for_user(owner)
             )
         assert refusal.value.message == errors.ACCOUNT_ALREADY_IN_ORGANIZATION
     account.refresh_from_db()
@@ -442,9 +497,11 @@ def test_an_account_already_in_an_organization_cannot_be_imported(org, owner, ma
 @pytest.mark.django_db
 def test_a_closed_account_cannot_be_imported(org, owner, make_account):
     account = make_account(owner=owner)
-    services.account_close(account=account, acting_user=owner)
+    account_services.account_close(account=account, actor=Actor.for_user(owner))
     with pytest.raises(errors.AccountClosed):
-        people.organization_account_import(organization=org, account=account, acting_user=owner)
+        organization_services.organization_account_import(
+            organization=org, account=account, actor=Actor.for_user(owner)
+        )
 
 
 @pytest.mark.django_db
@@ -453,16 +510,22 @@ def test_import_stops_at_the_organization_limit_and_a_raised_limit_lets_it_in(
 ):
     org.account_limit = 1
     org.save()
-    people.organization_account_create(organization=org, friendly_name="Only", acting_user=owner)
+    organization_services.organization_account_create(
+        organization=org, friendly_name="Only", actor=Actor.for_user(owner)
+    )
     account = make_account(owner=owner, friendly_name="Personal")
     with pytest.raises(errors.AccountLimitReached) as refusal:
-        people.organization_account_import(organization=org, account=account, acting_user=owner)
+        organization_services.organization_account_import(
+            organization=org, account=account, actor=Actor.for_user(owner)
+        )
     assert refusal.value.code == 25102
     assert refusal.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
     account.refresh_from_db()
     assert account.organization is None
     Organization.objects.filter(pk=org.pk).update(account_limit=2)
-    people.organization_account_import(organization=org, account=account, acting_user=owner)
+    organization_services.organization_account_import(
+        organization=org, account=account, actor=Actor.for_user(owner)
+    )
     account.refresh_from_db()
     assert account.organization_id == org.pk
 
@@ -474,11 +537,11 @@ def test_import_stops_at_the_organization_limit_and_a_raised_limit_lets_it_in(
 def invite(org, owner, django_capture_on_commit_callbacks):
     def invite(email="new.person@example.com", role=OrgRole.MEMBER):
         with django_capture_on_commit_callbacks(execute=True):
-            invitation = people.invitation_create(
+            invitation = invitation_services.invitation_create(
                 organization=org,
                 email=email,
                 roles_=[role],
-                invited_by=owner,
+                actor=Actor.for_user(owner),
                 base_url=BASE,
             )
         return invitation, token_from(mail.outbox[-1])
@@ -498,21 +561,23 @@ def test_an_invitation_to_the_organization_gives_its_role_once_accepted(
     assert invitation.organization == org and invitation.account is None
     assert invitation.roles == [role]
     person = make_user(email="new.person@example.com")
-    people.invitation_accept(token=token, user=person)
+    invitation_services.invitation_accept(token=token, user=person, actor=Actor.for_user(person))
     assert role_of(org, person) == role
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=token, user=person)
+        invitation_services.invitation_accept(
+            token=token, user=person, actor=Actor.for_user(person)
+        )
     assert refusal.value.message == errors.INVITATION_USED
 
 
 @pytest.mark.django_db
 def test_the_owner_role_cannot_be_given_by_invitation(org, owner):
     with pytest.raises(errors.PeopleError) as refusal:
-        people.invitation_create(
+        invitation_services.invitation_create(
             organization=org,
             email="x@example.com",
             roles_=[OrgRole.OWNER],
-            invited_by=owner,
+            actor=Actor.for_user(owner),
             base_url=BASE,
         )
     assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
@@ -535,17 +600,23 @@ def test_resending_replaces_the_link_and_revoking_ends_it(
 ):
     invitation, first = invite()
     with django_capture_on_commit_callbacks(execute=True):
-        people.invitation_resend(invitation=invitation, acting_user=owner, base_url=BASE)
+        invitation_services.invitation_resend(
+            invitation=invitation, actor=Actor.for_user(owner), base_url=BASE
+        )
     second = token_from(mail.outbox[-1])
     assert second != first
     with pytest.raises(errors.InvitationError):
-        people.invitation_for_token(first)
-    people.invitation_revoke(invitation=invitation, acting_user=owner)
+        invitation_services.invitation_for_token(first)
+    invitation_services.invitation_revoke(invitation=invitation, actor=Actor.for_user(owner))
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_accept(token=second, user=make_user(email="new.person@example.com"))
+        invitation_services.invitation_accept(
+            token=second,
+            user=(person := make_user(email="new.person@example.com")),
+            actor=Actor.for_user(person),
+        )
     assert refusal.value.message == errors.INVITATION_REVOKED
     with pytest.raises(errors.InvitationError) as refusal:
-        people.invitation_revoke(invitation=invitation, acting_user=owner)
+        invitation_services.invitation_revoke(invitation=invitation, actor=Actor.for_user(owner))
     assert refusal.value.message == errors.INVITATION_NOT_PENDING
     assert Invitation.objects.get().state == "revoked"
 
@@ -558,10 +629,12 @@ THREADS = 20
 @pytest.fixture
 def org_three_below_its_limit(make_user):
     owner = make_user()
-    organization = people.organization_create(name="Racing", owner=owner)
+    organization = organization_services.organization_create(
+        name="Racing", owner=owner, actor=Actor.for_user(owner)
+    )
     for n in range(7):
-        people.organization_account_create(
-            organization=organization, friendly_name=f"Existing {n}", acting_user=owner
+        organization_services.organization_account_create(
+            organization=organization, friendly_name=f"Existing {n}", actor=Actor.for_user(owner)
         )
     # Each thread acts as a different administrator, so that only the organization's row
     # lock (not the acting user's) keeps them apart.
@@ -581,8 +654,8 @@ def test_the_organization_limit_holds_under_concurrent_creation(
     organization, admins = org_three_below_its_limit
     outcomes = run_at_once(
         *[
-            lambda a=a, n=n: people.organization_account_create(
-                organization=organization, friendly_name=f"Race {n}", acting_user=a
+            lambda a=a, n=n: organization_services.organization_account_create(
+                organization=organization, friendly_name=f"Race {n}", actor=Actor.for_user(a)
             )
             for n, a in enumerate(admins)
         ]
@@ -602,19 +675,24 @@ def test_the_organization_limit_holds_when_creations_and_imports_race(
     postgres_only, org_three_below_its_limit
 ):
     organization, admins = org_three_below_its_limit
-    personal = {a.pk: services.account_create(owner=a, friendly_name="Personal") for a in admins}
+    personal = {
+        a.pk: account_services.account_create(
+            owner=a, friendly_name="Personal", actor=Actor.for_user(a)
+        )
+        for a in admins
+    }
     tasks = []
     for n, a in enumerate(admins):
         if n % 2:
             tasks.append(
-                lambda a=a: people.organization_account_import(
-                    organization=organization, account=personal[a.pk], acting_user=a
+                lambda a=a: organization_services.organization_account_import(
+                    organization=organization, account=personal[a.pk], actor=Actor.for_user(a)
                 )
             )
         else:
             tasks.append(
-                lambda a=a, n=n: people.organization_account_create(
-                    organization=organization, friendly_name=f"Race {n}", acting_user=a
+                lambda a=a, n=n: organization_services.organization_account_create(
+                    organization=organization, friendly_name=f"Race {n}", actor=Actor.for_user(a)
                 )
             )
     created, refused = split(run_at_once(*tasks), errors.AccountLimitReached)
@@ -624,9 +702,13 @@ def test_the_organization_limit_holds_when_creations_and_imports_race(
 
 @pytest.mark.django_db
 def test_a_member_who_owns_organization_accounts_cannot_be_removed(org, owner, admin):
-    people.organization_account_create(organization=org, friendly_name="Admin's", acting_user=admin)
+    organization_services.organization_account_create(
+        organization=org, friendly_name="Admin's", actor=Actor.for_user(admin)
+    )
     with pytest.raises(errors.PeopleError) as refusal:
-        people.organization_member_remove(organization=org, user=admin, acting_user=owner)
+        organization_services.organization_member_remove(
+            organization=org, user=admin, actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.MEMBER_OWNS_ACCOUNTS.format(email=admin.email, count=1)
     assert OrganizationMembership.objects.filter(organization=org, user=admin).exists()
 
@@ -635,15 +717,19 @@ def test_a_member_who_owns_organization_accounts_cannot_be_removed(org, owner, a
 def test_an_organization_account_is_owned_by_a_member_of_the_organization(
     org, owner, member, make_user
 ):
-    account = people.organization_account_create(
-        organization=org, friendly_name="Org account", acting_user=owner
+    account = organization_services.organization_account_create(
+        organization=org, friendly_name="Org account", actor=Actor.for_user(owner)
     )
     outsider = make_user()
     for user in (outsider, member):
         AccountMembership.objects.create(account=account, user=user, role=roles.DEVELOPER)
     with pytest.raises(errors.PeopleError) as refusal:
-        people.account_ownership_transfer(account=account, new_owner=outsider, acting_user=owner)
+        membership_services.account_ownership_transfer(
+            account=account, new_owner=outsider, actor=Actor.for_user(owner)
+        )
     assert refusal.value.message == errors.TRANSFER_TO_ORGANIZATION_MEMBER_ONLY
-    people.account_ownership_transfer(account=account, new_owner=member, acting_user=owner)
+    membership_services.account_ownership_transfer(
+        account=account, new_owner=member, actor=Actor.for_user(owner)
+    )
     account.refresh_from_db()
     assert account.owner == member

@@ -4,8 +4,10 @@ console action: allowed, 403 (member without the permission) or 404 (not a membe
 import pytest
 from django.urls import reverse
 
-from accounts import people, roles
+from accounts import roles
 from accounts.models import AccountMembership, OrganizationMembership
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
 
 OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
 
@@ -24,79 +26,79 @@ A, F, N = OK, FORBIDDEN, NOT_FOUND  # allowed, forbidden, not found
 MATRIX = {
     "view dashboard": (
         "get",
-        lambda a, s: reverse("account_dashboard", args=[a.sid]),
+        lambda a, s: reverse("console:account_dashboard", args=[a.sid]),
         None,
         [A, A, A, A, A, A, N],
     ),
     "view subaccounts": (
         "get",
-        lambda a, s: reverse("subaccount_list", args=[a.sid]),
+        lambda a, s: reverse("console:subaccount_list", args=[a.sid]),
         None,
         [A, A, A, A, A, A, N],
     ),
     "view a subaccount": (
         "get",
-        lambda a, s: reverse("account_dashboard", args=[s.sid]),
+        lambda a, s: reverse("console:account_dashboard", args=[s.sid]),
         None,
         [A, A, A, A, A, A, N],
     ),
     "view settings": (
         "get",
-        lambda a, s: reverse("account_settings", args=[a.sid]),
+        lambda a, s: reverse("console:account_settings", args=[a.sid]),
         None,
         [A, A, A, A, A, A, N],
     ),
     "rename account": (
         "post",
-        lambda a, s: reverse("account_rename", args=[a.sid]),
+        lambda a, s: reverse("console:account_rename", args=[a.sid]),
         {"friendly_name": "Renamed"},
         [A, A, F, F, F, A, N],
     ),
     "create subaccount": (
         "post",
-        lambda a, s: reverse("subaccount_list", args=[a.sid]),
+        lambda a, s: reverse("console:subaccount_list", args=[a.sid]),
         {"friendly_name": "New sub"},
         [A, A, F, F, F, A, N],
     ),
     "rename subaccount": (
         "post",
-        lambda a, s: reverse("subaccount_rename", args=[a.sid, s.sid]),
+        lambda a, s: reverse("console:subaccount_rename", args=[a.sid, s.sid]),
         {"friendly_name": "Renamed sub"},
         [A, A, F, F, F, A, N],
     ),
     "suspend subaccount": (
         "post",
-        lambda a, s: reverse("subaccount_status", args=[a.sid, s.sid]),
+        lambda a, s: reverse("console:subaccount_status", args=[a.sid, s.sid]),
         {"action": "suspend"},
         [A, A, F, F, F, A, N],
     ),
     "close subaccount": (
         "post",
-        lambda a, s: reverse("subaccount_status", args=[a.sid, s.sid]),
+        lambda a, s: reverse("console:subaccount_status", args=[a.sid, s.sid]),
         {"action": "close"},
         [A, A, F, F, F, A, N],
     ),
     "close main account": (
         "post",
-        lambda a, s: reverse("account_close", args=[a.sid]),
+        lambda a, s: reverse("console:account_close", args=[a.sid]),
         {},
         [A, F, F, F, F, F, N],
     ),
     "view users": (
         "get",
-        lambda a, s: reverse("user_list", args=[a.sid]),
+        lambda a, s: reverse("console:user_list", args=[a.sid]),
         None,
         [A, A, F, F, F, A, N],
     ),
     "invite a user": (
         "post",
-        lambda a, s: reverse("user_list", args=[a.sid]),
+        lambda a, s: reverse("console:user_list", args=[a.sid]),
         {"email": "invitee@example.com", "roles": ["developer"]},
         [A, A, F, F, F, A, N],
     ),
     "transfer ownership": (
         "post",
-        lambda a, s: reverse("ownership_transfer", args=[a.sid]),
+        lambda a, s: reverse("console:ownership_transfer", args=[a.sid]),
         "transfer",
         [A, F, F, F, F, F, N],
     ),
@@ -113,7 +115,9 @@ def _cases():
 @pytest.mark.parametrize(("action", "who", "expected"), list(_cases()))
 def test_permission_matrix(client, make_user, make_account, make_subaccount, action, who, expected):
     organization_owner = make_user()
-    organization = people.organization_create(name="Org", owner=organization_owner)
+    organization = organization_services.organization_create(
+        name="Org", owner=organization_owner, actor=Actor.for_user(organization_owner)
+    )
     owner = make_user()
     account = make_account(owner=owner)
     account.organization = organization
@@ -172,5 +176,5 @@ def test_only_roles_with_credentials_see_the_auth_token(
         actor = make_user()
         AccountMembership.objects.create(account=account, user=actor, role=role)
     client.force_login(actor)
-    html = client.get(reverse("account_dashboard", args=[account.sid])).content.decode()
+    html = client.get(reverse("console:account_dashboard", args=[account.sid])).content.decode()
     assert (account.auth_token in html) is sees_token

@@ -8,8 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import billing, roles
+from accounts import roles
 from accounts.models import Account, AccountMembership, LedgerEntry
+from accounts.services import ledger as ledger_services
+from accounts.services import usage as usage_services
+from accounts.services.events import Actor
 
 HTMX = {"HX-Request": "true"}
 
@@ -21,17 +24,18 @@ def owner_client(client, user):
 
 
 def billing_url(account):
-    return reverse("billing", args=[account.sid])
+    return reverse("console:billing", args=[account.sid])
 
 
 def usage(account, price, category="sms"):
-    return billing.usage_record(
+    return usage_services.usage_record(
         account=account,
         category=category,
         quantity=10,
         price=price,
         start_date=date(2026, 11, 1),
         end_date=date(2026, 11, 30),
+        actor=Actor.system(),
     )
 
 
@@ -51,7 +55,9 @@ def test_shows_the_balance_and_the_ledger_newest_first(
     owner_client, user, account, make_subaccount
 ):
     sub = make_subaccount(account, "Customer A")
-    billing.funds_add(account=account, amount="100", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="100", actor=Actor.for_user(user), reason="Card payment"
+    )
     usage(sub, "3.25")
     usage(account, "1.50", category="calls")
     response = owner_client.get(billing_url(account))
@@ -72,7 +78,9 @@ def test_shows_the_balance_and_the_ledger_newest_first(
 
 @pytest.mark.django_db
 def test_filter_by_kind_over_htmx_returns_the_ledger_partial(owner_client, user, account):
-    billing.funds_add(account=account, amount="10", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Card payment"
+    )
     usage(account, "1")
     response = owner_client.get(billing_url(account), {"kind": "usage"}, headers=HTMX)
     html = response.content.decode()
@@ -88,7 +96,9 @@ def test_filter_by_kind_over_htmx_returns_the_ledger_partial(owner_client, user,
 
 @pytest.mark.django_db
 def test_an_unknown_kind_shows_everything(owner_client, user, account):
-    billing.funds_add(account=account, amount="10", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Card payment"
+    )
     html = owner_client.get(billing_url(account), {"kind": "bogus"}).content.decode()
     assert len(ledger_rows(html)) == 1
 
@@ -128,7 +138,9 @@ def test_a_subaccount_sees_the_shared_balance_and_only_its_own_entries(
 ):
     sub = make_subaccount(account, "Customer A")
     sibling = make_subaccount(account, "Customer B")
-    billing.funds_add(account=account, amount="50", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
+    )
     usage(sub, "2")
     usage(sibling, "7")
     usage(account, "1")
@@ -146,14 +158,17 @@ def test_a_subaccount_with_a_spend_cap_shows_what_it_spent(
 ):
     sub = make_subaccount(account)
     Account.objects.filter(pk=sub.pk).update(monthly_spend_cap=Decimal("25"))
-    billing.funds_add(account=account, amount="50", actor=user, reason="Card payment")
-    billing.usage_record(
+    ledger_services.funds_add(
+        account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
+    )
+    usage_services.usage_record(
         account=sub,
         category="sms",
         quantity=1,
         price="4",
         start_date=timezone.localdate(),
         end_date=timezone.localdate(),
+        actor=Actor.system(),
     )
     html = owner_client.get(billing_url(sub)).content.decode()
     assert "Monthly spend cap: <strong>$25.00</strong> ($4.00 spent this month)" in html
@@ -161,7 +176,9 @@ def test_a_subaccount_with_a_spend_cap_shows_what_it_spent(
 
 @pytest.mark.django_db
 def test_a_used_up_balance_is_called_out(owner_client, user, account):
-    billing.funds_add(account=account, amount="1", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="1", actor=Actor.for_user(user), reason="Card payment"
+    )
     usage(account, "1")
     html = owner_client.get(billing_url(account)).content.decode()
     assert "The balance is used up" in html
@@ -173,7 +190,9 @@ def test_a_subaccount_user_sees_only_that_subaccount(
 ):
     sub = make_subaccount(account, "Theirs")
     sibling = make_subaccount(account, "Not theirs")
-    billing.funds_add(account=account, amount="50", actor=user, reason="Card payment")
+    ledger_services.funds_add(
+        account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
+    )
     usage(sub, "2")
     usage(sibling, "3")
     person = member(make_user, sub, roles.BILLING_MANAGER)
@@ -207,7 +226,7 @@ def test_non_members_get_404(client, make_user, account, make_subaccount):
     client.force_login(make_user())
     assert client.get(billing_url(account)).status_code == 404
     assert client.get(billing_url(sub)).status_code == 404
-    assert client.get(reverse("billing", args=["AC" + "0" * 32])).status_code == 404
+    assert client.get(reverse("console:billing", args=["AC" + "0" * 32])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -221,17 +240,23 @@ def test_sidebar_links_follow_the_scopes(owner_client, make_user, account, make_
     sub = make_subaccount(account)
     billing_page = owner_client.get(billing_url(account)).content.decode()
     assert f'href="{billing_url(account)}" aria-current="page"' in billing_page
-    page = owner_client.get(reverse("account_dashboard", args=[account.sid])).content.decode()
-    assert reverse("billing", args=[account.sid]) in page
-    assert reverse("usage", args=[account.sid]) in page
-    assert reverse("phone_number_list", args=[account.sid]) in page
-    sub_page = owner_client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
-    assert reverse("usage", args=[sub.sid]) not in sub_page  # usage lives on the main account
-    assert reverse("billing", args=[sub.sid]) in sub_page
+    page = owner_client.get(
+        reverse("console:account_dashboard", args=[account.sid])
+    ).content.decode()
+    assert reverse("console:billing", args=[account.sid]) in page
+    assert reverse("console:usage", args=[account.sid]) in page
+    assert reverse("console:phone_number_list", args=[account.sid]) in page
+    sub_page = owner_client.get(
+        reverse("console:account_dashboard", args=[sub.sid])
+    ).content.decode()
+    assert (
+        reverse("console:usage", args=[sub.sid]) not in sub_page
+    )  # usage lives on the main account
+    assert reverse("console:billing", args=[sub.sid]) in sub_page
     owner_client.force_login(member(make_user, account, roles.DEVELOPER))
-    developer = owner_client.get(reverse("account_dashboard", args=[account.sid])).content
-    assert reverse("billing", args=[account.sid]).encode() not in developer
-    assert reverse("phone_number_list", args=[account.sid]).encode() in developer
+    developer = owner_client.get(reverse("console:account_dashboard", args=[account.sid])).content
+    assert reverse("console:billing", args=[account.sid]).encode() not in developer
+    assert reverse("console:phone_number_list", args=[account.sid]).encode() in developer
 
 
 @pytest.mark.django_db

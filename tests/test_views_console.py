@@ -7,9 +7,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import errors, roles, services
+from accounts import errors, roles
 from accounts.models import Account, AccountMembership, User
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 from tests.conftest import DEFAULT_PASSWORD
+from tests.history import status_changes
 
 HTMX = {"HX-Request": "true"}
 
@@ -38,7 +41,7 @@ def test_sign_up_creates_the_user_and_first_account_and_lands_on_its_dashboard(c
     user = User.objects.get(email="new.person@example.com")
     account = Account.objects.get(owner=user)
     assert response.status_code == 302
-    assert response["Location"] == reverse("account_dashboard", args=[account.sid])
+    assert response["Location"] == reverse("console:account_dashboard", args=[account.sid])
     assert account.friendly_name == "My startup"
     assert account.memberships.get().role == roles.OWNER
     dashboard = client.get(response["Location"])
@@ -79,7 +82,9 @@ def test_sign_in_ignores_email_case_and_lands_on_the_first_account(client, accou
         {"username": account.owner.email.upper(), "password": DEFAULT_PASSWORD},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("account_dashboard", args=[account.sid])
+    assert response.redirect_chain[-1][0] == reverse(
+        "console:account_dashboard", args=[account.sid]
+    )
 
 
 @pytest.mark.django_db
@@ -87,16 +92,19 @@ def test_after_sign_in_the_last_used_account_is_where_you_land(client, user, mak
     make_account(owner=user, friendly_name="First")
     second = make_account(owner=user, friendly_name="Second")
     client.force_login(user)
-    client.get(reverse("account_dashboard", args=[second.sid]))
+    client.get(reverse("console:account_dashboard", args=[second.sid]))
     response = client.get("/")
-    assert response["Location"] == reverse("account_dashboard", args=[second.sid])
+    assert response["Location"] == reverse("console:account_dashboard", args=[second.sid])
 
 
 @pytest.mark.django_db
 def test_sign_out_is_a_post_and_ends_the_session(owner_client, account):
     response = owner_client.post("/signout/")
     assert response.status_code == 302
-    assert owner_client.get(reverse("account_dashboard", args=[account.sid])).status_code == 302
+    assert (
+        owner_client.get(reverse("console:account_dashboard", args=[account.sid])).status_code
+        == 302
+    )
     assert owner_client.get("/signout/").status_code == 405
 
 
@@ -118,10 +126,10 @@ def test_change_password(owner_client, user):
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client, account):
     for url in [
-        reverse("account_list"),
-        reverse("account_dashboard", args=[account.sid]),
-        reverse("subaccount_list", args=[account.sid]),
-        reverse("account_settings", args=[account.sid]),
+        reverse("console:account_list"),
+        reverse("console:account_dashboard", args=[account.sid]),
+        reverse("console:subaccount_list", args=[account.sid]),
+        reverse("console:account_settings", args=[account.sid]),
     ]:
         response = client.get(url)
         assert response.status_code == 302
@@ -137,38 +145,38 @@ def test_accounts_page_lists_reachable_accounts_with_role_status_type_and_subacc
 ):
     make_subaccount(account, "Child one")
     closed = make_subaccount(account, "Child two")
-    services.account_close(account=closed, acting_user=user)
+    account_services.account_close(account=closed, actor=Actor.for_user(user))
     shared = make_account(friendly_name="Shared with me")
     AccountMembership.objects.create(account=shared, user=user, role=roles.DEVELOPER)
     strangers = make_account(friendly_name="Someone else's")
 
-    response = owner_client.get(reverse("account_list"))
+    response = owner_client.get(reverse("console:account_list"))
     html = response.content.decode()
     assert response.status_code == 200
     assert account.sid in html and shared.sid in html
     assert strangers.sid not in html
     assert "Developer" in html and "Owner" in html
     # One open subaccount: the closed one does not count.
-    assert f'{reverse("subaccount_list", args=[account.sid])}">1</a>' in html
+    assert f'{reverse("console:subaccount_list", args=[account.sid])}">1</a>' in html
 
 
 @pytest.mark.django_db
 def test_create_account_plain_post_redirects_to_its_dashboard(owner_client, user, account):
-    response = owner_client.post(reverse("account_list"), {"friendly_name": "Second one"})
+    response = owner_client.post(reverse("console:account_list"), {"friendly_name": "Second one"})
     created = Account.objects.get(friendly_name="Second one")
     assert response.status_code == 302
-    assert response["Location"] == reverse("account_dashboard", args=[created.sid])
+    assert response["Location"] == reverse("console:account_dashboard", args=[created.sid])
     assert created.owner == user and created.type == "Trial"
 
 
 @pytest.mark.django_db
 def test_create_account_over_htmx_redirects_the_browser(owner_client, account):
     response = owner_client.post(
-        reverse("account_list"), {"friendly_name": "Via htmx"}, headers=HTMX
+        reverse("console:account_list"), {"friendly_name": "Via htmx"}, headers=HTMX
     )
     created = Account.objects.get(friendly_name="Via htmx")
     assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("account_dashboard", args=[created.sid])
+    assert response["HX-Redirect"] == reverse("console:account_dashboard", args=[created.sid])
 
 
 @pytest.mark.django_db
@@ -177,7 +185,9 @@ def test_create_account_over_htmx_redirects_the_browser(owner_client, account):
     [("   ", errors.FRIENDLY_NAME_REQUIRED), ("x" * 65, "at most 64 characters")],
 )
 def test_create_account_errors_show_in_place_and_keep_input(owner_client, account, typed, message):
-    response = owner_client.post(reverse("account_list"), {"friendly_name": typed}, headers=HTMX)
+    response = owner_client.post(
+        reverse("console:account_list"), {"friendly_name": typed}, headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert message in html
@@ -191,11 +201,11 @@ def test_create_account_errors_show_in_place_and_keep_input(owner_client, accoun
 def test_at_the_account_limit_the_form_is_replaced_by_a_message(owner_client, user, account):
     user.account_limit = 1
     user.save()
-    html = owner_client.get(reverse("account_list")).content.decode()
+    html = owner_client.get(reverse("console:account_list")).content.decode()
     assert "limit of 1 accounts" in html and "Contact support" in html
     assert 'name="friendly_name"' not in html
     # A stale form posted anyway is refused with the service's message.
-    response = owner_client.post(reverse("account_list"), {"friendly_name": "One too many"})
+    response = owner_client.post(reverse("console:account_list"), {"friendly_name": "One too many"})
     assert response.status_code == 422
     assert Account.objects.filter(owner=user).count() == 1
 
@@ -207,7 +217,9 @@ def test_at_the_account_limit_the_form_is_replaced_by_a_message(owner_client, us
 def test_dashboard_shows_the_account_facts(owner_client, account, make_subaccount):
     Account.objects.filter(pk=account.pk).update(balance="42.5")
     make_subaccount(account)
-    html = owner_client.get(reverse("account_dashboard", args=[account.sid])).content.decode()
+    html = owner_client.get(
+        reverse("console:account_dashboard", args=[account.sid])
+    ).content.decode()
     assert account.sid in html
     assert f'data-copy="{account.sid}"' in html
     # The token is masked until "Show" is pressed.
@@ -224,22 +236,22 @@ def test_subaccount_dashboard_shows_the_parents_balance_as_shared_and_a_banner(
 ):
     Account.objects.filter(pk=account.pk).update(balance="10")
     sub = make_subaccount(account, "Child")
-    html = owner_client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
+    html = owner_client.get(reverse("console:account_dashboard", args=[sub.sid])).content.decode()
     assert "$10.00" in html
     assert "Shared with the parent account" in html
     assert "a subaccount of <strong>Acme</strong>" in html
     assert "Return to parent account" in html
-    assert reverse("account_dashboard", args=[account.sid]) in html
+    assert reverse("console:account_dashboard", args=[account.sid]) in html
 
 
 @pytest.mark.django_db
 def test_suspended_and_closed_accounts_show_a_banner(owner_client, user, account, make_subaccount):
     sub = make_subaccount(account)
-    services.account_suspend(account=sub, acting_user=user)
-    html = owner_client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
+    html = owner_client.get(reverse("console:account_dashboard", args=[sub.sid])).content.decode()
     assert "This account is suspended" in html
-    services.account_close(account=sub, acting_user=user)
-    html = owner_client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
+    account_services.account_close(account=sub, actor=Actor.for_user(user))
+    html = owner_client.get(reverse("console:account_dashboard", args=[sub.sid])).content.decode()
     assert "This account is closed" in html and "read-only" in html
     assert "Rename" not in html
 
@@ -247,7 +259,9 @@ def test_suspended_and_closed_accounts_show_a_banner(owner_client, user, account
 @pytest.mark.django_db
 def test_rename_over_htmx_returns_the_heading_and_updates_the_top_bar(owner_client, account):
     response = owner_client.post(
-        reverse("account_rename", args=[account.sid]), {"friendly_name": "Renamed"}, headers=HTMX
+        reverse("console:account_rename", args=[account.sid]),
+        {"friendly_name": "Renamed"},
+        headers=HTMX,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -261,7 +275,7 @@ def test_rename_over_htmx_returns_the_heading_and_updates_the_top_bar(owner_clie
 @pytest.mark.django_db
 def test_rename_plain_post_redirects(owner_client, account):
     response = owner_client.post(
-        reverse("account_rename", args=[account.sid]), {"friendly_name": "Plain"}
+        reverse("console:account_rename", args=[account.sid]), {"friendly_name": "Plain"}
     )
     assert response.status_code == 302
     account.refresh_from_db()
@@ -271,7 +285,9 @@ def test_rename_plain_post_redirects(owner_client, account):
 @pytest.mark.django_db
 def test_rename_error_stays_in_place_with_what_was_typed(owner_client, account):
     response = owner_client.post(
-        reverse("account_rename", args=[account.sid]), {"friendly_name": "y" * 70}, headers=HTMX
+        reverse("console:account_rename", args=[account.sid]),
+        {"friendly_name": "y" * 70},
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert b"at most 64 characters" in response.content
@@ -283,9 +299,9 @@ def test_rename_error_stays_in_place_with_what_was_typed(owner_client, account):
 @pytest.mark.django_db
 def test_a_closed_account_cannot_be_renamed(owner_client, user, account, make_subaccount):
     sub = make_subaccount(account, "Old")
-    services.account_close(account=sub, acting_user=user)
+    account_services.account_close(account=sub, actor=Actor.for_user(user))
     response = owner_client.post(
-        reverse("account_rename", args=[sub.sid]), {"friendly_name": "New"}, headers=HTMX
+        reverse("console:account_rename", args=[sub.sid]), {"friendly_name": "New"}, headers=HTMX
     )
     assert response.status_code == 422
     assert errors.ACCOUNT_CLOSED.encode() in response.content
@@ -303,7 +319,8 @@ def test_switcher_lists_reachable_accounts_and_current_subaccounts(
     make_subaccount(other, "Child of other")
     stranger = make_account(friendly_name="Stranger")
     response = owner_client.get(
-        reverse("account_switcher", args=[account.sid]) + "?from=account_settings", headers=HTMX
+        reverse("console:account_switcher", args=[account.sid]) + "?from=account_settings",
+        headers=HTMX,
     )
     html = response.content.decode()
     assert "Acme" in html and "Other main" in html and "Child of Acme" in html
@@ -311,8 +328,8 @@ def test_switcher_lists_reachable_accounts_and_current_subaccounts(
     assert stranger.sid not in html
     assert "View all accounts" in html
     # Choosing one goes to the same page on that account.
-    assert reverse("account_settings", args=[other.sid]) in html
-    assert reverse("account_settings", args=[sub.sid]) in html
+    assert reverse("console:account_settings", args=[other.sid]) in html
+    assert reverse("console:account_settings", args=[sub.sid]) in html
 
 
 @pytest.mark.django_db
@@ -321,7 +338,7 @@ def test_switcher_filter_narrows_by_name_or_sid(
 ):
     other = make_account(owner=user, friendly_name="Beta corp")
     sub = make_subaccount(account, "Gamma child")
-    url = reverse("account_switcher", args=[account.sid])
+    url = reverse("console:account_switcher", args=[account.sid])
     by_name = owner_client.get(url, {"q": "beta", "part": "results"}, headers=HTMX).content.decode()
     assert other.sid in by_name and sub.sid not in by_name
     by_sid = owner_client.get(url, {"q": sub.sid[5:15], "part": "results"}, headers=HTMX)
@@ -338,11 +355,12 @@ def test_switcher_from_the_subaccounts_page_keeps_that_page_for_main_accounts(
     other = make_account(owner=user, friendly_name="Other")
     sub = make_subaccount(account)
     html = owner_client.get(
-        reverse("account_switcher", args=[account.sid]) + "?from=subaccount_list", headers=HTMX
+        reverse("console:account_switcher", args=[account.sid]) + "?from=subaccount_list",
+        headers=HTMX,
     ).content.decode()
-    assert reverse("subaccount_list", args=[other.sid]) in html
+    assert reverse("console:subaccount_list", args=[other.sid]) in html
     # A subaccount has no subaccounts page: its dashboard instead.
-    assert reverse("account_dashboard", args=[sub.sid]) in html
+    assert reverse("console:account_dashboard", args=[sub.sid]) in html
 
 
 # --- Settings and closing -------------------------------------------------------------------
@@ -351,8 +369,10 @@ def test_switcher_from_the_subaccounts_page_keeps_that_page_for_main_accounts(
 @pytest.mark.django_db
 def test_settings_show_the_status_history(owner_client, user, account, make_subaccount):
     sub = make_subaccount(account)
-    services.account_suspend(account=sub, acting_user=user, reason="Customer paused")
-    html = owner_client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    account_services.account_suspend(
+        account=sub, actor=Actor.for_user(user), reason="Customer paused"
+    )
+    html = owner_client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
     assert "Customer paused" in html
     assert "Active → Suspended" in html
 
@@ -362,7 +382,7 @@ def test_close_confirmation_names_the_account_and_its_consequences(
     owner_client, account, make_subaccount
 ):
     make_subaccount(account)
-    html = owner_client.get(reverse("account_close", args=[account.sid])).content.decode()
+    html = owner_client.get(reverse("console:account_close", args=[account.sid])).content.decode()
     assert "Close “Acme”?" in html
     assert "cannot be undone" in html
     assert "1 open subaccount closes too" in html
@@ -371,12 +391,14 @@ def test_close_confirmation_names_the_account_and_its_consequences(
 @pytest.mark.django_db
 def test_owner_closes_the_account_and_its_subaccounts(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
-    response = owner_client.post(reverse("account_close", args=[account.sid]), {"reason": "Done"})
+    response = owner_client.post(
+        reverse("console:account_close", args=[account.sid]), {"reason": "Done"}
+    )
     assert response.status_code == 302
     account.refresh_from_db()
     sub.refresh_from_db()
     assert account.status == sub.status == "closed"
-    assert account.status_events.first().reason == "Done"
+    assert status_changes(account)[0].reason == "Done"
 
 
 @pytest.mark.django_db
@@ -384,11 +406,13 @@ def test_only_the_owner_may_close_a_main_account(client, make_user, account):
     admin = make_user()
     AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
     client.force_login(admin)
-    assert client.get(reverse("account_close", args=[account.sid])).status_code == 403
-    assert client.post(reverse("account_close", args=[account.sid])).status_code == 403
+    assert client.get(reverse("console:account_close", args=[account.sid])).status_code == 403
+    assert client.post(reverse("console:account_close", args=[account.sid])).status_code == 403
     account.refresh_from_db()
     assert account.status == "active"
-    settings_html = client.get(reverse("account_settings", args=[account.sid])).content.decode()
+    settings_html = client.get(
+        reverse("console:account_settings", args=[account.sid])
+    ).content.decode()
     assert "Close account…" not in settings_html
 
 
@@ -398,12 +422,14 @@ def test_a_developer_cannot_rename(client, make_user, account):
     AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
     client.force_login(developer)
     response = client.post(
-        reverse("account_rename", args=[account.sid]), {"friendly_name": "Hijacked"}
+        reverse("console:account_rename", args=[account.sid]), {"friendly_name": "Hijacked"}
     )
     assert response.status_code == 403
     account.refresh_from_db()
     assert account.friendly_name == "Acme"
-    dashboard = client.get(reverse("account_dashboard", args=[account.sid])).content.decode()
+    dashboard = client.get(
+        reverse("console:account_dashboard", args=[account.sid])
+    ).content.decode()
     assert "Rename" not in dashboard
 
 
@@ -417,20 +443,20 @@ def test_every_account_view_is_404_for_a_user_without_access(
     sub = make_subaccount(account)
     client.force_login(make_user())
     gets = [
-        reverse("account_dashboard", args=[account.sid]),
-        reverse("account_dashboard", args=[sub.sid]),
-        reverse("account_switcher", args=[account.sid]),
-        reverse("account_settings", args=[account.sid]),
-        reverse("account_close", args=[account.sid]),
-        reverse("subaccount_list", args=[account.sid]),
-        reverse("subaccount_close_confirm", args=[account.sid, sub.sid]),
+        reverse("console:account_dashboard", args=[account.sid]),
+        reverse("console:account_dashboard", args=[sub.sid]),
+        reverse("console:account_switcher", args=[account.sid]),
+        reverse("console:account_settings", args=[account.sid]),
+        reverse("console:account_close", args=[account.sid]),
+        reverse("console:subaccount_list", args=[account.sid]),
+        reverse("console:subaccount_close_confirm", args=[account.sid, sub.sid]),
     ]
     posts = [
-        reverse("account_rename", args=[account.sid]),
-        reverse("account_close", args=[account.sid]),
-        reverse("subaccount_list", args=[account.sid]),
-        reverse("subaccount_rename", args=[account.sid, sub.sid]),
-        reverse("subaccount_status", args=[account.sid, sub.sid]),
+        reverse("console:account_rename", args=[account.sid]),
+        reverse("console:account_close", args=[account.sid]),
+        reverse("console:subaccount_list", args=[account.sid]),
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
+        reverse("console:subaccount_status", args=[account.sid, sub.sid]),
     ]
     for url in gets:
         assert client.get(url).status_code == 404, url
@@ -455,10 +481,10 @@ def test_a_subaccount_member_does_not_see_the_parent_or_siblings(
     member = make_user()
     AccountMembership.objects.create(account=sub, user=member, role=roles.DEVELOPER)
     client.force_login(member)
-    assert client.get(reverse("account_dashboard", args=[sub.sid])).status_code == 200
-    assert client.get(reverse("account_dashboard", args=[account.sid])).status_code == 404
-    assert client.get(reverse("account_dashboard", args=[sibling.sid])).status_code == 404
-    switcher = client.get(reverse("account_switcher", args=[sub.sid]), headers=HTMX)
+    assert client.get(reverse("console:account_dashboard", args=[sub.sid])).status_code == 200
+    assert client.get(reverse("console:account_dashboard", args=[account.sid])).status_code == 404
+    assert client.get(reverse("console:account_dashboard", args=[sibling.sid])).status_code == 404
+    switcher = client.get(reverse("console:account_switcher", args=[sub.sid]), headers=HTMX)
     assert sibling.sid not in switcher.content.decode()
 
 
@@ -472,12 +498,16 @@ def test_accounts_page_and_switcher_queries_stay_flat_with_50_accounts(
     user.account_limit = 100
     user.save()
     for number in range(49):
-        services.account_create(owner=user, friendly_name=f"Account {number}")
+        account_services.account_create(
+            owner=user, friendly_name=f"Account {number}", actor=Actor.for_user(user)
+        )
     with django_assert_max_num_queries(8):
-        response = owner_client.get(reverse("account_list"))
+        response = owner_client.get(reverse("console:account_list"))
     assert response.content.decode().count("<tr>") == 51  # header + 50 accounts
     with django_assert_max_num_queries(8):
-        response = owner_client.get(reverse("account_switcher", args=[account.sid]), headers=HTMX)
+        response = owner_client.get(
+            reverse("console:account_switcher", args=[account.sid]), headers=HTMX
+        )
     assert response.content.decode().count('class="switcher-item') == 50
 
 
@@ -487,17 +517,19 @@ def test_accounts_page_and_switcher_queries_stay_flat_with_50_accounts(
 @pytest.mark.django_db
 def test_a_subaccount_spend_cap_is_set_on_its_settings_page(owner_client, account, make_subaccount):
     sub = make_subaccount(account, "Capped")
-    page = owner_client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    page = owner_client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
     assert "Monthly spend cap" in page and "has no cap" in page
     response = owner_client.post(
-        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "25.50"}
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "25.50"}
     )
     assert response.status_code == 302
     sub.refresh_from_db()
     assert str(sub.monthly_spend_cap) == "25.5000"
-    page = owner_client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    page = owner_client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
     assert 'value="25.50"' in page  # in dollars and cents, as it was typed
-    owner_client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""})
+    owner_client.post(
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": ""}
+    )
     sub.refresh_from_db()
     assert sub.monthly_spend_cap is None
 
@@ -506,7 +538,7 @@ def test_a_subaccount_spend_cap_is_set_on_its_settings_page(owner_client, accoun
 def test_a_bad_spend_cap_is_explained_and_kept(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
     response = owner_client.post(
-        reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "-3"}
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "-3"}
     )
     assert response.status_code == 422
     assert b'value="-3"' in response.content
@@ -519,13 +551,15 @@ def test_spend_caps_are_for_subaccounts_and_billing_roles_only(
 ):
     sub = make_subaccount(account)
     main = owner_client.post(
-        reverse("account_spend_cap", args=[account.sid]), {"monthly_spend_cap": "5"}
+        reverse("console:account_spend_cap", args=[account.sid]), {"monthly_spend_cap": "5"}
     )
     assert main.status_code == 422
     developer = make_user()
     AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
     client.force_login(developer)
-    denied = client.post(reverse("account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "5"})
+    denied = client.post(
+        reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "5"}
+    )
     assert denied.status_code == 403
     sub.refresh_from_db()
     assert sub.monthly_spend_cap is None

@@ -8,9 +8,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts import errors, people, roles, services
+from accounts import errors, roles
 from accounts.models import Account, AccountMembership, Invitation, OrganizationMembership
-from accounts.views import organizations as views
+from accounts.selectors import organizations as organization_selectors
+from accounts.services import accounts as account_services
+from accounts.services import invitations as invitation_services
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
 
 HTMX = {"HX-Request": "true"}
 OrgRole = OrganizationMembership.Role
@@ -43,7 +47,7 @@ def url(name, org, *args):
 
 
 def role_of(org, user):
-    return people.organization_role(user=user, organization=org)
+    return organization_selectors.organization_role(user=user, organization=org)
 
 
 def shown(message):
@@ -60,8 +64,8 @@ def token_from(message):
 
 
 def create_in_org(org, acting_user, name="Org account"):
-    return people.organization_account_create(
-        organization=org, friendly_name=name, acting_user=acting_user
+    return organization_services.organization_account_create(
+        organization=org, friendly_name=name, actor=Actor.for_user(acting_user)
     )
 
 
@@ -71,29 +75,29 @@ def create_in_org(org, acting_user, name="Org account"):
 def every_org_url(org, user_id, invitation_id):
     """(method, url) for each organization page and write."""
     return [
-        ("get", url("organization_overview", org)),
-        ("get", url("organization_owner_transfer", org)),
-        ("post", url("organization_owner_transfer", org)),
-        ("get", url("organization_accounts", org)),
-        ("post", url("organization_accounts", org)),
-        ("post", url("organization_account_import", org)),
-        ("get", url("organization_members", org)),
-        ("get", url("organization_members", org) + "?tab=invited"),
-        ("post", url("organization_members", org)),
-        ("post", url("organization_member_role", org, user_id)),
-        ("get", url("organization_member_remove", org, user_id)),
-        ("post", url("organization_member_remove", org, user_id)),
-        ("post", url("organization_invitation_resend", org, invitation_id)),
-        ("post", url("organization_invitation_revoke", org, invitation_id)),
+        ("get", url("organizations:organization_overview", org)),
+        ("get", url("organizations:organization_owner_transfer", org)),
+        ("post", url("organizations:organization_owner_transfer", org)),
+        ("get", url("organizations:organization_accounts", org)),
+        ("post", url("organizations:organization_accounts", org)),
+        ("post", url("organizations:organization_account_import", org)),
+        ("get", url("organizations:organization_members", org)),
+        ("get", url("organizations:organization_members", org) + "?tab=invited"),
+        ("post", url("organizations:organization_members", org)),
+        ("post", url("organizations:organization_member_role", org, user_id)),
+        ("get", url("organizations:organization_member_remove", org, user_id)),
+        ("post", url("organizations:organization_member_remove", org, user_id)),
+        ("post", url("organizations:organization_invitation_resend", org, invitation_id)),
+        ("post", url("organizations:organization_invitation_revoke", org, invitation_id)),
     ]
 
 
 @pytest.fixture
 def pending_invitation(org, owner):
-    return people.invitation_create(
+    return invitation_services.invitation_create(
         organization=org,
         email="invitee@example.com",
-        invited_by=owner,
+        actor=Actor.for_user(owner),
         base_url="http://testserver/",
         roles_=[OrgRole.MEMBER],
     )
@@ -101,7 +105,7 @@ def pending_invitation(org, owner):
 
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client, org, member, pending_invitation):
-    for method, target in [("get", reverse("organization_list"))] + every_org_url(
+    for method, target in [("get", reverse("organizations:organization_list"))] + every_org_url(
         org, member.pk, pending_invitation.pk
     ):
         response = getattr(client, method)(target)
@@ -152,7 +156,7 @@ def test_plain_members_get_403_on_every_write(as_user, org, owner, member, pendi
 @pytest.mark.django_db
 def test_administrators_get_403_on_the_change_of_owner(as_user, org, admin, member):
     client = as_user(admin)
-    target = url("organization_owner_transfer", org)
+    target = url("organizations:organization_owner_transfer", org)
     assert client.get(target).status_code == 403
     assert client.get(target, {"new_owner": member.pk}, headers=HTMX).status_code == 403
     assert client.post(target, {"new_owner": admin.pk}).status_code == 403
@@ -162,29 +166,39 @@ def test_administrators_get_403_on_the_change_of_owner(as_user, org, admin, memb
 @pytest.mark.django_db
 def test_rows_of_another_organization_are_404(owner_client, org, owner, make_user, join):
     other_owner = make_user()
-    other = people.organization_create(name="Other", owner=other_owner)
+    other = organization_services.organization_create(
+        name="Other", owner=other_owner, actor=Actor.for_user(other_owner)
+    )
     stranger = make_user()
     join(stranger, organization=other)
-    invitation = people.invitation_create(
+    invitation = invitation_services.invitation_create(
         organization=other,
         email="x@example.com",
-        invited_by=other_owner,
+        actor=Actor.for_user(other_owner),
         base_url="http://testserver/",
     )
     assert (
         owner_client.post(
-            url("organization_member_role", org, stranger.pk), {"role": "administrator"}
+            url("organizations:organization_member_role", org, stranger.pk),
+            {"role": "administrator"},
         ).status_code
         == 404
     )
-    assert owner_client.get(url("organization_member_remove", org, stranger.pk)).status_code == 404
     assert (
-        owner_client.post(url("organization_invitation_revoke", org, invitation.pk)).status_code
+        owner_client.get(
+            url("organizations:organization_member_remove", org, stranger.pk)
+        ).status_code
         == 404
     )
     assert (
         owner_client.post(
-            url("organization_owner_transfer", org), {"new_owner": stranger.pk}
+            url("organizations:organization_invitation_revoke", org, invitation.pk)
+        ).status_code
+        == 404
+    )
+    assert (
+        owner_client.post(
+            url("organizations:organization_owner_transfer", org), {"new_owner": stranger.pk}
         ).status_code
         == 422
     )
@@ -198,9 +212,9 @@ def test_a_service_refusal_for_a_missing_role_is_a_403(owner_client, org, monkey
     def refuse(**kwargs):
         raise errors.NotPermitted(errors.ORGANIZATION_ADMIN_ONLY)
 
-    monkeypatch.setattr(people, "organization_account_create", refuse)
+    monkeypatch.setattr(organization_services, "organization_account_create", refuse)
     response = owner_client.post(
-        url("organization_accounts", org), {"friendly_name": "Raced"}, headers=HTMX
+        url("organizations:organization_accounts", org), {"friendly_name": "Raced"}, headers=HTMX
     )
     assert response.status_code == 403
 
@@ -215,31 +229,33 @@ def test_the_list_shows_my_organizations_with_role_and_counts(
     first = create_in_org(org, owner, "One")
     make_subaccount(first)  # subaccounts do not count
     closed = create_in_org(org, owner, "Closed")
-    services.account_close(account=closed, acting_user=owner)
+    account_services.account_close(account=closed, actor=Actor.for_user(owner))
     create_in_org(org, admin, "Two")
-    elsewhere = people.organization_create(name="Not mine", owner=make_user())
+    elsewhere = organization_services.organization_create(
+        name="Not mine", owner=(founder := make_user()), actor=Actor.for_user(founder)
+    )
 
-    response = as_user(member).get(reverse("organization_list"))
+    response = as_user(member).get(reverse("organizations:organization_list"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Acme Group" in html and org.sid in html
     assert "Member" in html and "owner@example.com" in html
-    assert f'{url("organization_accounts", org)}">2</a>' in html
-    assert f'{url("organization_members", org)}">3</a>' in html
+    assert f'{url("organizations:organization_accounts", org)}">2</a>' in html
+    assert f'{url("organizations:organization_members", org)}">3</a>' in html
     assert elsewhere.sid not in html
     assert 'href="/orgs/">Organizations</a>' in html  # the top bar links here
 
 
 @pytest.mark.django_db
 def test_the_list_is_empty_for_someone_in_no_organization(as_user, outsider, org):
-    html = as_user(outsider).get(reverse("organization_list")).content.decode()
+    html = as_user(outsider).get(reverse("organizations:organization_list")).content.decode()
     assert "not in any organization yet" in html
     assert org.sid not in html
 
 
 @pytest.mark.django_db
 def test_an_htmx_get_of_the_list_returns_its_rows(owner_client, org):
-    response = owner_client.get(reverse("organization_list"), headers=HTMX)
+    response = owner_client.get(reverse("organizations:organization_list"), headers=HTMX)
     html = response.content.decode()
     assert '<div id="organization-rows"' in html and "<html" not in html
     assert org.sid in html
@@ -248,9 +264,11 @@ def test_an_htmx_get_of_the_list_returns_its_rows(owner_client, org):
 
 @pytest.mark.django_db
 def test_create_organization_plain_post_makes_me_its_owner(as_user, outsider):
-    response = as_user(outsider).post(reverse("organization_list"), {"name": " Globex "})
+    response = as_user(outsider).post(
+        reverse("organizations:organization_list"), {"name": " Globex "}
+    )
     assert response.status_code == 302
-    assert response["Location"] == reverse("organization_list")
+    assert response["Location"] == reverse("organizations:organization_list")
     created = outsider.organizations.get()
     assert created.name == "Globex"
     assert role_of(created, outsider) == OrgRole.OWNER
@@ -261,7 +279,7 @@ def test_create_organization_plain_post_makes_me_its_owner(as_user, outsider):
 @pytest.mark.django_db
 def test_create_organization_over_htmx_returns_the_form_and_signals(as_user, outsider):
     response = as_user(outsider).post(
-        reverse("organization_list"), {"name": "Initech"}, headers=HTMX
+        reverse("organizations:organization_list"), {"name": "Initech"}, headers=HTMX
     )
     html = response.content.decode()
     created = outsider.organizations.get()
@@ -278,7 +296,9 @@ def test_create_organization_over_htmx_returns_the_form_and_signals(as_user, out
     [("   ", errors.ORGANIZATION_NAME_REQUIRED), ("x" * 101, "at most 100 characters")],
 )
 def test_create_organization_errors_show_in_place_and_keep_input(as_user, outsider, typed, message):
-    response = as_user(outsider).post(reverse("organization_list"), {"name": typed}, headers=HTMX)
+    response = as_user(outsider).post(
+        reverse("organizations:organization_list"), {"name": typed}, headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert message in html
@@ -291,7 +311,7 @@ def test_create_organization_errors_show_in_place_and_keep_input(as_user, outsid
 
 @pytest.mark.django_db
 def test_create_organization_error_without_htmx_renders_the_page(as_user, outsider):
-    response = as_user(outsider).post(reverse("organization_list"), {"name": ""})
+    response = as_user(outsider).post(reverse("organizations:organization_list"), {"name": ""})
     assert response.status_code == 422
     assert b"<html" in response.content and errors.ORGANIZATION_NAME_REQUIRED.encode() in (
         response.content
@@ -306,7 +326,7 @@ def test_overview_shows_name_sid_owner_and_counts(owner_client, org, owner, memb
     org.account_limit = 5
     org.save()
     create_in_org(org, owner)
-    html = owner_client.get(url("organization_overview", org)).content.decode()
+    html = owner_client.get(url("organizations:organization_overview", org)).content.decode()
     assert "Acme Group" in html and org.sid in html
     assert "owner@example.com" in html
     assert '<p class="big-number" id="organization-account-usage">1 <span class="muted">of 5' in (
@@ -324,18 +344,18 @@ def test_overview_shows_name_sid_owner_and_counts(owner_client, org, owner, memb
 def test_only_the_owner_sees_the_change_of_owner(as_user, org, admin, member, who):
     html = (
         as_user(admin if who == "admin" else member)
-        .get(url("organization_overview", org))
+        .get(url("organizations:organization_overview", org))
         .content.decode()
     )
     assert "owner@example.com" in html
-    assert url("organization_owner_transfer", org) not in html
+    assert url("organizations:organization_owner_transfer", org) not in html
     assert "Only the owner can hand it over" in html
 
 
 @pytest.mark.django_db
 def test_an_owner_alone_is_told_to_invite_someone_first(owner_client, org):
-    html = owner_client.get(url("organization_overview", org)).content.decode()
-    assert url("organization_owner_transfer", org) not in html
+    html = owner_client.get(url("organizations:organization_overview", org)).content.decode()
+    assert url("organizations:organization_owner_transfer", org) not in html
     assert "first <a" in html and "invite</a> the new owner" in html
 
 
@@ -343,7 +363,7 @@ def test_an_owner_alone_is_told_to_invite_someone_first(owner_client, org):
 def test_the_change_of_owner_dialog_offers_the_other_members(
     owner_client, org, owner, admin, member
 ):
-    response = owner_client.get(url("organization_owner_transfer", org), headers=HTMX)
+    response = owner_client.get(url("organizations:organization_owner_transfer", org), headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div class="confirm">') and "<html" not in html
@@ -356,7 +376,9 @@ def test_the_change_of_owner_dialog_offers_the_other_members(
 
 @pytest.mark.django_db
 def test_the_change_of_owner_page_without_htmx_preselects_the_member(owner_client, org, member):
-    response = owner_client.get(url("organization_owner_transfer", org), {"new_owner": member.pk})
+    response = owner_client.get(
+        url("organizations:organization_owner_transfer", org), {"new_owner": member.pk}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html and "hx-post" not in html.split('class="confirm"')[1]
@@ -365,21 +387,23 @@ def test_the_change_of_owner_page_without_htmx_preselects_the_member(owner_clien
 
 @pytest.mark.django_db
 def test_change_of_owner_plain_post_redirects_with_a_message(owner_client, org, owner, member):
-    response = owner_client.post(url("organization_owner_transfer", org), {"new_owner": member.pk})
+    response = owner_client.post(
+        url("organizations:organization_owner_transfer", org), {"new_owner": member.pk}
+    )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_overview", org)
+    assert response["Location"] == url("organizations:organization_overview", org)
     assert role_of(org, member) == OrgRole.OWNER
     assert role_of(org, owner) == OrgRole.ADMINISTRATOR
     html = owner_client.get(response["Location"]).content.decode()
     assert "member@example.com is now the owner" in html
     assert 'Your role: <span id="org-my-role">Organization Administrator</span>' in html
-    assert url("organization_owner_transfer", org) not in html
+    assert url("organizations:organization_owner_transfer", org) not in html
 
 
 @pytest.mark.django_db
 def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, owner, admin):
     response = owner_client.post(
-        url("organization_owner_transfer", org), {"new_owner": admin.pk}, headers=HTMX
+        url("organizations:organization_owner_transfer", org), {"new_owner": admin.pk}, headers=HTMX
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -388,7 +412,7 @@ def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, own
     assert "<dd>admin@example.com</dd>" in html
     # The heading's "Your role" is updated out of band.
     assert '<span id="org-my-role" hx-swap-oob="true">Organization Administrator</span>' in html
-    assert url("organization_owner_transfer", org) not in html
+    assert url("organizations:organization_owner_transfer", org) not in html
     assert "organizationChanged" in triggered(response)
     assert role_of(org, admin) == OrgRole.OWNER and role_of(org, owner) == OrgRole.ADMINISTRATOR
 
@@ -396,13 +420,13 @@ def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, own
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("choice", "message"),
-    [("", views.CHOOSE_NEW_OWNER), ("not-a-number", errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY)],
+    [("", errors.CHOOSE_NEW_OWNER), ("not-a-number", errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY)],
 )
 def test_change_of_owner_errors_show_in_the_dialog(
     owner_client, org, owner, member, choice, message
 ):
     response = owner_client.post(
-        url("organization_owner_transfer", org), {"new_owner": choice}, headers=HTMX
+        url("organizations:organization_owner_transfer", org), {"new_owner": choice}, headers=HTMX
     )
     html = response.content.decode()
     assert response.status_code == 422
@@ -414,7 +438,7 @@ def test_change_of_owner_errors_show_in_the_dialog(
 @pytest.mark.django_db
 def test_ownership_cannot_go_to_an_outsider(owner_client, org, owner, outsider):
     response = owner_client.post(
-        url("organization_owner_transfer", org), {"new_owner": outsider.pk}
+        url("organizations:organization_owner_transfer", org), {"new_owner": outsider.pk}
     )
     assert response.status_code == 422
     assert errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY in response.content.decode()
@@ -431,14 +455,14 @@ def test_accounts_page_lists_the_organizations_accounts(
     mine = create_in_org(org, owner, "Owner's project")
     theirs = create_in_org(org, admin, "Admin's project")
     sub = make_subaccount(mine, "A subaccount")
-    services.account_suspend(account=sub, acting_user=owner)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(owner))
     personal = make_account(owner=owner, friendly_name="Personal")
 
-    response = owner_client.get(url("organization_accounts", org))
+    response = owner_client.get(url("organizations:organization_accounts", org))
     html = response.content.decode()
     assert response.status_code == 200
     assert mine.sid in html and theirs.sid in html
-    assert f'href="{reverse("account_dashboard", args=[theirs.sid])}"' in html
+    assert f'href="{reverse("console:account_dashboard", args=[theirs.sid])}"' in html
     assert "admin@example.com" in html and "owner@example.com" in html
     assert 'class="badge badge-active">Active' in html and "Trial" in html
     assert sub.sid not in html  # main accounts; subaccounts are counted
@@ -455,17 +479,17 @@ def test_plain_members_see_only_the_accounts_they_hold_a_role_on_and_no_forms(
     shared = create_in_org(org, owner, "Shared")
     hidden = create_in_org(org, owner, "Hidden")
     AccountMembership.objects.create(account=shared, user=member, role=roles.DEVELOPER)
-    html = as_user(member).get(url("organization_accounts", org)).content.decode()
+    html = as_user(member).get(url("organizations:organization_accounts", org)).content.decode()
     assert shared.sid in html and hidden.sid not in html
     assert "2 of 10</strong>" in html
     assert 'name="friendly_name"' not in html and 'name="account"' not in html
-    assert url("organization_account_import", org) not in html
+    assert url("organizations:organization_account_import", org) not in html
 
 
 @pytest.mark.django_db
 def test_an_htmx_get_of_the_accounts_page_returns_the_rows(owner_client, org, owner):
     account = create_in_org(org, owner)
-    response = owner_client.get(url("organization_accounts", org), headers=HTMX)
+    response = owner_client.get(url("organizations:organization_accounts", org), headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="org-account-rows"') and "<html" not in html
     assert account.sid in html
@@ -477,9 +501,11 @@ def test_an_htmx_get_of_the_accounts_page_returns_the_rows(owner_client, org, ow
 def test_create_account_in_the_organization_plain_post(as_user, org, owner, admin, who):
     acting = owner if who == "owner" else admin
     client = as_user(acting)
-    response = client.post(url("organization_accounts", org), {"friendly_name": "New one"})
+    response = client.post(
+        url("organizations:organization_accounts", org), {"friendly_name": "New one"}
+    )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_accounts", org)
+    assert response["Location"] == url("organizations:organization_accounts", org)
     created = Account.objects.get(friendly_name="New one")
     assert created.organization == org and created.owner == acting
     html = client.get(response["Location"]).content.decode()
@@ -489,14 +515,14 @@ def test_create_account_in_the_organization_plain_post(as_user, org, owner, admi
 @pytest.mark.django_db
 def test_create_account_over_htmx_returns_the_forms_and_signals(owner_client, org):
     response = owner_client.post(
-        url("organization_accounts", org), {"friendly_name": "Via htmx"}, headers=HTMX
+        url("organizations:organization_accounts", org), {"friendly_name": "Via htmx"}, headers=HTMX
     )
     html = response.content.decode()
     created = Account.objects.get(friendly_name="Via htmx")
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="org-account-manage">') and "<html" not in html
     assert "Created account “Via htmx”." in html
-    assert f'href="{reverse("account_dashboard", args=[created.sid])}"' in html
+    assert f'href="{reverse("console:account_dashboard", args=[created.sid])}"' in html
     assert 'value="Via htmx"' not in html
     assert "organizationChanged" in triggered(response)
 
@@ -508,7 +534,7 @@ def test_create_account_over_htmx_returns_the_forms_and_signals(owner_client, or
 )
 def test_create_account_errors_show_in_place_and_keep_input(owner_client, org, typed, message):
     response = owner_client.post(
-        url("organization_accounts", org), {"friendly_name": typed}, headers=HTMX
+        url("organizations:organization_accounts", org), {"friendly_name": typed}, headers=HTMX
     )
     html = response.content.decode()
     assert response.status_code == 422
@@ -527,14 +553,14 @@ def test_at_the_organization_limit_the_forms_give_way_to_the_25102_message(
     org.save()
     create_in_org(org, owner)
     personal = make_account(owner=owner, friendly_name="Personal")
-    html = owner_client.get(url("organization_accounts", org)).content.decode()
+    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     limit_message = errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
     assert shown(limit_message) in html
     assert 'name="friendly_name"' not in html and 'name="account"' not in html
     # Stale forms posted anyway are refused with the same message, in place.
     for target, data in [
-        (url("organization_accounts", org), {"friendly_name": "One too many"}),
-        (url("organization_account_import", org), {"account": personal.sid}),
+        (url("organizations:organization_accounts", org), {"friendly_name": "One too many"}),
+        (url("organizations:organization_account_import", org), {"account": personal.sid}),
     ]:
         response = owner_client.post(target, data, headers=HTMX)
         assert response.status_code == 422
@@ -543,9 +569,11 @@ def test_at_the_organization_limit_the_forms_give_way_to_the_25102_message(
     # Support raises the limit: the forms come back and creation works.
     org.account_limit = 3
     org.save()
-    html = owner_client.get(url("organization_accounts", org)).content.decode()
+    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     assert 'name="friendly_name"' in html and "1 of 3</strong>" in html
-    response = owner_client.post(url("organization_accounts", org), {"friendly_name": "Second"})
+    response = owner_client.post(
+        url("organizations:organization_accounts", org), {"friendly_name": "Second"}
+    )
     assert response.status_code == 302
 
 
@@ -556,13 +584,15 @@ def test_the_import_choice_lists_only_my_own_personal_main_accounts(
     mine = make_account(owner=admin, friendly_name="Mine")
     make_subaccount(mine, "My subaccount")
     closed = make_account(owner=admin, friendly_name="Closed one")
-    services.account_close(account=closed, acting_user=admin)
-    other_org = people.organization_create(name="Other", owner=admin)
+    account_services.account_close(account=closed, actor=Actor.for_user(admin))
+    other_org = organization_services.organization_create(
+        name="Other", owner=admin, actor=Actor.for_user(admin)
+    )
     in_other = create_in_org(other_org, admin, "In another org")
     someone_elses = make_account(owner=owner, friendly_name="Owner's personal")
     AccountMembership.objects.create(account=someone_elses, user=admin, role=roles.ADMINISTRATOR)
 
-    html = as_user(admin).get(url("organization_accounts", org)).content.decode()
+    html = as_user(admin).get(url("organizations:organization_accounts", org)).content.decode()
     select = html.split('name="account"')[1].split("</select>")[0]
     assert f'<option value="{mine.sid}">Mine ({mine.sid})</option>' in select
     for absent in (closed, in_other, someone_elses):
@@ -572,7 +602,7 @@ def test_the_import_choice_lists_only_my_own_personal_main_accounts(
 
 @pytest.mark.django_db
 def test_with_nothing_to_import_the_page_says_so(owner_client, org):
-    html = owner_client.get(url("organization_accounts", org)).content.decode()
+    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     assert "You have no personal main account to import" in html
     assert 'name="account"' not in html
 
@@ -583,9 +613,11 @@ def test_import_plain_post_moves_the_account_and_its_subaccounts(
 ):
     account = make_account(owner=owner, friendly_name="Personal")
     sub = make_subaccount(account)
-    response = owner_client.post(url("organization_account_import", org), {"account": account.sid})
+    response = owner_client.post(
+        url("organizations:organization_account_import", org), {"account": account.sid}
+    )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_accounts", org)
+    assert response["Location"] == url("organizations:organization_accounts", org)
     account.refresh_from_db()
     sub.refresh_from_db()
     assert account.organization == org and sub.organization == org
@@ -598,7 +630,9 @@ def test_import_plain_post_moves_the_account_and_its_subaccounts(
 def test_import_over_htmx_returns_the_forms_and_signals(owner_client, org, owner, make_account):
     account = make_account(owner=owner, friendly_name="Personal")
     response = owner_client.post(
-        url("organization_account_import", org), {"account": account.sid}, headers=HTMX
+        url("organizations:organization_account_import", org),
+        {"account": account.sid},
+        headers=HTMX,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -613,10 +647,10 @@ def test_import_over_htmx_returns_the_forms_and_signals(owner_client, org, owner
 def test_import_errors_show_in_place(owner_client, org, owner, make_account, choice):
     make_account(owner=owner, friendly_name="Personal")
     response = owner_client.post(
-        url("organization_account_import", org), {"account": choice}, headers=HTMX
+        url("organizations:organization_account_import", org), {"account": choice}, headers=HTMX
     )
     assert response.status_code == 422
-    assert views.CHOOSE_ACCOUNT_TO_IMPORT in response.content.decode()
+    assert errors.CHOOSE_ACCOUNT_TO_IMPORT in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -626,7 +660,9 @@ def test_an_administrator_cannot_import_someone_elses_account(
     account = make_account(owner=owner, friendly_name="Owner's personal")
     AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
     response = as_user(admin).post(
-        url("organization_account_import", org), {"account": account.sid}, headers=HTMX
+        url("organizations:organization_account_import", org),
+        {"account": account.sid},
+        headers=HTMX,
     )
     assert response.status_code == 422
     account.refresh_from_db()
@@ -643,10 +679,10 @@ def test_accounts_page_queries_stay_flat_with_50_accounts(
         create_in_org(org, owner, f"Project {n:02}")
     make_account(owner=owner, friendly_name="Personal")
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organization_accounts", org))
+        response = owner_client.get(url("organizations:organization_accounts", org))
     assert response.content.decode().count('<tr id="account-') == 50
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organization_accounts", org), headers=HTMX)
+        response = owner_client.get(url("organizations:organization_accounts", org), headers=HTMX)
     assert response.content.decode().count('<tr id="account-') == 50
 
 
@@ -655,7 +691,7 @@ def test_accounts_page_queries_stay_flat_with_50_accounts(
 
 @pytest.mark.django_db
 def test_members_page_lists_members_with_roles_owner_first(owner_client, org, owner, admin, member):
-    response = owner_client.get(url("organization_members", org))
+    response = owner_client.get(url("organizations:organization_members", org))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index("owner@example.com") < html.index("admin@example.com")
@@ -665,9 +701,9 @@ def test_members_page_lists_members_with_roles_owner_first(owner_client, org, ow
     assert "Members (3)" in html and "Invited (0)" in html
     assert 'aria-current="page">Members</a>' in html
     # Owner's row has no actions; the others do.
-    assert url("organization_member_role", org, admin.pk) in html
-    assert url("organization_member_remove", org, member.pk) in html
-    assert url("organization_member_remove", org, owner.pk) not in html
+    assert url("organizations:organization_member_role", org, admin.pk) in html
+    assert url("organizations:organization_member_remove", org, member.pk) in html
+    assert url("organizations:organization_member_remove", org, owner.pk) not in html
     assert 'name="email"' in html and "Send invitation" in html
 
 
@@ -676,12 +712,14 @@ def test_plain_members_see_the_members_but_no_write_controls(
     as_user, org, admin, member, pending_invitation
 ):
     client = as_user(member)
-    html = client.get(url("organization_members", org)).content.decode()
+    html = client.get(url("organizations:organization_members", org)).content.decode()
     assert "admin@example.com" in html and "member@example.com" in html
     assert "Send invitation" not in html and 'name="email"' not in html
     assert "Change role" not in html and "Remove…" not in html
     # Pending invitations (other people's addresses) are only for those who manage members.
-    invited = client.get(url("organization_members", org), {"tab": "invited"}).content.decode()
+    invited = client.get(
+        url("organizations:organization_members", org), {"tab": "invited"}
+    ).content.decode()
     assert "invitee@example.com" not in invited and "Invited (" not in invited
     assert "Resend" not in invited and "Revoke" not in invited
 
@@ -690,23 +728,25 @@ def test_plain_members_see_the_members_but_no_write_controls(
 def test_the_invited_tab_lists_pending_and_expired_invitations(
     owner_client, org, owner, pending_invitation
 ):
-    expired = people.invitation_create(
+    expired = invitation_services.invitation_create(
         organization=org,
         email="late@example.com",
-        invited_by=owner,
+        actor=Actor.for_user(owner),
         base_url="http://testserver/",
         roles_=[OrgRole.ADMINISTRATOR],
     )
     Invitation.objects.filter(pk=expired.pk).update(expires_at=expired.date_sent)
-    revoked = people.invitation_create(
+    revoked = invitation_services.invitation_create(
         organization=org,
         email="revoked@example.com",
-        invited_by=owner,
+        actor=Actor.for_user(owner),
         base_url="http://testserver/",
     )
-    people.invitation_revoke(invitation=revoked, acting_user=owner)
+    invitation_services.invitation_revoke(invitation=revoked, actor=Actor.for_user(owner))
 
-    response = owner_client.get(url("organization_members", org), {"tab": "invited"}, headers=HTMX)
+    response = owner_client.get(
+        url("organizations:organization_members", org), {"tab": "invited"}, headers=HTMX
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="members-panel"') and "<html" not in html
     assert "Invited (2)" in html and 'aria-current="page">Invited (2)' in html
@@ -714,8 +754,8 @@ def test_the_invited_tab_lists_pending_and_expired_invitations(
     assert "revoked@example.com" not in html
     assert 'badge-active">Pending' in html and 'badge-suspended">Expired' in html
     assert "Organization Administrator" in html and "owner@example.com" in html
-    assert url("organization_invitation_resend", org, expired.pk) in html
-    assert url("organization_invitation_revoke", org, pending_invitation.pk) in html
+    assert url("organizations:organization_invitation_resend", org, expired.pk) in html
+    assert url("organizations:organization_invitation_revoke", org, pending_invitation.pk) in html
 
 
 @pytest.mark.django_db
@@ -724,11 +764,11 @@ def test_invite_plain_post_sends_the_email_and_the_invitee_joins(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
-            url("organization_members", org),
+            url("organizations:organization_members", org),
             {"email": "New.Admin@Example.com", "role": OrgRole.ADMINISTRATOR},
         )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_members", org) + "?tab=invited"
+    assert response["Location"] == url("organizations:organization_members", org) + "?tab=invited"
     message = mail.outbox[-1]
     assert message.to == ["new.admin@example.com"]
     assert "Acme Group" in message.subject and "Organization Administrator" in message.body
@@ -737,12 +777,14 @@ def test_invite_plain_post_sends_the_email_and_the_invitee_joins(
     assert "new.admin@example.com" in html.split('id="invitation-table"')[1]
 
     invitee = make_user(email="new.admin@example.com")
-    people.invitation_accept(token=token_from(message), user=invitee)
+    invitation_services.invitation_accept(
+        token=token_from(message), user=invitee, actor=Actor.for_user(invitee)
+    )
     assert role_of(org, invitee) == OrgRole.ADMINISTRATOR
-    html = owner_client.get(url("organization_members", org)).content.decode()
+    html = owner_client.get(url("organizations:organization_members", org)).content.decode()
     assert "Members (2)" in html and "Invited (0)" in html
     # As an administrator they now reach the organization's accounts.
-    assert owner_client.get(url("organization_accounts", org)).status_code == 200
+    assert owner_client.get(url("organizations:organization_accounts", org)).status_code == 200
 
 
 @pytest.mark.django_db
@@ -751,7 +793,7 @@ def test_invite_over_htmx_returns_the_form_and_signals(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
-            url("organization_members", org),
+            url("organizations:organization_members", org),
             {"email": "someone@example.com", "role": OrgRole.MEMBER},
             headers=HTMX,
         )
@@ -784,7 +826,7 @@ def test_invite_over_htmx_returns_the_form_and_signals(
 def test_invite_errors_show_in_place_and_keep_input(
     owner_client, org, member, pending_invitation, data, message
 ):
-    response = owner_client.post(url("organization_members", org), data, headers=HTMX)
+    response = owner_client.post(url("organizations:organization_members", org), data, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 422
     assert message in html
@@ -799,10 +841,11 @@ def test_invite_errors_show_in_place_and_keep_input(
 def test_change_a_members_role_plain_post(as_user, org, owner, admin, member, who):
     client = as_user(owner if who == "owner" else admin)
     response = client.post(
-        url("organization_member_role", org, member.pk), {"role": OrgRole.ADMINISTRATOR}
+        url("organizations:organization_member_role", org, member.pk),
+        {"role": OrgRole.ADMINISTRATOR},
     )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_members", org)
+    assert response["Location"] == url("organizations:organization_members", org)
     assert role_of(org, member) == OrgRole.ADMINISTRATOR
     html = client.get(response["Location"]).content.decode()
     assert "member@example.com is now Organization Administrator." in html
@@ -811,7 +854,9 @@ def test_change_a_members_role_plain_post(as_user, org, owner, admin, member, wh
 @pytest.mark.django_db
 def test_change_a_members_role_over_htmx_returns_the_row(owner_client, org, admin):
     response = owner_client.post(
-        url("organization_member_role", org, admin.pk), {"role": OrgRole.MEMBER}, headers=HTMX
+        url("organizations:organization_member_role", org, admin.pk),
+        {"role": OrgRole.MEMBER},
+        headers=HTMX,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -824,14 +869,18 @@ def test_change_a_members_role_over_htmx_returns_the_row(owner_client, org, admi
 @pytest.mark.django_db
 def test_the_owners_role_cannot_be_changed(as_user, org, owner, admin):
     response = as_user(admin).post(
-        url("organization_member_role", org, owner.pk), {"role": OrgRole.MEMBER}, headers=HTMX
+        url("organizations:organization_member_role", org, owner.pk),
+        {"role": OrgRole.MEMBER},
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert shown(errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED) in response.content.decode()
     assert role_of(org, owner) == OrgRole.OWNER
     # Without htmx the refusal comes back as a message.
     response = as_user(admin).post(
-        url("organization_member_role", org, owner.pk), {"role": OrgRole.MEMBER}, follow=True
+        url("organizations:organization_member_role", org, owner.pk),
+        {"role": OrgRole.MEMBER},
+        follow=True,
     )
     assert shown(errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED) in response.content.decode()
 
@@ -840,7 +889,7 @@ def test_the_owners_role_cannot_be_changed(as_user, org, owner, admin):
 @pytest.mark.parametrize("role", ["owner", "wizard", ""])
 def test_an_unknown_role_is_refused_in_the_row(owner_client, org, member, role):
     response = owner_client.post(
-        url("organization_member_role", org, member.pk), {"role": role}, headers=HTMX
+        url("organizations:organization_member_role", org, member.pk), {"role": role}, headers=HTMX
     )
     assert response.status_code == 422
     assert 'class="field-error"' in response.content.decode()
@@ -850,14 +899,19 @@ def test_an_unknown_role_is_refused_in_the_row(owner_client, org, member, role):
 @pytest.mark.django_db
 def test_an_administrator_who_demotes_themselves_loses_the_controls(as_user, org, admin, member):
     response = as_user(admin).post(
-        url("organization_member_role", org, admin.pk), {"role": OrgRole.MEMBER}, headers=HTMX
+        url("organizations:organization_member_role", org, admin.pk),
+        {"role": OrgRole.MEMBER},
+        headers=HTMX,
     )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Change role" not in html
     assert (
         as_user(admin)
-        .post(url("organization_member_role", org, member.pk), {"role": OrgRole.ADMINISTRATOR})
+        .post(
+            url("organizations:organization_member_role", org, member.pk),
+            {"role": OrgRole.ADMINISTRATOR},
+        )
         .status_code
         == 403
     )
@@ -865,7 +919,7 @@ def test_an_administrator_who_demotes_themselves_loses_the_controls(as_user, org
 
 @pytest.mark.django_db
 def test_remove_asks_first_in_a_dialog_or_a_page(owner_client, org, member):
-    target = url("organization_member_remove", org, member.pk)
+    target = url("organizations:organization_member_remove", org, member.pk)
     dialog = owner_client.get(target, headers=HTMX).content.decode()
     assert dialog.lstrip().startswith('<div class="confirm">') and "<html" not in dialog
     assert "Remove member@example.com from “Acme Group”?" in dialog
@@ -878,9 +932,9 @@ def test_remove_asks_first_in_a_dialog_or_a_page(owner_client, org, member):
 
 @pytest.mark.django_db
 def test_remove_plain_post_redirects_and_keeps_the_login(owner_client, org, member):
-    response = owner_client.post(url("organization_member_remove", org, member.pk))
+    response = owner_client.post(url("organizations:organization_member_remove", org, member.pk))
     assert response.status_code == 302
-    assert response["Location"] == url("organization_members", org)
+    assert response["Location"] == url("organizations:organization_members", org)
     assert role_of(org, member) is None
     member.refresh_from_db()
     assert member.is_active
@@ -890,7 +944,9 @@ def test_remove_plain_post_redirects_and_keeps_the_login(owner_client, org, memb
 
 @pytest.mark.django_db
 def test_remove_over_htmx_returns_the_emptied_row(owner_client, org, admin):
-    response = owner_client.post(url("organization_member_remove", org, admin.pk), headers=HTMX)
+    response = owner_client.post(
+        url("organizations:organization_member_remove", org, admin.pk), headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<tr id="member-{admin.pk}"')
@@ -901,22 +957,26 @@ def test_remove_over_htmx_returns_the_emptied_row(owner_client, org, admin):
 
 @pytest.mark.django_db
 def test_the_owner_cannot_be_removed(as_user, org, owner, admin):
-    response = as_user(admin).post(url("organization_member_remove", org, owner.pk), headers=HTMX)
+    response = as_user(admin).post(
+        url("organizations:organization_member_remove", org, owner.pk), headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert shown(errors.ORGANIZATION_OWNER_CANNOT_BE_REMOVED) in html
     assert '<div class="confirm">' in html and response["HX-Retarget"] == "#modal-body"
     assert role_of(org, owner) == OrgRole.OWNER
-    response = as_user(admin).post(url("organization_member_remove", org, owner.pk))
+    response = as_user(admin).post(url("organizations:organization_member_remove", org, owner.pk))
     assert response.status_code == 422 and b"<html" in response.content
 
 
 @pytest.mark.django_db
 def test_an_administrator_who_leaves_is_sent_to_the_organizations_list(as_user, org, admin):
-    response = as_user(admin).post(url("organization_member_remove", org, admin.pk), headers=HTMX)
-    assert response["HX-Redirect"] == reverse("organization_list")
+    response = as_user(admin).post(
+        url("organizations:organization_member_remove", org, admin.pk), headers=HTMX
+    )
+    assert response["HX-Redirect"] == reverse("organizations:organization_list")
     assert role_of(org, admin) is None
-    assert as_user(admin).get(url("organization_overview", org)).status_code == 404
+    assert as_user(admin).get(url("organizations:organization_overview", org)).status_code == 404
 
 
 @pytest.mark.django_db
@@ -926,7 +986,8 @@ def test_resend_sends_a_new_link(
     old_hash = pending_invitation.token_hash
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
-            url("organization_invitation_resend", org, pending_invitation.pk), headers=HTMX
+            url("organizations:organization_invitation_resend", org, pending_invitation.pk),
+            headers=HTMX,
         )
     html = response.content.decode()
     assert response.status_code == 200
@@ -936,20 +997,24 @@ def test_resend_sends_a_new_link(
     pending_invitation.refresh_from_db()
     assert pending_invitation.token_hash != old_hash
     invitee = make_user(email="invitee@example.com")
-    people.invitation_accept(token=token_from(mail.outbox[-1]), user=invitee)
+    invitation_services.invitation_accept(
+        token=token_from(mail.outbox[-1]), user=invitee, actor=Actor.for_user(invitee)
+    )
     assert role_of(org, invitee) == OrgRole.MEMBER
 
 
 @pytest.mark.django_db
 def test_resend_plain_post_redirects_to_the_invited_tab(owner_client, org, pending_invitation):
-    response = owner_client.post(url("organization_invitation_resend", org, pending_invitation.pk))
+    response = owner_client.post(
+        url("organizations:organization_invitation_resend", org, pending_invitation.pk)
+    )
     assert response.status_code == 302
-    assert response["Location"] == url("organization_members", org) + "?tab=invited"
+    assert response["Location"] == url("organizations:organization_members", org) + "?tab=invited"
 
 
 @pytest.mark.django_db
 def test_revoke_ends_the_invitation_and_cannot_be_repeated(owner_client, org, pending_invitation):
-    target = url("organization_invitation_revoke", org, pending_invitation.pk)
+    target = url("organizations:organization_invitation_revoke", org, pending_invitation.pk)
     response = owner_client.post(target, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -974,31 +1039,38 @@ def test_members_page_queries_stay_flat_with_50_members(
         OrganizationMembership(organization=org, user=u, role=OrgRole.MEMBER) for u in users
     )
     for n in range(50):
-        people.invitation_create(
+        invitation_services.invitation_create(
             organization=org,
             email=f"invitee{n:02}@example.com",
-            invited_by=owner,
+            actor=Actor.for_user(owner),
             base_url="http://testserver/",
         )
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organization_members", org))
+        response = owner_client.get(url("organizations:organization_members", org))
     html = response.content.decode()
     assert html.count('<tr id="member-') == 50
     assert "Members (50)" in html and "Invited (50)" in html
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organization_members", org), {"tab": "invited"})
+        response = owner_client.get(
+            url("organizations:organization_members", org), {"tab": "invited"}
+        )
     assert response.content.decode().count('<tr id="invitation-') == 50
 
 
 @pytest.mark.django_db
 def test_a_member_leaves_the_organization(client, org, member, owner):
     client.force_login(member)
-    overview = client.get(reverse("organization_overview", args=[org.sid])).content.decode()
+    overview = client.get(
+        reverse("organizations:organization_overview", args=[org.sid])
+    ).content.decode()
     assert "Leave this organization" in overview
-    response = client.post(reverse("organization_leave", args=[org.sid]))
-    assert response["Location"] == reverse("organization_list")
+    response = client.post(reverse("organizations:organization_leave", args=[org.sid]))
+    assert response["Location"] == reverse("organizations:organization_list")
     assert not OrganizationMembership.objects.filter(organization=org, user=member).exists()
-    assert client.get(reverse("organization_overview", args=[org.sid])).status_code == 404
+    assert (
+        client.get(reverse("organizations:organization_overview", args=[org.sid])).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
@@ -1006,14 +1078,17 @@ def test_the_owner_cannot_leave_and_owners_of_its_accounts_hand_them_over_first(
     client, org, owner, admin
 ):
     client.force_login(owner)
-    assert b"Leave this organization" not in client.get(
-        reverse("organization_overview", args=[org.sid])
-    ).content
-    client.post(reverse("organization_leave", args=[org.sid]))
+    assert (
+        b"Leave this organization"
+        not in client.get(reverse("organizations:organization_overview", args=[org.sid])).content
+    )
+    client.post(reverse("organizations:organization_leave", args=[org.sid]))
     assert OrganizationMembership.objects.filter(organization=org, user=owner).exists()
-    people.organization_account_create(organization=org, friendly_name="Mine", acting_user=admin)
+    organization_services.organization_account_create(
+        organization=org, friendly_name="Mine", actor=Actor.for_user(admin)
+    )
     client.force_login(admin)
-    response = client.post(reverse("organization_leave", args=[org.sid]), follow=True)
+    response = client.post(reverse("organizations:organization_leave", args=[org.sid]), follow=True)
     assert b"owns 1 account(s) in this organization" in response.content
     assert OrganizationMembership.objects.filter(organization=org, user=admin).exists()
 
@@ -1021,5 +1096,6 @@ def test_the_owner_cannot_leave_and_owners_of_its_accounts_hand_them_over_first(
 @pytest.mark.django_db
 def test_leaving_needs_membership(client, org, outsider):
     client.force_login(outsider)
-    assert client.post(reverse("organization_leave", args=[org.sid])).status_code == 404
-
+    assert (
+        client.post(reverse("organizations:organization_leave", args=[org.sid])).status_code == 404
+    )

@@ -8,9 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts import billing, errors, numbers, roles, services
-from accounts.forms_billing import CONTAINS_INVALID, TRANSFER_TARGET_REQUIRED
+from accounts import errors, roles
+from accounts.errors import CONTAINS_INVALID, TRANSFER_TARGET_REQUIRED
 from accounts.models import Account, AccountMembership, AvailablePhoneNumber, IncomingPhoneNumber
+from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services.events import Actor
 
 HTMX = {"HX-Request": "true"}
 
@@ -39,7 +43,7 @@ def stock(db):
 @pytest.fixture
 def funded(account, user):
     """A full (not trial) account with $20."""
-    billing.funds_add(account=account, amount="20", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="test")
     Account.objects.filter(pk=account.pk).update(type="Full")
     account.refresh_from_db()
     return account
@@ -52,11 +56,11 @@ def owner_client(client, user):
 
 
 def list_url(account):
-    return reverse("phone_number_list", args=[account.sid])
+    return reverse("console:phone_number_list", args=[account.sid])
 
 
 def buy_url(account):
-    return reverse("phone_number_buy", args=[account.sid])
+    return reverse("console:phone_number_buy", args=[account.sid])
 
 
 def number_url(name, number, account=None):
@@ -86,10 +90,14 @@ def test_lists_the_accounts_own_numbers_with_capabilities(
     owner_client, stock, funded, make_subaccount
 ):
     sub = make_subaccount(funded, "Customer A")
-    mine = numbers.number_buy(account=funded, phone_number="+14155550100")
-    numbers.number_buy(account=sub, phone_number="+14155550101")
-    gone = numbers.number_buy(account=funded, phone_number="+14155550102")
-    numbers.number_release(number=gone)
+    mine = number_services.number_buy(
+        account=funded, phone_number="+14155550100", actor=Actor.system()
+    )
+    number_services.number_buy(account=sub, phone_number="+14155550101", actor=Actor.system())
+    gone = number_services.number_buy(
+        account=funded, phone_number="+14155550102", actor=Actor.system()
+    )
+    number_services.number_release(number=gone, actor=Actor.system())
     html = owner_client.get(list_url(funded)).content.decode()
     assert mine.sid in html and "+14155550100" in html and "(415) 555-0100" in html
     assert "+14155550101" not in html  # the subaccount's own
@@ -101,9 +109,13 @@ def test_lists_the_accounts_own_numbers_with_capabilities(
 
 @pytest.mark.django_db
 def test_search_by_digits_or_friendly_name(owner_client, stock, funded):
-    first = numbers.number_buy(account=funded, phone_number="+14155550100")
-    second = numbers.number_buy(account=funded, phone_number="+12125550199")
-    numbers.number_rename(number=second, friendly_name="Support line")
+    first = number_services.number_buy(
+        account=funded, phone_number="+14155550100", actor=Actor.system()
+    )
+    second = number_services.number_buy(
+        account=funded, phone_number="+12125550199", actor=Actor.system()
+    )
+    number_services.number_rename(number=second, friendly_name="Support line", actor=Actor.system())
     by_digits = owner_client.get(list_url(funded), {"q": "(415) 555-0100"}).content.decode()
     assert first.sid in by_digits and second.sid not in by_digits
     assert 'value="(415) 555-0100"' in by_digits  # reflected, so the URL reopens the search
@@ -115,7 +127,7 @@ def test_search_by_digits_or_friendly_name(owner_client, stock, funded):
 
 @pytest.mark.django_db
 def test_htmx_search_returns_only_the_results(owner_client, stock, funded):
-    numbers.number_buy(account=funded, phone_number="+14155550100")
+    number_services.number_buy(account=funded, phone_number="+14155550100", actor=Actor.system())
     response = owner_client.get(list_url(funded), {"q": "0100"}, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="number-results"')
@@ -209,11 +221,11 @@ def test_buying_without_funds_is_refused_in_place(owner_client, stock, account):
 
 @pytest.mark.django_db
 def test_the_trial_limit_is_refused_in_place(owner_client, stock, account):
-    billing.funds_add(account=account, amount="20", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="test")
     owner_client.post(buy_url(account), {"phone_number": "+14155550100"}, headers=HTMX)
     response = owner_client.post(buy_url(account), {"phone_number": "+14155550101"}, headers=HTMX)
     assert response.status_code == 422
-    assert escape(numbers.TRIAL_NUMBER_LIMIT).encode() in response.content
+    assert escape(errors.TRIAL_NUMBER_LIMIT).encode() in response.content
     assert held(account) == {"+14155550100"}
 
 
@@ -221,7 +233,7 @@ def test_the_trial_limit_is_refused_in_place(owner_client, stock, account):
 def test_a_number_gone_from_the_inventory_is_refused_in_place(owner_client, stock, funded):
     response = owner_client.post(buy_url(funded), {"phone_number": "+19995550000"}, headers=HTMX)
     assert response.status_code == 422
-    expected = numbers.NUMBER_NOT_AVAILABLE.format(number="+19995550000")
+    expected = errors.NUMBER_NOT_AVAILABLE.format(number="+19995550000")
     assert escape(expected).encode() in response.content
     empty = owner_client.post(buy_url(funded), {"phone_number": ""}, headers=HTMX)
     assert empty.status_code == 422 and b"Choose a number to buy." in empty.content
@@ -230,10 +242,10 @@ def test_a_number_gone_from_the_inventory_is_refused_in_place(owner_client, stoc
 @pytest.mark.django_db
 def test_a_suspended_subaccount_cannot_buy(owner_client, user, stock, funded, make_subaccount):
     sub = make_subaccount(funded)
-    services.account_suspend(account=sub, acting_user=user)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
     response = owner_client.post(buy_url(sub), {"phone_number": "+14155550100"}, headers=HTMX)
     assert response.status_code == 422
-    assert numbers.ACCOUNT_NOT_ACTIVE_FOR_NUMBERS.encode() in response.content
+    assert errors.ACCOUNT_NOT_ACTIVE_FOR_NUMBERS.encode() in response.content
 
 
 @pytest.mark.django_db
@@ -256,12 +268,14 @@ def test_buying_needs_phone_numbers_write(client, make_user, stock, funded, role
 
 @pytest.fixture
 def number(stock, funded):
-    return numbers.number_buy(account=funded, phone_number="+14155550100")
+    return number_services.number_buy(
+        account=funded, phone_number="+14155550100", actor=Actor.system()
+    )
 
 
 @pytest.mark.django_db
 def test_rename_a_row_over_htmx(owner_client, number):
-    url = number_url("phone_number_rename", number)
+    url = number_url("console:phone_number_rename", number)
     response = owner_client.post(url, {"friendly_name": "Front desk"}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -272,7 +286,7 @@ def test_rename_a_row_over_htmx(owner_client, number):
 
 @pytest.mark.django_db
 def test_a_rename_error_shows_in_the_row_and_keeps_what_was_typed(owner_client, number):
-    url = number_url("phone_number_rename", number)
+    url = number_url("console:phone_number_rename", number)
     response = owner_client.post(url, {"friendly_name": "z" * 65}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 422
@@ -288,14 +302,14 @@ def test_a_rename_error_shows_in_the_row_and_keeps_what_was_typed(owner_client, 
 
 @pytest.mark.django_db
 def test_rename_plain_post_redirects(owner_client, number):
-    url = number_url("phone_number_rename", number)
+    url = number_url("console:phone_number_rename", number)
     response = owner_client.post(url, {"friendly_name": "Front desk"}, follow=True)
     assert "Renamed +14155550100 to “Front desk”" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_release_asks_first_in_a_dialog_or_a_page(owner_client, number):
-    url = number_url("phone_number_release", number)
+    url = number_url("console:phone_number_release", number)
     dialog = owner_client.get(url, headers=HTMX).content.decode()
     assert "<html" not in dialog and "stops working" in dialog and "hx-post" in dialog
     page = owner_client.get(url).content.decode()  # without JavaScript
@@ -304,7 +318,7 @@ def test_release_asks_first_in_a_dialog_or_a_page(owner_client, number):
 
 @pytest.mark.django_db
 def test_release_over_htmx_replaces_the_row(owner_client, number):
-    url = number_url("phone_number_release", number)
+    url = number_url("console:phone_number_release", number)
     response = owner_client.post(url, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -315,13 +329,13 @@ def test_release_over_htmx_replaces_the_row(owner_client, number):
     # A stale page releasing it again is told why, in the dialog.
     again = owner_client.post(url, headers=HTMX)
     assert again.status_code == 422
-    assert numbers.NUMBER_RELEASED.encode() in again.content
+    assert errors.NUMBER_RELEASED.encode() in again.content
     assert b'id="number-dialog"' in again.content
 
 
 @pytest.mark.django_db
 def test_release_plain_post_redirects(owner_client, number, funded):
-    response = owner_client.post(number_url("phone_number_release", number), follow=True)
+    response = owner_client.post(number_url("console:phone_number_release", number), follow=True)
     assert "Released +14155550100." in response.content.decode()
     assert held(funded) == set()
 
@@ -332,7 +346,11 @@ def test_read_only_roles_see_no_row_actions_and_get_403(client, make_user, numbe
     page = client.get(list_url(funded)).content.decode()
     assert number.sid in page
     assert "Rename" not in page and "Release…" not in page and "Transfer…" not in page
-    for name in ("phone_number_rename", "phone_number_release", "phone_number_transfer"):
+    for name in (
+        "console:phone_number_rename",
+        "console:phone_number_release",
+        "console:phone_number_transfer",
+    ):
         assert client.post(number_url(name, number), {"friendly_name": "x"}).status_code == 403
     assert held(funded) == {"+14155550100"}
 
@@ -349,7 +367,7 @@ def family(stock, funded, make_subaccount):
 
 def transfer(client, number, target, *, on=None, htmx=True):
     return client.post(
-        number_url("phone_number_transfer", number, on),
+        number_url("console:phone_number_transfer", number, on),
         {"target": target.sid if hasattr(target, "sid") else target},
         headers=HTMX if htmx else {},
     )
@@ -361,23 +379,27 @@ def test_transfer_dialog_lists_the_familys_other_active_accounts(
 ):
     main, first, second = family
     closed = make_subaccount(main, "Closed one")
-    services.account_close(account=closed, acting_user=user)
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
-    dialog = owner_client.get(number_url("phone_number_transfer", number), headers=HTMX)
+    account_services.account_close(account=closed, actor=Actor.for_user(user))
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
+    dialog = owner_client.get(number_url("console:phone_number_transfer", number), headers=HTMX)
     html = dialog.content.decode()
     assert "<html" not in html
     assert f'value="{main.sid}"' in html and "(main account)" in html
     assert f'value="{second.sid}"' in html
     assert f'value="{first.sid}"' not in html  # the current holder
     assert f'value="{closed.sid}"' not in html
-    page = owner_client.get(number_url("phone_number_transfer", number)).content.decode()
+    page = owner_client.get(number_url("console:phone_number_transfer", number)).content.decode()
     assert "<html" in page and "hx-post" not in page
 
 
 @pytest.mark.django_db
 def test_transfer_sibling_to_sibling_and_back_through_the_parent(owner_client, family):
     main, first, second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     response = transfer(owner_client, number, second)
     html = response.content.decode()
     assert response.status_code == 200
@@ -399,13 +421,15 @@ def test_transfer_to_an_unrelated_account_is_refused(
     owner_client, user, family, make_account, make_subaccount
 ):
     main, first, _second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     elsewhere = make_account(owner=user, friendly_name="Other family")
     foreign_sub = make_subaccount(elsewhere)
     for target in (elsewhere, foreign_sub, "AC" + "0" * 32):
         response = transfer(owner_client, number, target)
         assert response.status_code == 422
-        assert escape(numbers.TransferTargetUnrelated.message).encode() in response.content
+        assert escape(errors.TransferTargetUnrelated.message).encode() in response.content
     assert held(first) == {"+14155550100"}
     # Through another family's URL the number does not exist at all.
     assert transfer(owner_client, number, main, on=elsewhere).status_code == 404
@@ -417,15 +441,17 @@ def test_transfer_to_an_inactive_account_is_refused_with_its_message(
     owner_client, user, family, status
 ):
     _main, first, second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     if status == "suspended":
-        services.account_suspend(account=second, acting_user=user)
+        account_services.account_suspend(account=second, actor=Actor.for_user(user))
     else:
-        services.account_close(account=second, acting_user=user)
+        account_services.account_close(account=second, actor=Actor.for_user(user))
     response = transfer(owner_client, number, second)
     html = response.content.decode()
     assert response.status_code == 422
-    assert escape(numbers.TransferTargetNotActive.message) in html
+    assert escape(errors.TransferTargetNotActive.message) in html
     assert 'id="number-dialog"' in html  # the refusal stays in the dialog
     plain = transfer(owner_client, number, second, htmx=False)
     assert plain.status_code == 422 and b"<html" in plain.content
@@ -436,18 +462,22 @@ def test_transfer_to_an_inactive_account_is_refused_with_its_message(
 def test_transfer_to_a_trial_subaccount_that_holds_a_number_is_refused(owner_client, family):
     main, first, second = family
     Account.objects.filter(pk=second.pk).update(type="Trial")
-    numbers.number_buy(account=second, phone_number="+14155550101")
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number_services.number_buy(account=second, phone_number="+14155550101", actor=Actor.system())
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     response = transfer(owner_client, number, second)
     assert response.status_code == 422
-    assert escape(numbers.TRIAL_NUMBER_LIMIT).encode() in response.content
+    assert escape(errors.TRIAL_NUMBER_LIMIT).encode() in response.content
     assert held(first) == {"+14155550100"}
 
 
 @pytest.mark.django_db
 def test_transfer_without_a_target_is_an_error_in_place(owner_client, family):
     _main, first, second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     response = transfer(owner_client, number, "")
     assert response.status_code == 422
     assert TRANSFER_TARGET_REQUIRED.encode() in response.content
@@ -456,18 +486,22 @@ def test_transfer_without_a_target_is_an_error_in_place(owner_client, family):
 @pytest.mark.django_db
 def test_a_chosen_target_is_kept_when_the_transfer_is_refused(owner_client, family):
     _main, first, second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
-    numbers.number_release(number=number)  # meanwhile, in another tab
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
+    number_services.number_release(number=number, actor=Actor.system())  # meanwhile, in another tab
     response = transfer(owner_client, number, second)
     assert response.status_code == 422
-    assert numbers.NUMBER_RELEASED.encode() in response.content
+    assert errors.NUMBER_RELEASED.encode() in response.content
     assert f'<option value="{second.sid}" selected>'.encode() in response.content
 
 
 @pytest.mark.django_db
 def test_only_managers_of_the_main_account_may_transfer(client, make_user, family):
     main, first, second = family
-    number = numbers.number_buy(account=first, phone_number="+14155550100")
+    number = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
     # Owners and Administrators of the main account move its family's numbers; a Developer
     # of it may buy, rename and release, not transfer.
     administrator = member(make_user, main, roles.ADMINISTRATOR)
@@ -483,7 +517,7 @@ def test_only_managers_of_the_main_account_may_transfer(client, make_user, famil
     client.force_login(sub_admin)
     page = client.get(list_url(first)).content.decode()
     assert "Rename" in page and "Release…" in page and "Transfer…" not in page
-    assert client.get(number_url("phone_number_transfer", number)).status_code == 403
+    assert client.get(number_url("console:phone_number_transfer", number)).status_code == 403
     assert transfer(client, number, second).status_code == 403
     assert held(first) == {"+14155550100"}
 
@@ -491,16 +525,22 @@ def test_only_managers_of_the_main_account_may_transfer(client, make_user, famil
 @pytest.mark.django_db
 def test_a_subaccount_user_never_sees_other_accounts_numbers(client, make_user, family):
     main, first, second = family
-    mine = numbers.number_buy(account=first, phone_number="+14155550100")
-    theirs = numbers.number_buy(account=second, phone_number="+14155550101")
-    parents = numbers.number_buy(account=main, phone_number="+14155550102")
+    mine = number_services.number_buy(
+        account=first, phone_number="+14155550100", actor=Actor.system()
+    )
+    theirs = number_services.number_buy(
+        account=second, phone_number="+14155550101", actor=Actor.system()
+    )
+    parents = number_services.number_buy(
+        account=main, phone_number="+14155550102", actor=Actor.system()
+    )
     client.force_login(member(make_user, first, roles.DEVELOPER))
     html = client.get(list_url(first)).content.decode()
     assert mine.sid in html and theirs.sid not in html and parents.sid not in html
     assert client.get(list_url(second)).status_code == 404
     assert client.get(list_url(main)).status_code == 404
     # Another account's number through this account's URL: 404.
-    rename = reverse("phone_number_rename", args=[first.sid, theirs.sid])
+    rename = reverse("console:phone_number_rename", args=[first.sid, theirs.sid])
     assert client.post(rename, {"friendly_name": "Mine now"}).status_code == 404
 
 
@@ -510,11 +550,15 @@ def test_non_members_get_404_everywhere(client, make_user, number, funded):
     for url in (
         list_url(funded),
         buy_url(funded),
-        number_url("phone_number_release", number),
-        number_url("phone_number_transfer", number),
+        number_url("console:phone_number_release", number),
+        number_url("console:phone_number_transfer", number),
     ):
         assert client.get(url).status_code == 404, url
-    for name in ("phone_number_rename", "phone_number_release", "phone_number_transfer"):
+    for name in (
+        "console:phone_number_rename",
+        "console:phone_number_release",
+        "console:phone_number_transfer",
+    ):
         assert client.post(number_url(name, number), {"friendly_name": "x"}).status_code == 404
     assert client.post(buy_url(funded), {"phone_number": "+14155550101"}).status_code == 404
 
@@ -536,7 +580,7 @@ def test_page_queries_stay_flat_with_1000_subaccounts(
     assert html.count('<tr id="row-PN') == 50 and "Transfer…" in html
     some = IncomingPhoneNumber.objects.first()
     with django_assert_max_num_queries(10):
-        dialog = owner_client.get(number_url("phone_number_transfer", some), headers=HTMX)
+        dialog = owner_client.get(number_url("console:phone_number_transfer", some), headers=HTMX)
     assert dialog.content.decode().count('<option value="AC') == 1000
     sub = Account.objects.filter(parent=funded).first()
     with django_assert_max_num_queries(10):

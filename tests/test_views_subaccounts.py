@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts import errors, roles, services
+from accounts import errors, roles
 from accounts.models import Account, AccountMembership
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 HTMX = {"HX-Request": "true"}
 
@@ -19,11 +21,11 @@ def owner_client(client, user):
 
 
 def list_url(account):
-    return reverse("subaccount_list", args=[account.sid])
+    return reverse("console:subaccount_list", args=[account.sid])
 
 
 def status_url(account, sub):
-    return reverse("subaccount_status", args=[account.sid, sub.sid])
+    return reverse("console:subaccount_status", args=[account.sid, sub.sid])
 
 
 def bulk_subaccounts(parent, count, **fields):
@@ -46,7 +48,7 @@ def test_lists_subaccounts_with_name_sid_status_created_and_usage(
 ):
     first = make_subaccount(account, "First child")
     second = make_subaccount(account, "Second child")
-    services.account_close(account=second, acting_user=user)
+    account_services.account_close(account=second, actor=Actor.for_user(user))
     html = owner_client.get(list_url(account)).content.decode()
     assert first.sid in html and second.sid in html
     assert "First child" in html and "Closed" in html
@@ -59,7 +61,7 @@ def test_search_by_name_or_part_of_a_sid_and_filter_by_status(
 ):
     alpha = make_subaccount(account, "Alpha customer")
     beta = make_subaccount(account, "Beta customer")
-    services.account_suspend(account=beta, acting_user=user)
+    account_services.account_suspend(account=beta, actor=Actor.for_user(user))
 
     by_name = owner_client.get(list_url(account), {"q": "alpha"}).content.decode()
     assert alpha.sid in by_name and beta.sid not in by_name
@@ -147,7 +149,7 @@ def test_suspend_and_reactivate_a_row_over_htmx(owner_client, account, make_suba
 @pytest.mark.django_db
 def test_close_confirmation_says_what_closing_does(owner_client, account, make_subaccount):
     sub = make_subaccount(account, "Leaving")
-    url = reverse("subaccount_close_confirm", args=[account.sid, sub.sid])
+    url = reverse("console:subaccount_close_confirm", args=[account.sid, sub.sid])
     dialog = owner_client.get(url, headers=HTMX).content.decode()
     assert "permanent" in dialog and "phone numbers are released" in dialog
     assert "<html" not in dialog
@@ -169,7 +171,7 @@ def test_close_a_subaccount_plain_post_redirects_with_a_message(
 @pytest.mark.django_db
 def test_refusals_appear_in_the_row(owner_client, user, account, make_subaccount):
     sub = make_subaccount(account, "Gone")
-    services.account_close(account=sub, acting_user=user)
+    account_services.account_close(account=sub, actor=Actor.for_user(user))
     response = owner_client.post(status_url(account, sub), {"action": "reactivate"}, headers=HTMX)
     assert response.status_code == 422
     assert errors.ACCOUNT_CLOSED.encode() in response.content
@@ -179,7 +181,7 @@ def test_refusals_appear_in_the_row(owner_client, user, account, make_subaccount
 @pytest.mark.django_db
 def test_parent_suspended_refusal_is_shown(owner_client, user, account, make_subaccount):
     sub = make_subaccount(account)
-    services.account_suspend(account=account, source="support", acting_user=None)
+    account_services.account_suspend(account=account, source="support", actor=Actor.system())
     response = owner_client.post(status_url(account, sub), {"action": "reactivate"}, headers=HTMX)
     assert response.status_code == 422
     assert escape(errors.PARENT_SUSPENDED).encode() in response.content
@@ -192,7 +194,7 @@ def test_parent_suspended_refusal_is_shown(owner_client, user, account, make_sub
 @pytest.mark.django_db
 def test_rename_a_row(owner_client, account, make_subaccount):
     sub = make_subaccount(account, "Before")
-    url = reverse("subaccount_rename", args=[account.sid, sub.sid])
+    url = reverse("console:subaccount_rename", args=[account.sid, sub.sid])
     response = owner_client.post(url, {"friendly_name": "After"}, headers=HTMX)
     assert b"After" in response.content
     bad = owner_client.post(url, {"friendly_name": ""}, headers=HTMX)

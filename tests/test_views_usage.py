@@ -11,8 +11,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import billing, numbers, roles
-from accounts.forms_billing import DATE_INVALID, RANGE_REVERSED
+from accounts import roles
+from accounts.errors import DATE_INVALID, RANGE_REVERSED
 from accounts.models import (
     Account,
     AccountMembership,
@@ -20,6 +20,10 @@ from accounts.models import (
     LedgerEntry,
     UsageRecord,
 )
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services import usage as usage_services
+from accounts.services.events import Actor
 
 HTMX = {"HX-Request": "true"}
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -32,23 +36,24 @@ def owner_client(client, user):
 
 
 def usage_url(account):
-    return reverse("usage", args=[account.sid])
+    return reverse("console:usage", args=[account.sid])
 
 
 def record(account, category, quantity, price, start=date(2026, 11, 1), end=date(2026, 11, 30)):
-    return billing.usage_record(
+    return usage_services.usage_record(
         account=account,
         category=category,
         quantity=quantity,
         price=price,
         start_date=start,
         end_date=end,
+        actor=Actor.system(),
     )
 
 
 @pytest.fixture
 def family(account, make_subaccount):
-    billing.funds_add(account=account, amount="500", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="500", actor=Actor.system(), reason="test")
     alpha = make_subaccount(account, "Alpha")
     beta = make_subaccount(account, "Beta")
     record(account, "calls", 35, "4.20")
@@ -173,7 +178,7 @@ def test_the_chart_shows_the_top_20_and_the_others_together(owner_client, accoun
         Account(friendly_name=f"Sub {n:02d}", parent=account, owner_id=account.owner_id)
         for n in range(25)
     )
-    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
     for number, sub in enumerate(subs):
         record(sub, "sms", 1, Decimal(number + 1))
     response = owner_client.get(usage_url(account), NOV)
@@ -284,7 +289,7 @@ def bulk_usage(account, subaccounts, day):
 def test_queries_stay_flat_with_1000_subaccounts(
     owner_client, account, django_assert_max_num_queries
 ):
-    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
     record(account, "calls", 1, "1")  # through the service, like the real thing
     Account.objects.bulk_create(
         Account(friendly_name=f"Bulk {n:04d}", parent=account, owner_id=account.owner_id)
@@ -322,7 +327,7 @@ def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, family):
     AvailablePhoneNumber.objects.create(
         phone_number="+14155550100", friendly_name="x", monthly_price=Decimal("1.15")
     )
-    numbers.number_buy(account=alpha, phone_number="+14155550100")
+    number_services.number_buy(account=alpha, phone_number="+14155550100", actor=Actor.system())
     wide = {"start": "2000-01-01", "end": "2100-12-31"}
     report = owner_client.get(usage_url(account), wide).context["report"]
     charged = LedgerEntry.objects.filter(
@@ -334,7 +339,7 @@ def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, family):
 
 @pytest.mark.django_db
 def test_the_table_pages_through_accounts_while_the_total_covers_them_all(owner_client, account):
-    billing.funds_add(account=account, amount="1000", actor=None, reason="test")
+    ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
     Account.objects.bulk_create(
         Account(
             friendly_name=f"Sub {n:03d}", parent=account, owner_id=account.owner_id, balance=None

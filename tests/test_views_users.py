@@ -6,8 +6,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import people, roles, selectors, services
+from accounts import roles
 from accounts.models import AccountMembership, Invitation, User
+from accounts.selectors import accounts as account_selectors
+from accounts.services import accounts as account_services
+from accounts.services import invitations as invitation_services
+from accounts.services import organizations as organization_services
+from accounts.services.events import Actor
 from tests.conftest import DEFAULT_PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -20,7 +25,7 @@ def owner_client(client, account):
 
 
 def users_url(account):
-    return reverse("user_list", args=[account.sid])
+    return reverse("console:user_list", args=[account.sid])
 
 
 def sent_link():
@@ -94,9 +99,9 @@ def test_resend_and_revoke(owner_client, account):
     owner_client.post(users_url(account), {"email": "a@example.com", "roles": ["support"]})
     invitation = Invitation.objects.get()
     first_link = sent_link()
-    owner_client.post(reverse("invitation_resend", args=[account.sid, invitation.pk]))
+    owner_client.post(reverse("console:invitation_resend", args=[account.sid, invitation.pk]))
     assert len(mail.outbox) == 2 and sent_link() != first_link
-    owner_client.post(reverse("invitation_revoke", args=[account.sid, invitation.pk]))
+    owner_client.post(reverse("console:invitation_revoke", args=[account.sid, invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert owner_client.get(sent_link()).status_code == 410
@@ -107,17 +112,17 @@ def test_change_roles_and_remove_a_user(owner_client, account, make_user):
     member = make_user()
     AccountMembership.objects.create(account=account, user=member, role=roles.SUPPORT)
     owner_client.post(
-        reverse("user_roles", args=[account.sid, member.pk]),
+        reverse("console:user_roles", args=[account.sid, member.pk]),
         {"roles": [roles.DEVELOPER, roles.BILLING_MANAGER]},
     )
-    assert selectors.account_roles_for_user(user=member, account=account) == {
+    assert account_selectors.account_roles_for_user(user=member, account=account) == {
         roles.DEVELOPER,
         roles.BILLING_MANAGER,
     }
-    confirm = owner_client.get(reverse("user_remove", args=[account.sid, member.pk]))
+    confirm = owner_client.get(reverse("console:user_remove", args=[account.sid, member.pk]))
     assert b"Their login and their other accounts are not affected" in confirm.content
-    owner_client.post(reverse("user_remove", args=[account.sid, member.pk]))
-    assert selectors.account_roles_for_user(user=member, account=account) == set()
+    owner_client.post(reverse("console:user_remove", args=[account.sid, member.pk]))
+    assert account_selectors.account_roles_for_user(user=member, account=account) == set()
     assert User.objects.filter(pk=member.pk).exists()
 
 
@@ -127,7 +132,7 @@ def test_the_owner_cannot_be_removed_through_the_page(client, account, make_user
     AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
     client.force_login(admin)
     response = client.post(
-        reverse("user_remove", args=[account.sid, account.owner.pk]), follow=True
+        reverse("console:user_remove", args=[account.sid, account.owner.pk]), follow=True
     )
     assert b"Transfer ownership to another user first" in response.content
     assert account.memberships.filter(user=account.owner, role=roles.OWNER).exists()
@@ -139,7 +144,9 @@ def test_transfer_ownership_from_the_page(owner_client, account, make_user):
     AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
     page = owner_client.get(users_url(account)).content.decode()
     assert "Transfer ownership" in page and member.email in page
-    owner_client.post(reverse("ownership_transfer", args=[account.sid]), {"new_owner": member.pk})
+    owner_client.post(
+        reverse("console:ownership_transfer", args=[account.sid]), {"new_owner": member.pk}
+    )
     account.refresh_from_db()
     assert account.owner == member
 
@@ -156,11 +163,11 @@ def test_users_page_is_404_for_users_of_other_accounts(client, account, make_use
 @pytest.fixture
 def invitation_link(account, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        people.invitation_create(
+        invitation_services.invitation_create(
             account=account,
             email="invitee@example.com",
             roles_=[roles.DEVELOPER],
-            invited_by=account.owner,
+            actor=Actor.for_user(account.owner),
             base_url="http://testserver/",
         )
     return sent_link()
@@ -177,9 +184,9 @@ def test_a_new_person_signs_up_from_the_link_and_lands_in_the_account(
         {"full_name": "In Vitee", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("account_dashboard", args=[account.sid])
+    assert response["Location"] == reverse("console:account_dashboard", args=[account.sid])
     user = User.objects.get(email="invitee@example.com")
-    assert selectors.account_roles_for_user(user=user, account=account) == {roles.DEVELOPER}
+    assert account_selectors.account_roles_for_user(user=user, account=account) == {roles.DEVELOPER}
     assert client.get(invitation_link).status_code == 410  # single use
 
 
@@ -202,7 +209,9 @@ def test_an_existing_user_signs_in_then_accepts(client, account, make_user, invi
     client.force_login(person)
     response = client.post(invitation_link)
     assert response.status_code == 302
-    assert selectors.account_roles_for_user(user=person, account=account) == {roles.DEVELOPER}
+    assert account_selectors.account_roles_for_user(user=person, account=account) == {
+        roles.DEVELOPER
+    }
 
 
 @pytest.mark.django_db
@@ -213,7 +222,7 @@ def test_signed_in_as_someone_else_the_page_says_so(client, account, make_user, 
     assert "this invitation is for invitee@example.com" in page
     response = client.post(invitation_link)
     assert response.status_code == 422
-    assert selectors.account_roles_for_user(user=other, account=account) == set()
+    assert account_selectors.account_roles_for_user(user=other, account=account) == set()
 
 
 @pytest.mark.django_db
@@ -228,19 +237,23 @@ def test_an_organization_invitation_lands_on_the_organization(
     client, make_user, django_capture_on_commit_callbacks
 ):
     owner = make_user()
-    organization = people.organization_create(name="Acme Inc.", owner=owner)
+    organization = organization_services.organization_create(
+        name="Acme Inc.", owner=owner, actor=Actor.for_user(owner)
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        people.invitation_create(
+        invitation_services.invitation_create(
             organization=organization,
             email="member@example.com",
             roles_=["member"],
-            invited_by=owner,
+            actor=Actor.for_user(owner),
             base_url="http://testserver/",
         )
     member = make_user(email="member@example.com")
     client.force_login(member)
     response = client.post(sent_link())
-    assert response["Location"] == reverse("organization_overview", args=[organization.sid])
+    assert response["Location"] == reverse(
+        "organizations:organization_overview", args=[organization.sid]
+    )
     assert client.get(response["Location"]).status_code == 200
 
 
@@ -269,24 +282,26 @@ def test_a_subaccount_only_user_sees_nothing_of_the_parents_people(
     client, account, make_subaccount, make_user
 ):
     sub = make_subaccount(account, "Shop")
-    services.account_suspend(account=sub, acting_user=account.owner, reason="Paused")
-    services.account_reactivate(account=sub, acting_user=account.owner)
+    account_services.account_suspend(
+        account=sub, actor=Actor.for_user(account.owner), reason="Paused"
+    )
+    account_services.account_reactivate(account=sub, actor=Actor.for_user(account.owner))
     admin = make_user()
     AccountMembership.objects.create(account=sub, user=admin, role=roles.ADMINISTRATOR)
     client.force_login(admin)
     users = client.get(users_url(sub)).content.decode()
     assert admin.email in users and account.owner.email not in users
-    dashboard = client.get(reverse("account_dashboard", args=[sub.sid])).content.decode()
+    dashboard = client.get(reverse("console:account_dashboard", args=[sub.sid])).content.decode()
     assert "Return to parent account" not in dashboard
-    assert reverse("account_dashboard", args=[account.sid]) not in dashboard
-    history = client.get(reverse("account_settings", args=[sub.sid])).content.decode()
+    assert reverse("console:account_dashboard", args=[account.sid]) not in dashboard
+    history = client.get(reverse("console:account_settings", args=[sub.sid])).content.decode()
     assert "Paused" in history and account.owner.email not in history
 
 
 @pytest.mark.django_db
 def test_a_closed_accounts_users_page_offers_no_invitation(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
-    services.account_close(account=sub, acting_user=account.owner)
+    account_services.account_close(account=sub, actor=Actor.for_user(account.owner))
     html = owner_client.get(users_url(sub)).content.decode()
     assert "Send invitation" not in html and "users and roles can no longer change" in html
     response = owner_client.post(users_url(sub), {"email": "x@example.com", "roles": ["support"]})

@@ -15,9 +15,10 @@ from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import errors as account_errors
+from .. import errors
 from ..models import Account
-from . import errors
+from ..services.events import Actor
+from . import errors as responses
 
 ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 
@@ -81,23 +82,25 @@ def api_view(*methods):
         def wrapper(request, *args, **kwargs):
             caller = account_authenticate(request)
             if caller is None:
-                return errors.unauthenticated_response()
+                return responses.unauthenticated_response()
+            # Who the events of this request name: the account whose credentials called.
+            request.actor = Actor.for_api(request, caller)
             if request.method not in methods:
-                return errors.method_not_allowed_response(methods)
+                return responses.method_not_allowed_response(methods)
             try:
                 _read_parameters(request)
             except (MultiPartParserError, SuspiciousOperation, UnreadablePostError):
-                return errors.error_response(
-                    errors.ACCOUNTS_RESOURCE, errors.MALFORMED_REQUEST, 400
+                return responses.error_response(
+                    errors.API_ACCOUNTS_RESOURCE, errors.API_MALFORMED_REQUEST, 400
                 )
             try:
                 return view(request, caller, *args, **kwargs)
             except errors.ApiError as error:
-                return errors.api_error_response(error)
-            except account_errors.AccountError as error:
-                return errors.account_error_response(error)
+                return responses.api_error_response(error)
+            except errors.AccountError as error:
+                return responses.account_error_response(error)
             except Http404:
-                return errors.not_found_response(request)
+                return responses.not_found_response(request)
 
         return wrapper
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 
-from . import errors
+from .. import errors
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 1000
@@ -72,7 +72,9 @@ class PageToken:
             elif direction == PREVIOUS:
                 raise ValueError
         except (ValueError, TypeError, KeyError, OverflowError, binascii.Error):
-            raise errors.ApiError(errors.INVALID_PAGE_TOKEN, errors.PAGE_TOKEN_INVALID) from None
+            raise errors.ApiError(
+                errors.API_INVALID_PAGE_TOKEN, errors.API_PAGE_TOKEN_INVALID
+            ) from None
         return cls(direction, key, page)
 
 
@@ -104,8 +106,8 @@ def page_size_parse(value):
     size = _whole_number(value)
     if size is None or not 1 <= size <= PAGE_SIZE_MAX:
         raise errors.ApiError(
-            errors.INVALID_PAGE_SIZE,
-            errors.PAGE_SIZE_INVALID.format(maximum=PAGE_SIZE_MAX, value=value),
+            errors.API_INVALID_PAGE_SIZE,
+            errors.API_PAGE_SIZE_INVALID.format(maximum=PAGE_SIZE_MAX, value=value),
         )
     return size
 
@@ -115,11 +117,13 @@ def page_token_parse(*, page_token, page):
     but the page number comes from the token, and without a token a list starts on page 0."""
     number = None if page is None else _whole_number(page)
     if page is not None and number is None:
-        raise errors.ApiError(errors.ACCOUNTS_RESOURCE, errors.PAGE_INVALID.format(value=page))
+        raise errors.ApiError(
+            errors.API_ACCOUNTS_RESOURCE, errors.API_PAGE_INVALID.format(value=page)
+        )
     if page_token is None:
         if number:
             raise errors.ApiError(
-                errors.INVALID_PAGE_TOKEN, errors.PAGE_NEEDS_TOKEN.format(page=number)
+                errors.API_INVALID_PAGE_TOKEN, errors.API_PAGE_NEEDS_TOKEN.format(page=number)
             )
         return None
     return PageToken.decode(page_token)

@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .. import roles, selectors
+from .. import roles
 from ..models import Account
+from ..selectors import accounts as account_selectors
+from ..services.events import Actor
 
 LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
 RECENT_ACCOUNTS_SESSION_KEY = "recent_account_sids"
@@ -43,13 +45,18 @@ class Current:
 def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
-    account = selectors.account_get_for_user(user=request.user, sid=sid)
-    held, scopes, reaches_parent = selectors.account_access_for_user(
+    account = account_selectors.account_get_for_user(user=request.user, sid=sid)
+    held, scopes, reaches_parent = account_selectors.account_access_for_user(
         user=request.user, account=account
     )
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
     return current
+
+
+def actor(request):
+    """The signed-in person making this request, as the events record them."""
+    return Actor.from_request(request)
 
 
 def remember_account(request, account):

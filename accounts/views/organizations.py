@@ -9,7 +9,6 @@ is shown in place (status 422), like every form of the console.
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,85 +19,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
-from .. import errors, people
-from .. import selectors_organizations as selectors
-from ..forms import FriendlyNameForm
-from ..models import Account, Organization, OrganizationMembership, User
-from .common import FORM_ERROR_STATUS, render_page_or_partial
+from .. import errors
+from ..forms.accounts import FriendlyNameForm
+from ..forms.organizations import (
+    INVITABLE_ROLE_CHOICES,
+    AccountImportForm,
+    MemberRoleForm,
+    OrganizationForm,
+    OrganizationInvitationForm,
+    OwnerTransferForm,
+)
+from ..models import Organization, OrganizationMembership
+from ..selectors import organizations as selectors
+from ..services import invitations as invitation_services
+from ..services import organizations as organization_services
+from ..services.organizations import MANAGING_ROLES
+from .common import FORM_ERROR_STATUS, actor, render_page_or_partial
 
 OrgRole = OrganizationMembership.Role
 PAGE_SIZE = 50
 CHANGED_EVENT = "organizationChanged"
-INVITABLE_ROLE_CHOICES = [
-    (OrgRole.ADMINISTRATOR, OrgRole.ADMINISTRATOR.label),
-    (OrgRole.MEMBER, OrgRole.MEMBER.label),
-]
-CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
-CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
-
-
-# --- Forms (console only: the API has no organization endpoints) ---------------------------
-
-
-class OrganizationForm(forms.Form):
-    name = forms.CharField(
-        label="Organization name",
-        max_length=Organization._meta.get_field("name").max_length,
-        strip=True,
-        error_messages={"required": errors.ORGANIZATION_NAME_REQUIRED},
-    )
-
-
-class OrganizationInvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    role = forms.ChoiceField(label="Role", choices=INVITABLE_ROLE_CHOICES, initial=OrgRole.MEMBER)
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=INVITABLE_ROLE_CHOICES)
-
-
-class _UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
-
-
-class OwnerTransferForm(forms.Form):
-    new_owner = _UserChoiceField(
-        label="New owner",
-        queryset=User.objects.none(),
-        empty_label="Choose a member…",
-        error_messages={
-            "required": CHOOSE_NEW_OWNER,
-            "invalid_choice": errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY,
-        },
-    )
-
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only other members can be chosen: the owner is who asks.
-        self.fields["new_owner"].queryset = User.objects.filter(
-            organization_memberships__organization=organization,
-            organization_memberships__role__in=[OrgRole.ADMINISTRATOR, OrgRole.MEMBER],
-        ).order_by("email")
-
-
-class AccountImportForm(forms.Form):
-    account = forms.ModelChoiceField(
-        label="Account to import",
-        queryset=Account.objects.none(),
-        to_field_name="sid",
-        empty_label="Choose an account…",
-        error_messages={
-            "required": CHOOSE_ACCOUNT_TO_IMPORT,
-            "invalid_choice": CHOOSE_ACCOUNT_TO_IMPORT,
-        },
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = selectors.organization_importable_accounts(user=user)
-        self.fields["account"].label_from_instance = lambda a: f"{a.friendly_name} ({a.sid})"
 
 
 # --- The organization a page is about -------------------------------------------------------
@@ -121,7 +61,7 @@ class CurrentOrganization:
 
     @property
     def can_manage(self):
-        return self.role in selectors.MANAGING_ROLES
+        return self.role in MANAGING_ROLES
 
     def require_manage(self):
         if not self.can_manage:
@@ -156,10 +96,6 @@ def _context(current, page, **extra):
     }
 
 
-def _open_account_count(organization):
-    return Account.objects.top_level().open().filter(organization=organization).count()
-
-
 # --- Organizations list ----------------------------------------------------------------------
 
 
@@ -185,14 +121,14 @@ def organization_list(request):
         created = None
         if form.is_valid():
             try:
-                created = people.organization_create(
-                    name=form.cleaned_data["name"], owner=request.user
+                created = organization_services.organization_create(
+                    name=form.cleaned_data["name"], owner=request.user, actor=actor(request)
                 )
             except errors.AccountError as error:
                 form.add_error(None, _refusal_message(error))
         if created and not request.htmx:
             messages.success(request, f"Created organization “{created.name}”.")
-            return redirect("organization_list")
+            return redirect("organizations:organization_list")
         context = _organization_list_context(
             request, form=None if created else form, created=created
         )
@@ -245,12 +181,14 @@ def organization_leave(request, org_sid):
     current = current_organization(request, org_sid)
     organization = current.organization
     try:
-        people.organization_leave(organization=organization, user=request.user)
+        organization_services.organization_leave(
+            organization=organization, user=request.user, actor=actor(request)
+        )
     except errors.AccountError as error:
         messages.error(request, error.message)
-        return redirect("organization_overview", org_sid=organization.sid)
+        return redirect("organizations:organization_overview", org_sid=organization.sid)
     messages.success(request, f"You left “{organization.name}”.")
-    return redirect("organization_list")
+    return redirect("organizations:organization_list")
 
 
 @login_required
@@ -270,8 +208,8 @@ def organization_owner_transfer(request, org_sid):
     if form.is_valid() and request.method == "POST":
         new_owner = form.cleaned_data["new_owner"]
         try:
-            people.organization_ownership_transfer(
-                organization=organization, new_owner=new_owner, acting_user=request.user
+            organization_services.organization_ownership_transfer(
+                organization=organization, new_owner=new_owner, actor=actor(request)
             )
         except errors.AccountError as error:
             form.add_error(None, _refusal_message(error))
@@ -282,7 +220,7 @@ def organization_owner_transfer(request, org_sid):
                     f"{new_owner.email} is now the owner of “{organization.name}”. "
                     "You are an Organization Administrator.",
                 )
-                return redirect("organization_overview", org_sid=organization.sid)
+                return redirect("organizations:organization_overview", org_sid=organization.sid)
             current = current_organization(request, org_sid)
             response = render(
                 request,
@@ -310,7 +248,7 @@ def organization_owner_transfer(request, org_sid):
 def _accounts_context(request, current, *, create_form=None, import_form=None, done=None):
     organization = current.organization
     accounts = selectors.organization_account_list(organization=organization, user=request.user)
-    in_use = _open_account_count(organization)
+    in_use = selectors.organization_open_account_count(organization=organization)
     extra = {
         "page_obj": Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page")),
         "in_use": in_use,
@@ -331,7 +269,7 @@ def _accounts_write_response(request, current, *, done, create_form=None, import
     """After creating or importing: a redirect for a plain POST, else the forms' partial."""
     if done and not request.htmx:
         messages.success(request, done["message"])
-        return redirect("organization_accounts", org_sid=current.organization.sid)
+        return redirect("organizations:organization_accounts", org_sid=current.organization.sid)
     context = _accounts_context(
         request,
         current,
@@ -369,10 +307,10 @@ def organization_accounts(request, org_sid):
     done = None
     if form.is_valid():
         try:
-            account = people.organization_account_create(
+            account = organization_services.organization_account_create(
                 organization=current.organization,
                 friendly_name=form.cleaned_data["friendly_name"],
-                acting_user=request.user,
+                actor=actor(request),
             )
         except errors.AccountError as error:
             form.add_error(None, _refusal_message(error))
@@ -392,10 +330,10 @@ def organization_account_import(request, org_sid):
     done = None
     if form.is_valid():
         try:
-            account = people.organization_account_import(
+            account = organization_services.organization_account_import(
                 organization=current.organization,
                 account=form.cleaned_data["account"],
-                acting_user=request.user,
+                actor=actor(request),
             )
         except errors.AccountError as error:
             form.add_error(None, _refusal_message(error))
@@ -448,9 +386,9 @@ def organization_members(request, org_sid):
     invitation = None
     if form.is_valid():
         try:
-            invitation = people.invitation_create(
+            invitation = invitation_services.invitation_create(
                 email=form.cleaned_data["email"],
-                invited_by=request.user,
+                actor=actor(request),
                 base_url=request.build_absolute_uri("/"),
                 organization=current.organization,
                 roles_=[form.cleaned_data["role"]],
@@ -459,7 +397,9 @@ def organization_members(request, org_sid):
             form.add_error("email", _refusal_message(error))
     if invitation and not request.htmx:
         messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect(reverse("organization_members", args=[org_sid]) + "?tab=invited")
+        return redirect(
+            reverse("organizations:organization_members", args=[org_sid]) + "?tab=invited"
+        )
     response = render_page_or_partial(
         request,
         "organizations/organization_members.html",
@@ -479,7 +419,7 @@ def _row_done(request, current, partial, context, *, error, done, tab="members")
             messages.error(request, error)
         else:
             messages.success(request, done)
-        url = reverse("organization_members", args=[current.organization.sid])
+        url = reverse("organizations:organization_members", args=[current.organization.sid])
         return redirect(url + ("?tab=invited" if tab == "invited" else ""))
     response = render(
         request,
@@ -502,11 +442,11 @@ def organization_member_role(request, org_sid, user_id):
     error = done = None
     if form.is_valid():
         try:
-            member = people.organization_member_role_set(
+            member = organization_services.organization_member_role_set(
                 organization=current.organization,
                 user=member.user,
                 role=form.cleaned_data["role"],
-                acting_user=request.user,
+                actor=actor(request),
             )
         except errors.AccountError as refusal:
             error = _refusal_message(refusal)
@@ -531,8 +471,8 @@ def organization_member_remove(request, org_sid, user_id):
     error = None
     if request.method == "POST":
         try:
-            people.organization_member_remove(
-                organization=current.organization, user=member.user, acting_user=request.user
+            organization_services.organization_member_remove(
+                organization=current.organization, user=member.user, actor=actor(request)
             )
         except errors.AccountError as refusal:
             error = _refusal_message(refusal)
@@ -541,7 +481,7 @@ def organization_member_remove(request, org_sid, user_id):
             if member.user_id == request.user.pk:
                 # They left: the organization is no longer theirs to see.
                 messages.success(request, f"You left “{current.organization.name}”.")
-                url = reverse("organization_list")
+                url = reverse("organizations:organization_list")
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             return _row_done(
                 request,
@@ -571,14 +511,16 @@ def _invitation_action(request, org_sid, pk, action):
     error = done = None
     try:
         if action == "resend":
-            invitation = people.invitation_resend(
+            invitation = invitation_services.invitation_resend(
                 invitation=invitation,
-                acting_user=request.user,
+                actor=actor(request),
                 base_url=request.build_absolute_uri("/"),
             )
             done = f"Invitation sent again to {invitation.email}."
         else:
-            invitation = people.invitation_revoke(invitation=invitation, acting_user=request.user)
+            invitation = invitation_services.invitation_revoke(
+                invitation=invitation, actor=actor(request)
+            )
             done = f"Revoked the invitation of {invitation.email}."
     except errors.AccountError as refusal:
         error = _refusal_message(refusal)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from .. import errors, roles, services
-from ..forms import FriendlyNameForm
-from ..models import Account, sid_is_valid
+from .. import errors, roles
+from ..forms.accounts import FriendlyNameForm
+from ..models import Account
+from ..selectors import accounts as account_selectors
+from ..services import accounts as account_services
 from .common import (
     FORM_ERROR_STATUS,
+    actor,
     current_account,
     local_url,
     posted_reason,
@@ -26,9 +28,9 @@ from .common import (
 
 PAGE_SIZE = 50
 STATUS_ACTIONS = {
-    "suspend": (Account.Status.SUSPENDED, services.account_suspend, "Suspended"),
-    "reactivate": (Account.Status.ACTIVE, services.account_reactivate, "Reactivated"),
-    "close": (Account.Status.CLOSED, services.account_close, "Closed"),
+    "suspend": (Account.Status.SUSPENDED, account_services.account_suspend, "Suspended"),
+    "reactivate": (Account.Status.ACTIVE, account_services.account_reactivate, "Reactivated"),
+    "close": (Account.Status.CLOSED, account_services.account_close, "Closed"),
 }
 
 
@@ -41,31 +43,20 @@ def _main_account(request, sid, *, scope=roles.SUBACCOUNTS_READ):
 
 
 def _subaccount(current, subaccount_sid):
-    if not sid_is_valid(subaccount_sid, "AC"):
-        raise Http404("No such subaccount.")
-    try:
-        return Account.objects.subaccounts_of(current.account).get(sid=subaccount_sid)
-    except Account.DoesNotExist:
-        raise Http404("No such subaccount.") from None
+    return account_selectors.subaccount_get(parent=current.account, sid=subaccount_sid)
 
 
 def _listing(request, parent):
     query = search_query(request)
     status = request.GET.get("status", "")
-    subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
-    if query:
-        subaccounts = subaccounts.filter(
-            Q(friendly_name__icontains=query) | Q(sid__icontains=query)
-        )
-    if status in Account.Status.values:
-        subaccounts = subaccounts.filter(status=status)
+    subaccounts = account_selectors.subaccount_list(parent=parent, query=query, status=status)
     page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page_obj": page,
         "query": query,
         "status": status,
         "statuses": Account.Status.choices,
-        "used": Account.objects.subaccounts_of(parent).open().count(),
+        "used": account_selectors.open_subaccount_count(account=parent),
     }
 
 
@@ -98,16 +89,16 @@ def _subaccount_create(request, current):
     created = None
     if form.is_valid():
         try:
-            created = services.subaccount_create(
+            created = account_services.subaccount_create(
                 parent=current.account,
                 friendly_name=form.cleaned_data["friendly_name"],
-                acting_user=request.user,
+                actor=actor(request),
             )
         except errors.AccountError as error:
             form.add_error(None, error.message)
     if created and not request.htmx:
         messages.success(request, f"Created subaccount “{created.friendly_name}” ({created.sid}).")
-        return redirect("subaccount_list", sid=current.account.sid)
+        return redirect("console:subaccount_list", sid=current.account.sid)
     context = _context(request, current, form=None if created else form)
     context["created"] = created
     response = render_page_or_partial(
@@ -131,7 +122,7 @@ def _row_response(request, current, subaccount, *, error=None, done=None):
         "sub": subaccount,
         "row_error": error,
         "row_done": done,
-        "used": Account.objects.subaccounts_of(current.account).open().count(),
+        "used": account_selectors.open_subaccount_count(account=current.account),
     }
     return render(
         request,
@@ -150,10 +141,10 @@ def subaccount_rename(request, sid, subaccount_sid):
     error = None
     if form.is_valid():
         try:
-            subaccount = services.account_rename(
+            subaccount = account_services.account_rename(
                 account=subaccount,
                 friendly_name=form.cleaned_data["friendly_name"],
-                acting_user=request.user,
+                actor=actor(request),
             )
         except errors.AccountError as refusal:
             error = refusal.message
@@ -169,15 +160,13 @@ def subaccount_status(request, sid, subaccount_sid):
     subaccount = _subaccount(current, subaccount_sid)
     action = STATUS_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        return _after_row_action(
-            request, current, subaccount, "Choose suspend, reactivate or close.", None
-        )
+        return _after_row_action(request, current, subaccount, errors.CHOOSE_STATUS_ACTION, None)
     _status, service, verb = action
     error = None
     try:
         subaccount = service(
             account=subaccount,
-            acting_user=request.user,
+            actor=actor(request),
             reason=posted_reason(request),
         )
     except errors.AccountError as refusal:
@@ -194,7 +183,7 @@ def _after_row_action(request, current, subaccount, error, verb):
         messages.error(request, f"{subaccount.friendly_name} ({subaccount.sid}): {error}")
     else:
         messages.success(request, f"{verb} “{subaccount.friendly_name}” ({subaccount.sid}).")
-    listing = reverse("subaccount_list", args=[current.account.sid])
+    listing = reverse("console:subaccount_list", args=[current.account.sid])
     return redirect(local_url(request, request.POST.get("next"), listing))
 
 

@@ -11,57 +11,39 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from .. import errors, people, roles
-from ..forms import InvitationForm, InvitationSignUpForm, RolesForm
-from ..models import AccountMembership, Invitation, User
-from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
-
-ROLE_ORDER = [role for role, _label in roles.ROLE_CHOICES]
+from .. import errors, roles
+from ..forms.auth import InvitationSignUpForm
+from ..forms.memberships import InvitationForm, RolesForm
+from ..models import User
+from ..selectors import memberships as membership_selectors
+from ..services import invitations as invitation_services
+from ..services import memberships as membership_services
+from .common import (
+    FORM_ERROR_STATUS,
+    actor,
+    current_account,
+    remember_account,
+    render_page_or_partial,
+)
 
 
 def _base_url(request):
     return request.build_absolute_uri("/")
 
 
-def _people(account, *, with_parents_users=True):
-    """Users with their roles: those of this account, then (for a subaccount, to those who
-    may see its parent) those who reach it through the parent. One query."""
-    account_ids = [account.pk]
-    if account.parent_id and with_parents_users:
-        account_ids.append(account.parent_id)
-    by_user = {}
-    for membership in (
-        AccountMembership.objects.filter(account_id__in=account_ids)
-        .select_related("user")
-        .order_by("user__email")
-    ):
-        inherited = membership.account_id != account.pk
-        entry = by_user.setdefault(
-            (membership.user_id, inherited),
-            {"user": membership.user, "roles": [], "inherited": inherited},
-        )
-        entry["roles"].append(membership.role)
-    users = sorted(by_user.values(), key=lambda e: (e["inherited"], e["user"].email))
-    for entry in users:
-        entry["roles"].sort(key=ROLE_ORDER.index)
-        entry["labels"] = [roles.role_label(role) for role in entry["roles"]]
-        entry["is_owner"] = roles.OWNER in entry["roles"]
-    return users
-
-
 def _context(request, current, *, invite_form=None, tab=None):
     account = current.account
     tab = tab or request.GET.get("tab", "active")
-    users = _people(account, with_parents_users=current.reaches_parent)
+    users = membership_selectors.account_people(
+        account=account, with_parents_users=current.reaches_parent
+    )
     return {
         "current": current,
         "account": account,
         "page": "user_list",
         "tab": tab,
         "users": users,
-        "invitations": account.invitations.filter(accepted_at=None, revoked_at=None)
-        .select_related("invited_by")
-        .order_by("-date_sent"),
+        "invitations": membership_selectors.account_invitation_list(account=account),
         "invite_form": invite_form or InvitationForm(),
         "role_choices": [(r, label) for r, label in roles.ROLE_CHOICES if r != roles.OWNER],
         "transfer_candidates": [
@@ -87,18 +69,18 @@ def _invite(request, current):
     invitation = None
     if form.is_valid():
         try:
-            invitation = people.invitation_create(
+            invitation = invitation_services.invitation_create(
                 account=current.account,
                 email=form.cleaned_data["email"],
                 roles_=form.cleaned_data["roles"],
-                invited_by=request.user,
+                actor=actor(request),
                 base_url=_base_url(request),
             )
         except errors.AccountError as error:
             form.add_error("email", error.message)
     if invitation and not request.htmx:
         messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect(reverse("user_list", args=[current.account.sid]) + "?tab=invited")
+        return redirect(reverse("console:user_list", args=[current.account.sid]) + "?tab=invited")
     context = _context(request, current, invite_form=None if invitation else form)
     context["invited"] = invitation
     response = render_page_or_partial(
@@ -114,19 +96,12 @@ def _invite(request, current):
 
 
 def _member(current, user_id):
-    membership = (
-        AccountMembership.objects.filter(account=current.account, user_id=user_id)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such user on this account.")
-    return membership.user
+    return membership_selectors.account_member_get(account=current.account, user_id=user_id)
 
 
 def _done(request, current, message, *, error=False):
     (messages.error if error else messages.success)(request, message)
-    return redirect("user_list", sid=current.account.sid)
+    return redirect("console:user_list", sid=current.account.sid)
 
 
 @login_required
@@ -138,11 +113,11 @@ def user_roles(request, sid, user_id):
     if not form.is_valid():
         return _done(request, current, f"{member.email}: {form.errors['roles'][0]}", error=True)
     try:
-        people.account_member_roles_set(
+        membership_services.account_member_roles_set(
             account=current.account,
             user=member,
             roles_=form.cleaned_data["roles"],
-            acting_user=request.user,
+            actor=actor(request),
         )
     except errors.AccountError as error:
         return _done(request, current, f"{member.email}: {error.message}", error=True)
@@ -156,8 +131,8 @@ def user_remove(request, sid, user_id):
     member = _member(current, user_id)
     if request.method == "POST":
         try:
-            people.account_member_remove(
-                account=current.account, user=member, acting_user=request.user
+            membership_services.account_member_remove(
+                account=current.account, user=member, actor=actor(request)
             )
         except errors.AccountError as error:
             return _done(request, current, error.message, error=True)
@@ -180,8 +155,8 @@ def ownership_transfer(request, sid):
     except ValueError:
         raise Http404("No such user on this account.") from None
     try:
-        people.account_ownership_transfer(
-            account=current.account, new_owner=new_owner, acting_user=request.user
+        membership_services.account_ownership_transfer(
+            account=current.account, new_owner=new_owner, actor=actor(request)
         )
     except errors.NotPermitted as error:
         raise PermissionDenied(error.message) from None
@@ -195,10 +170,7 @@ def ownership_transfer(request, sid):
 
 
 def _invitation(current, pk):
-    invitation = Invitation.objects.filter(account=current.account, pk=pk).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
+    return membership_selectors.account_invitation_get(account=current.account, pk=pk)
 
 
 @login_required
@@ -207,14 +179,14 @@ def invitation_resend(request, sid, pk):
     current = current_account(request, sid, scope=roles.USERS_WRITE)
     invitation = _invitation(current, pk)
     try:
-        people.invitation_resend(
-            invitation=invitation, acting_user=request.user, base_url=_base_url(request)
+        invitation_services.invitation_resend(
+            invitation=invitation, actor=actor(request), base_url=_base_url(request)
         )
     except errors.AccountError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Sent the invitation to {invitation.email} again.")
-    return redirect(reverse("user_list", args=[sid]) + "?tab=invited")
+    return redirect(reverse("console:user_list", args=[sid]) + "?tab=invited")
 
 
 @login_required
@@ -223,12 +195,12 @@ def invitation_revoke(request, sid, pk):
     current = current_account(request, sid, scope=roles.USERS_WRITE)
     invitation = _invitation(current, pk)
     try:
-        people.invitation_revoke(invitation=invitation, acting_user=request.user)
+        invitation_services.invitation_revoke(invitation=invitation, actor=actor(request))
     except errors.AccountError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Revoked the invitation of {invitation.email}.")
-    return redirect(reverse("user_list", args=[sid]) + "?tab=invited")
+    return redirect(reverse("console:user_list", args=[sid]) + "?tab=invited")
 
 
 # --- Accepting ----------------------------------------------------------------------------
@@ -236,8 +208,8 @@ def invitation_revoke(request, sid, pk):
 
 def _landing(invitation):
     if invitation.account_id:
-        return reverse("account_dashboard", args=[invitation.account.sid])
-    return reverse("organization_overview", args=[invitation.organization.sid])
+        return reverse("console:account_dashboard", args=[invitation.account.sid])
+    return reverse("organizations:organization_overview", args=[invitation.organization.sid])
 
 
 @require_http_methods(["GET", "POST"])
@@ -245,7 +217,7 @@ def invitation_accept(request, token):
     """The emailed link. Signed in as the invited address: accept. Signed out: sign up (new
     person) or sign in (existing user). Signed in as someone else: say so."""
     try:
-        invitation = people.invitation_for_token(token)
+        invitation = invitation_services.invitation_for_token(token)
     except errors.InvitationError as error:
         return render(request, "invitations/invalid.html", {"error": error.message}, status=410)
 
@@ -255,7 +227,9 @@ def invitation_accept(request, token):
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                people.invitation_accept(token=token, user=request.user)
+                invitation_services.invitation_accept(
+                    token=token, user=request.user, actor=actor(request)
+                )
                 messages.success(request, "Invitation accepted. Welcome!")
                 return redirect(_landing(invitation))
             if existing_user:
@@ -264,11 +238,12 @@ def invitation_accept(request, token):
                 )
             signup_form = InvitationSignUpForm(request.POST, email=invitation.email)
             if signup_form.is_valid():
-                user, invitation = people.user_sign_up_from_invitation(
+                user, invitation = invitation_services.user_sign_up_from_invitation(
                     token=token,
                     email=invitation.email,
                     password=signup_form.cleaned_data["password1"],
                     full_name=signup_form.cleaned_data["full_name"],
+                    actor=actor(request),
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "Welcome! Your login is ready.")

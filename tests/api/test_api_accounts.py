@@ -6,13 +6,15 @@ from email.utils import format_datetime
 
 import pytest
 
-from accounts import errors, services
-from accounts.api import errors as api_errors
-from accounts.models import Account, AccountStatusEvent
+from accounts import errors
+from accounts.models import Account
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
+from tests.history import status_changes
 
 from .support import ACCOUNT_KEYS, ACCOUNTS, SPEC_PATH, account_path, assert_twilio_error
 
-Source = AccountStatusEvent.Source
+Source = Account.StatusSource
 
 
 def spec_example(path, method, status):
@@ -116,8 +118,10 @@ def test_create_makes_a_subaccount_of_the_caller(api, main_account, owner):
     assert body["owner_account_sid"] == main_account.sid
     assert body["friendly_name"] == "Acme APAC"
     assert body["auth_token"] == subaccount.auth_token
-    event = subaccount.status_events.get()
-    assert (event.new_status, event.source, event.actor) == ("active", Source.OWNER, owner)
+    # The event names the credentials that asked, through the API, from where.
+    event = status_changes(subaccount)[0].event
+    assert (event.actor_type, event.actor_sid, event.source) == ("account", main_account.sid, "api")
+    assert event.source_ip_address == "127.0.0.1"
 
 
 def test_create_without_a_name_uses_twilios_default(api, main_account):
@@ -163,7 +167,7 @@ def test_create_over_the_subaccount_limit_is_21480(api, main_account, subaccount
 
 def test_closed_subaccounts_do_not_count_toward_the_limit(api, main_account, subaccount, owner):
     Account.objects.filter(pk=main_account.pk).update(subaccount_limit=1)
-    services.account_close(account=subaccount, acting_user=owner)
+    account_services.account_close(account=subaccount, actor=Actor.for_user(owner))
     assert api.post(ACCOUNTS, as_=main_account).status_code == 201
 
 
@@ -217,13 +221,15 @@ def test_suspend_reactivate_and_close_a_subaccount(api, main_account, subaccount
         assert response.json()["status"] == status
         subaccount.refresh_from_db()
         assert subaccount.status == status
-    events = subaccount.status_events.order_by("pk")
+    events = status_changes(subaccount)[::-1]
     assert [e.new_status for e in events] == ["active", "suspended", "active", "closed"]
-    assert {(e.source, e.actor) for e in events[1:]} == {(Source.OWNER, owner)}
+    assert {(e.source, e.event.actor_sid, e.event.source) for e in events[1:]} == {
+        (Source.OWNER, main_account.sid, "api")
+    }
 
 
 def test_a_closed_subaccount_cannot_be_reopened_or_renamed(api, main_account, subaccount, owner):
-    services.account_close(account=subaccount, acting_user=owner)
+    account_services.account_close(account=subaccount, actor=Actor.for_user(owner))
     path = account_path(subaccount.sid)
     for data in [{"Status": "active"}, {"Status": "suspended"}, {"FriendlyName": "Back"}]:
         response = api.post(path, data, as_=main_account)
@@ -244,26 +250,30 @@ def test_any_status_change_on_a_main_account_is_21477(api, main_account, status)
     assert_twilio_error(response, code=21477, status=400, message=errors.MAIN_ACCOUNT_STATUS)
     main_account.refresh_from_db()
     assert main_account.status == "active"
-    assert main_account.status_events.count() == 1
+    assert len(status_changes(main_account)) == 1
 
 
 def test_a_subaccount_cannot_change_its_own_status(api, subaccount):
     response = api.post(account_path(subaccount.sid), {"Status": "suspended"}, as_=subaccount)
     assert_twilio_error(
-        response, code=20403, status=403, message=api_errors.STATUS_SET_BY_PARENT_ONLY
+        response, code=20403, status=403, message=errors.API_STATUS_SET_BY_PARENT_ONLY
     )
     subaccount.refresh_from_db()
     assert subaccount.status == "active"
 
 
 def test_a_subaccount_suspended_by_support_is_21478(api, main_account, subaccount):
-    services.account_suspend(account=subaccount, source=Source.SUPPORT, reason="Fraud check")
+    account_services.account_suspend(
+        account=subaccount, source=Source.SUPPORT, reason="Fraud check", actor=Actor.system()
+    )
     response = api.post(account_path(subaccount.sid), {"Status": "active"}, as_=main_account)
     assert_twilio_error(response, code=21478, status=400, message=errors.SUSPENDED_BY_SUPPORT)
 
 
 def test_rename_and_status_change_happen_together_or_not_at_all(api, main_account, subaccount):
-    services.account_suspend(account=subaccount, source=Source.SUPPORT, reason="Fraud check")
+    account_services.account_suspend(
+        account=subaccount, source=Source.SUPPORT, reason="Fraud check", actor=Actor.system()
+    )
     response = api.post(
         account_path(subaccount.sid),
         {"FriendlyName": "Renamed", "Status": "active"},
@@ -291,7 +301,7 @@ def test_a_parent_suspended_refusal_is_21476(api, main_account, subaccount, monk
     def refuse(**kwargs):
         raise errors.ParentSuspended()
 
-    monkeypatch.setattr(services, "account_status_set", refuse)
+    monkeypatch.setattr(account_services, "account_status_set", refuse)
     response = api.post(account_path(subaccount.sid), {"Status": "suspended"}, as_=main_account)
     assert_twilio_error(response, code=21476, status=400, message=errors.PARENT_SUSPENDED)
 
@@ -306,7 +316,7 @@ def test_a_broken_multipart_body_is_a_twilio_400(api, main_account):
         as_=main_account,
         content_type="multipart/form-data; boundary=",
     )
-    assert_twilio_error(response, code=21100, status=400, message=api_errors.MALFORMED_REQUEST)
+    assert_twilio_error(response, code=21100, status=400, message=errors.API_MALFORMED_REQUEST)
 
 
 def test_too_many_form_fields_is_a_twilio_400(api, main_account):

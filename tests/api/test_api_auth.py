@@ -6,9 +6,10 @@ import hmac
 import pytest
 from django.test import Client
 
-from accounts import services
-from accounts.api import errors
-from accounts.models import AccountStatusEvent
+from accounts import errors
+from accounts.models import Account
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 from .support import ACCOUNTS, Api, account_path, assert_twilio_error, balance_path, basic_auth
 
@@ -23,7 +24,7 @@ ENDPOINTS = [
 
 
 def assert_unauthenticated(response):
-    assert_twilio_error(response, code=20003, status=401, message=errors.AUTHENTICATE)
+    assert_twilio_error(response, code=20003, status=401, message=errors.API_AUTHENTICATE)
     assert response["WWW-Authenticate"] == 'Basic realm="Twilio API"'
 
 
@@ -74,13 +75,18 @@ def test_the_auth_token_is_compared_in_constant_time(api, main_account, monkeypa
 def test_credentials_of_a_suspended_or_closed_account_are_refused(
     api, main_account, subaccount, owner, status
 ):
-    services.account_status_set(account=subaccount, status=status, acting_user=owner)
+    account_services.account_status_set(
+        account=subaccount, status=status, actor=Actor.for_user(owner)
+    )
     assert_unauthenticated(api.get(account_path(subaccount.sid), as_=subaccount))
 
 
 def test_credentials_of_a_suspended_main_account_are_refused(api, main_account, subaccount):
-    services.account_suspend(
-        account=main_account, source=AccountStatusEvent.Source.SUPPORT, reason="Unpaid"
+    account_services.account_suspend(
+        account=main_account,
+        source=Account.StatusSource.SUPPORT,
+        reason="Unpaid",
+        actor=Actor.system(),
     )
     assert_unauthenticated(api.get(ACCOUNTS, as_=main_account))
     # Its subaccounts were suspended with it.
@@ -88,7 +94,7 @@ def test_credentials_of_a_suspended_main_account_are_refused(api, main_account, 
 
 
 def test_a_closed_main_account_is_refused(api, main_account, owner):
-    services.account_close(account=main_account, acting_user=owner)
+    account_services.account_close(account=main_account, actor=Actor.for_user(owner))
     assert_unauthenticated(api.get(ACCOUNTS, as_=main_account))
 
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from accounts import selectors, services
+from accounts.selectors import accounts as account_selectors
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 from .support import ACCOUNTS
 
@@ -23,9 +25,9 @@ def test_an_api_subaccount_appears_in_the_admin(client, make_user, api_subaccoun
 
 
 def test_an_api_subaccount_is_reachable_by_its_owner(owner, api_subaccount_sid):
-    reachable = selectors.account_list_for_user(user=owner)
+    reachable = account_selectors.account_list_for_user(user=owner)
     assert reachable.filter(sid=api_subaccount_sid).exists()
-    account = selectors.account_get_for_user(user=owner, sid=api_subaccount_sid)
+    account = account_selectors.account_get_for_user(user=owner, sid=api_subaccount_sid)
     assert account.friendly_name == "Made by a script"
 
 
@@ -40,8 +42,8 @@ def test_an_api_subaccount_appears_on_the_console_subaccounts_page(
 
 def test_a_console_subaccount_appears_in_the_api_list(api, main_account, owner):
     # The console creates subaccounts with the same service.
-    subaccount = services.subaccount_create(
-        parent=main_account, friendly_name="Made in the console", acting_user=owner
+    subaccount = account_services.subaccount_create(
+        parent=main_account, friendly_name="Made in the console", actor=Actor.for_user(owner)
     )
     response = api.get(ACCOUNTS, {"FriendlyName": "Made in the console"}, as_=main_account)
     assert [record["sid"] for record in response.json()["accounts"]] == [subaccount.sid]

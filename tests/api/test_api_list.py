@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import errors, services
-from accounts.api import errors as api_errors
+from accounts import errors
 from accounts.api.paging import PageToken
 from accounts.models import Account
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 from .support import ACCOUNTS, LIST_KEYS, assert_twilio_error, query_of
 
@@ -60,7 +61,7 @@ def test_main_account_first_then_subaccounts_newest_first_closed_included(
     api, main_account, owner, make_subaccounts
 ):
     subaccounts = make_subaccounts(4)
-    services.account_close(account=subaccounts[1], acting_user=owner)
+    account_services.account_close(account=subaccounts[1], actor=Actor.for_user(owner))
     response = api.get(ACCOUNTS, as_=main_account)
     assert response.status_code == 200
     assert sids(response) == [main_account.sid] + [s.sid for s in subaccounts]
@@ -107,8 +108,8 @@ def test_filter_by_exact_friendly_name(api, main_account, make_subaccounts):
 
 def test_filter_by_status(api, main_account, owner, make_subaccounts):
     subaccounts = make_subaccounts(3)
-    services.account_suspend(account=subaccounts[0], acting_user=owner)
-    services.account_close(account=subaccounts[2], acting_user=owner)
+    account_services.account_suspend(account=subaccounts[0], actor=Actor.for_user(owner))
+    account_services.account_close(account=subaccounts[2], actor=Actor.for_user(owner))
     closed = api.get(ACCOUNTS, {"Status": "closed"}, as_=main_account)
     assert sids(closed) == [subaccounts[2].sid]
     assert query_of(closed.json()["uri"]) == {"Status": "closed", "PageSize": "50", "Page": "0"}
@@ -128,7 +129,7 @@ def test_an_invalid_page_size_is_20007(api, main_account, page_size):
         response,
         code=20007,
         status=400,
-        message=api_errors.PAGE_SIZE_INVALID.format(maximum=1000, value=page_size),
+        message=errors.API_PAGE_SIZE_INVALID.format(maximum=1000, value=page_size),
     )
 
 
@@ -162,21 +163,21 @@ def _token(payload):
 )
 def test_a_bad_page_token_is_21481(api, main_account, page_token):
     response = api.get(ACCOUNTS, {"PageToken": page_token, "Page": "1"}, as_=main_account)
-    assert_twilio_error(response, code=21481, status=400, message=api_errors.PAGE_TOKEN_INVALID)
+    assert_twilio_error(response, code=21481, status=400, message=errors.API_PAGE_TOKEN_INVALID)
 
 
 @pytest.mark.parametrize("page", ["-1", "one", "1.0", ""])
 def test_an_invalid_page_is_400(api, main_account, page):
     response = api.get(ACCOUNTS, {"Page": page}, as_=main_account)
     assert_twilio_error(
-        response, code=21100, status=400, message=api_errors.PAGE_INVALID.format(value=page)
+        response, code=21100, status=400, message=errors.API_PAGE_INVALID.format(value=page)
     )
 
 
 def test_a_deep_page_without_its_token_is_21481(api, main_account):
     response = api.get(ACCOUNTS, {"Page": "3"}, as_=main_account)
     assert_twilio_error(
-        response, code=21481, status=400, message=api_errors.PAGE_NEEDS_TOKEN.format(page=3)
+        response, code=21481, status=400, message=errors.API_PAGE_NEEDS_TOKEN.format(page=3)
     )
     assert api.get(ACCOUNTS, {"Page": "0"}, as_=main_account).status_code == 200
 
@@ -234,7 +235,7 @@ def test_paging_breaks_ties_on_the_same_date_created_by_id(api, main_account, ma
 def test_paging_keeps_the_filters(api, main_account, owner, make_subaccounts):
     subaccounts = make_subaccounts(6)
     for subaccount in subaccounts[::2]:
-        services.account_suspend(account=subaccount, acting_user=owner)
+        account_services.account_suspend(account=subaccount, actor=Actor.for_user(owner))
     pages = walk(api, main_account, {"Status": "suspended", "PageSize": 2})
     assert [sids(page) for page in pages] == [
         [subaccounts[0].sid, subaccounts[2].sid],
@@ -246,7 +247,9 @@ def test_paging_keeps_the_filters(api, main_account, owner, make_subaccounts):
 def test_a_new_subaccount_does_not_shift_later_pages(api, main_account, make_subaccounts):
     subaccounts = make_subaccounts(4)
     first = api.get(ACCOUNTS, {"PageSize": 2}, as_=main_account)
-    services.subaccount_create(parent=main_account, friendly_name="Newest")
+    account_services.subaccount_create(
+        parent=main_account, friendly_name="Newest", actor=Actor.system()
+    )
     second = api.get(first.json()["next_page_uri"], as_=main_account)
     assert sids(second) == [s.sid for s in subaccounts[1:3]]
 

@@ -11,10 +11,12 @@ from email.utils import format_datetime
 
 import pytest
 
-from accounts import billing, errors, numbers, services
-from accounts.api import errors as api_errors
-from accounts.api import views_numbers
+from accounts import errors
 from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
+from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services.events import Actor
 
 from .support import SPEC_PATH, assert_twilio_error, query_of
 
@@ -77,7 +79,9 @@ def stock(db):
 @pytest.fixture
 def funded(main_account, subaccount, sibling):
     """The family, upgraded to Full (more than one number each) with $20 on the balance."""
-    billing.funds_add(account=main_account, amount="20", actor=None, reason="test")
+    ledger_services.funds_add(
+        account=main_account, amount="20", actor=Actor.system(), reason="test"
+    )
     Account.objects.filter(pk__in=[main_account.pk, subaccount.pk, sibling.pk]).update(type="Full")
     for account in (main_account, subaccount, sibling):
         account.refresh_from_db()
@@ -85,7 +89,9 @@ def funded(main_account, subaccount, sibling):
 
 
 def buy(account, phone_number, **fields):
-    return numbers.number_buy(account=account, phone_number=phone_number, **fields)
+    return number_services.number_buy(
+        account=account, phone_number=phone_number, **fields, actor=Actor.system()
+    )
 
 
 def make_numbers(account, count, *, area="650", same_minute=False):
@@ -201,7 +207,7 @@ def test_neither_phone_number_nor_area_code_is_21421(api, stock, funded):
     for data in [{}, {"PhoneNumber": ""}, {"FriendlyName": "Line"}, {"AreaCode": " "}]:
         response = api.post(numbers_path(funded.sid), data, as_=funded)
         assert_twilio_error(
-            response, code=21421, status=400, message=views_numbers.PHONE_NUMBER_REQUIRED
+            response, code=21421, status=400, message=errors.API_PHONE_NUMBER_REQUIRED
         )
     assert_nothing_bought(funded)
 
@@ -216,7 +222,7 @@ def test_a_phone_number_that_is_not_e164_is_21421(api, stock, funded, value):
         response,
         code=21421,
         status=400,
-        message=views_numbers.PHONE_NUMBER_INVALID.format(value=value),
+        message=errors.API_PHONE_NUMBER_INVALID.format(value=value),
     )
 
 
@@ -229,14 +235,16 @@ def test_a_number_not_in_the_inventory_is_21422(api, stock, funded):
 
 
 def test_a_number_someone_else_bought_is_21422(api, stock, funded, other_account):
-    billing.funds_add(account=other_account, amount="5", actor=None, reason="test")
+    ledger_services.funds_add(
+        account=other_account, amount="5", actor=Actor.system(), reason="test"
+    )
     buy(other_account, "+14155550100")
     response = api.post(numbers_path(funded.sid), {"PhoneNumber": "+14155550100"}, as_=funded)
     assert_twilio_error(
         response,
         code=21422,
         status=400,
-        message=views_numbers.NUMBER_NOT_AVAILABLE.format(number="+14155550100"),
+        message=errors.API_NUMBER_NOT_AVAILABLE.format(number="+14155550100"),
     )
 
 
@@ -247,7 +255,7 @@ def test_an_invalid_area_code_is_21451(api, stock, funded, area_code):
         response,
         code=21451,
         status=400,
-        message=views_numbers.AREA_CODE_INVALID.format(value=area_code),
+        message=errors.API_AREA_CODE_INVALID.format(value=area_code),
     )
 
 
@@ -263,7 +271,9 @@ def test_an_area_code_without_numbers_is_21452(api, stock, funded):
 
 
 def test_a_trial_account_buying_a_second_number_is_21404(api, stock, main_account):
-    billing.funds_add(account=main_account, amount="20", actor=None, reason="test")
+    ledger_services.funds_add(
+        account=main_account, amount="20", actor=Actor.system(), reason="test"
+    )
     assert (
         api.post(
             numbers_path(main_account.sid), {"PhoneNumber": "+14155550100"}, as_=main_account
@@ -273,7 +283,7 @@ def test_a_trial_account_buying_a_second_number_is_21404(api, stock, main_accoun
     response = api.post(
         numbers_path(main_account.sid), {"PhoneNumber": "+14155550101"}, as_=main_account
     )
-    assert_twilio_error(response, code=21404, status=400, message=numbers.TRIAL_NUMBER_LIMIT)
+    assert_twilio_error(response, code=21404, status=400, message=errors.TRIAL_NUMBER_LIMIT)
     assert held(main_account).count() == 1
 
 
@@ -285,7 +295,7 @@ def test_insufficient_funds_is_20005(api, stock, main_account):
         response,
         code=20005,
         status=400,
-        message=billing.INSUFFICIENT_FUNDS.format(balance="0.00", amount="1.15"),
+        message=errors.INSUFFICIENT_FUNDS.format(balance="0.00", amount="1.15"),
     )
     assert_nothing_bought(main_account, balance="0")
     assert AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
@@ -301,14 +311,16 @@ def test_a_subaccounts_spend_cap_is_20005(api, stock, funded, subaccount):
     assert_nothing_bought(funded)
 
 
-@pytest.mark.parametrize("action", [services.account_suspend, services.account_close])
+@pytest.mark.parametrize(
+    "action", [account_services.account_suspend, account_services.account_close]
+)
 def test_buying_for_a_subaccount_that_is_not_active_is_20005(
     api, stock, funded, subaccount, owner, action
 ):
-    action(account=subaccount, acting_user=owner)
+    action(account=subaccount, actor=Actor.for_user(owner))
     response = api.post(numbers_path(subaccount.sid), {"PhoneNumber": "+14155550100"}, as_=funded)
     assert_twilio_error(
-        response, code=20005, status=400, message=numbers.ACCOUNT_NOT_ACTIVE_FOR_NUMBERS
+        response, code=20005, status=400, message=errors.ACCOUNT_NOT_ACTIVE_FOR_NUMBERS
     )
     assert_nothing_bought(funded)
 
@@ -348,7 +360,7 @@ def test_nobody_buys_for_another_family(api, stock, funded, other_account):
 
 def test_the_list_is_the_accounts_held_numbers_newest_first(api, funded, subaccount, other_account):
     mine = make_numbers(funded, 4)
-    numbers.number_release(number=mine[1])
+    number_services.number_release(number=mine[1], actor=Actor.system())
     make_numbers(subaccount, 1, area="707")
     response = api.get(numbers_path(funded.sid), as_=funded)
     assert response.status_code == 200
@@ -446,13 +458,13 @@ def test_paging_errors_are_the_accounts_lists(api, funded):
         api.get(path, {"PageSize": "1001"}, as_=funded),
         code=20007,
         status=400,
-        message=api_errors.PAGE_SIZE_INVALID.format(maximum=1000, value="1001"),
+        message=errors.API_PAGE_SIZE_INVALID.format(maximum=1000, value="1001"),
     )
     assert_twilio_error(
         api.get(path, {"PageToken": "garbage", "Page": "1"}, as_=funded),
         code=21481,
         status=400,
-        message=api_errors.PAGE_TOKEN_INVALID,
+        message=errors.API_PAGE_TOKEN_INVALID,
     )
 
 
@@ -508,7 +520,7 @@ def test_a_closed_subaccounts_numbers_are_released_and_never_listed(
     api, stock, funded, subaccount, owner
 ):
     number = buy(subaccount, "+14155550100")
-    services.account_close(account=subaccount, acting_user=owner)
+    account_services.account_close(account=subaccount, actor=Actor.for_user(owner))
     assert sids(api.get(numbers_path(subaccount.sid), as_=funded)) == []
     path = number_path(subaccount.sid, number.sid)
     assert_not_found(api.get(path, as_=funded), path)
@@ -543,7 +555,7 @@ def test_fetch_answers_what_the_purchase_did(api, stock, funded):
 
 def test_fetching_an_unknown_or_released_number_is_20404(api, stock, funded):
     number = buy(funded, "+14155550100")
-    numbers.number_release(number=number)
+    number_services.number_release(number=number, actor=Actor.system())
     for sid in [number.sid, "PN" + "0" * 32, "not-a-sid"]:
         path = number_path(funded.sid, sid)
         assert_not_found(api.get(path, as_=funded), path)
@@ -648,7 +660,7 @@ def test_a_subaccount_cannot_transfer_even_its_own_number_21474(
     for target in [sibling.sid, funded.sid, other_account.sid, "AC" + "0" * 32, "nonsense"]:
         response = api.post(path, {"AccountSid": target, "FriendlyName": "Gone"}, as_=subaccount)
         assert_twilio_error(
-            response, code=21474, status=400, message=numbers.TransferNotByParent.message
+            response, code=21474, status=400, message=errors.TransferNotByParent.message
         )
     line.refresh_from_db()
     assert (line.account, line.friendly_name) == (subaccount, "Line 1")  # renamed neither
@@ -668,23 +680,25 @@ def test_a_transfer_out_of_the_family_is_21473(api, funded, subaccount, other_ac
         as_=funded,
     )
     assert_twilio_error(
-        response, code=21473, status=400, message=numbers.TransferTargetUnrelated.message
+        response, code=21473, status=400, message=errors.TransferTargetUnrelated.message
     )
     line.refresh_from_db()
     assert (line.account, line.friendly_name) == (subaccount, "Line 1")
 
 
-@pytest.mark.parametrize("action", [services.account_suspend, services.account_close])
+@pytest.mark.parametrize(
+    "action", [account_services.account_suspend, account_services.account_close]
+)
 def test_a_transfer_to_an_account_that_is_not_active_is_21472(
     api, funded, subaccount, sibling, owner, action
 ):
-    action(account=sibling, acting_user=owner)
+    action(account=sibling, actor=Actor.for_user(owner))
     line = make_numbers(subaccount, 1)[0]
     response = api.post(
         number_path(subaccount.sid, line.sid), {"AccountSid": sibling.sid}, as_=funded
     )
     assert_twilio_error(
-        response, code=21472, status=400, message=numbers.TransferTargetNotActive.message
+        response, code=21472, status=400, message=errors.TransferTargetNotActive.message
     )
     assert held(subaccount).get() == line
 

@@ -9,8 +9,11 @@ from decimal import Decimal
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from accounts import billing, numbers
+from accounts import errors
 from accounts.models import Account, AvailablePhoneNumber
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
+from accounts.services.events import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def family(main_account, subaccount, sibling):
     """The family, upgraded to Full and funded, with ten numbers in stock."""
-    billing.funds_add(account=main_account, amount="50", actor=None, reason="test")
+    ledger_services.funds_add(
+        account=main_account, amount="50", actor=Actor.system(), reason="test"
+    )
     Account.objects.filter(pk__in=[main_account.pk, subaccount.pk, sibling.pk]).update(type="Full")
     AvailablePhoneNumber.objects.bulk_create(
         AvailablePhoneNumber(
@@ -96,7 +101,9 @@ def test_the_phone_number_life_cycle_through_the_official_client(twilio_client, 
 
 def test_a_subaccounts_own_credentials(twilio_client, family):
     main, sub, sibling = family
-    theirs = numbers.number_buy(account=sibling, phone_number="+14155550109")
+    theirs = number_services.number_buy(
+        account=sibling, phone_number="+14155550109", actor=Actor.system()
+    )
     sub_client = twilio_client(sub)
     own_numbers = sub_client.api.v2010.accounts(sub.sid).incoming_phone_numbers
 
@@ -109,7 +116,7 @@ def test_a_subaccounts_own_credentials(twilio_client, family):
     with pytest.raises(TwilioRestException) as refused:
         own_numbers(mine.sid).update(account_sid=sibling.sid)
     assert (refused.value.code, refused.value.status) == (21474, 400)
-    assert numbers.TransferNotByParent.message in refused.value.msg
+    assert errors.TransferNotByParent.message in refused.value.msg
 
     # It never sees another account's numbers: not its sibling's, not its parent's.
     for account in (sibling, main):

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts import roles, selectors
+from accounts import roles
 from accounts.models import User
+from accounts.selectors import accounts as account_selectors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,4 +67,4 @@ def test_owner_invites_a_developer_who_signs_up_from_the_link(
         developer_context.close()
 
     user = User.objects.get(email="dev@example.com")
-    assert selectors.account_roles_for_user(user=user, account=account) == {roles.DEVELOPER}
+    assert account_selectors.account_roles_for_user(user=user, account=account) == {roles.DEVELOPER}

@@ -4,15 +4,18 @@ tables scroll inside their own box)."""
 import pytest
 from playwright.sync_api import expect
 
-from accounts import services
+from accounts.services import accounts as account_services
+from accounts.services.events import Actor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, sign_in, account, screenshot):
     for number in range(3):
-        services.subaccount_create(
-            parent=account, friendly_name=f"Northwind Traders International Holdings {number}"
+        account_services.subaccount_create(
+            parent=account,
+            friendly_name=f"Northwind Traders International Holdings {number}",
+            actor=Actor.system(),
         )
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import billing
+from accounts.selectors.ledger import ledger_differences
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        differences = billing.ledger_differences()
+        differences = ledger_differences()
         for account, balance, total in differences:
             self.stdout.write(
                 f"{account.sid}: balance {balance} but its ledger entries sum to {total} "

@@ -1,10 +1,10 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from accounts import errors, services
-from accounts.models import User
+from accounts import errors
+from accounts.services.events import Actor
+from accounts.services.users import owner_account_provision
 
 
 class Command(BaseCommand):
@@ -20,17 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, password=None, friendly_name=None, **options):
         try:
-            with transaction.atomic():
-                user = User.objects.filter(email__iexact=email.strip()).first()
-                created_user = user is None
-                if created_user:
-                    user = User.objects.create_user(email=email, password=password)
-                    if password is None:
-                        user.set_unusable_password()
-                        user.save(update_fields=["password"])
-                account = services.account_create(
-                    owner=user, friendly_name=friendly_name or user.email[:64]
-                )
+            user, account, created_user = owner_account_provision(
+                email=email.strip(),
+                password=password,
+                friendly_name=friendly_name,
+                actor=Actor.system(),
+            )
         except errors.AccountError as error:
             raise CommandError(error.message) from error
         self.stdout.write(

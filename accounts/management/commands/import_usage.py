@@ -5,8 +5,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts import billing, errors
+from accounts import errors
 from accounts.models import Account
+from accounts.services.events import Actor
+from accounts.services.usage import usage_record
 
 COLUMNS = ["account_sid", "category", "quantity", "price", "start_date", "end_date"]
 
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                 key = row.get("idempotency_key") or (
                     f"usage:{account.sid}:{row['category']}:{start}:{end}"
                 )
-                record = billing.usage_record(
+                record = usage_record(
                     account=account,
                     category=row["category"],
                     quantity=Decimal(row["quantity"]),
@@ -60,6 +62,7 @@ class Command(BaseCommand):
                     start_date=start,
                     end_date=end,
                     idempotency_key=key,
+                    actor=Actor.system(),
                 )
                 if record.date_created < started:
                     # Its key was charged before this run: a re-import, or a second row for

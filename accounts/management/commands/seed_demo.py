@@ -3,11 +3,11 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
-from accounts import billing, numbers, people, services
 from accounts.models import Account, User
+from accounts.services import accounts, ledger, numbers, organizations, usage, users
+from accounts.services.events import Actor, service_transaction
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-console-2026"
@@ -21,23 +21,17 @@ class Command(BaseCommand):
     help = "Create (once) a demo user with demo accounts and subaccounts, and print how to sign in."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # One transaction: the demo data is there whole, or not at all.
+        with service_transaction():
             user = User.objects.filter(email=DEMO_EMAIL).first()
             if user is None:
-                user = User.objects.create_user(
-                    email=DEMO_EMAIL, password=DEMO_PASSWORD, full_name="Demo User"
+                user = users.user_create_by_support(
+                    email=DEMO_EMAIL,
+                    password=DEMO_PASSWORD,
+                    full_name="Demo User",
+                    actor=Actor.system(),
                 )
-                for name, subaccount_names in DEMO_ACCOUNTS.items():
-                    account = services.account_create(owner=user, friendly_name=name)
-                    for subaccount_name in subaccount_names:
-                        services.subaccount_create(
-                            parent=account, friendly_name=subaccount_name, acting_user=user
-                        )
-                staging = Account.objects.get(owner=user, friendly_name="Acme — Staging")
-                services.account_suspend(
-                    account=staging, acting_user=user, reason="Paused between test runs"
-                )
-                self._money_and_numbers(user)
+                self._accounts(user)
                 created = True
             else:
                 # A second run keeps the data but makes sure the printed password works.
@@ -50,19 +44,30 @@ class Command(BaseCommand):
             + f" the demo user. Sign in with email {DEMO_EMAIL} and password {DEMO_PASSWORD}"
         )
 
-    def _money_and_numbers(self, user):
-        """A balance, a few phone numbers, some usage and an organization, so every page of
-        the console has something to show."""
+    def _accounts(self, user):
+        """Accounts and subaccounts, a balance, a few phone numbers, some usage and an
+        organization, so every page of the console has something to show. Done as the demo
+        user would do it in the console (the upgrade and the funds as support would)."""
+        actor = Actor.for_user(user)
+        system = Actor.system()
+        for name, subaccount_names in DEMO_ACCOUNTS.items():
+            account = accounts.account_create(owner=user, friendly_name=name, actor=actor)
+            for subaccount_name in subaccount_names:
+                accounts.subaccount_create(
+                    parent=account, friendly_name=subaccount_name, actor=actor
+                )
+        staging = Account.objects.get(owner=user, friendly_name="Acme — Staging")
+        accounts.account_suspend(account=staging, actor=actor, reason="Paused between test runs")
         messaging = Account.objects.get(owner=user, friendly_name="Acme Messaging")
-        services.account_upgrade(account=messaging, acting_user=None)
+        accounts.account_upgrade(account=messaging, actor=system)
         messaging.refresh_from_db()
-        billing.funds_add(account=messaging, amount="50", actor=None, reason="Demo credit")
+        ledger.funds_add(account=messaging, amount="50", actor=system, reason="Demo credit")
         call_command("load_numbers", stdout=io.StringIO())
         customer_a = messaging.subaccounts.get(friendly_name="Acme — Customer A")
         customer_b = messaging.subaccounts.get(friendly_name="Acme — Customer B")
-        numbers.number_buy(account=messaging, phone_number="+14155550100", acting_user=user)
-        numbers.number_buy(account=customer_a, phone_number="+14155550101", acting_user=user)
-        numbers.number_buy(account=customer_b, phone_number="+12125550102", acting_user=user)
+        numbers.number_buy(account=messaging, phone_number="+14155550100", actor=actor)
+        numbers.number_buy(account=customer_a, phone_number="+14155550101", actor=actor)
+        numbers.number_buy(account=customer_b, phone_number="+12125550102", actor=actor)
         today = timezone.now().date()
         start = today.replace(day=1)
         for account, sms, calls in [
@@ -71,16 +76,17 @@ class Command(BaseCommand):
             (messaging, "0.40", "1.15"),
         ]:
             for category, price in [("sms", sms), ("calls", calls)]:
-                billing.usage_record(
+                usage.usage_record(
                     account=account,
                     category=category,
                     quantity=int(float(price) * 100),
                     price=price,
                     start_date=start,
                     end_date=max(start, today - timedelta(days=1)),
+                    actor=system,
                 )
-        organization = people.organization_create(name="Acme Inc.", owner=user)
+        organization = organizations.organization_create(name="Acme Inc.", owner=user, actor=actor)
         voice_lab = Account.objects.get(owner=user, friendly_name="Acme Voice Lab")
-        people.organization_account_import(
-            organization=organization, account=voice_lab, acting_user=user
+        organizations.organization_account_import(
+            organization=organization, account=voice_lab, actor=actor
         )

@@ -1,0 +1,1 @@
+"""Validation for the console, one module per page family; rules come from the services."""

@@ -1,0 +1,184 @@
+from decimal import Decimal
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from .organizations import Organization
+from .sids import new_account_sid, new_auth_token
+from .users import User
+
+DEFAULT_SUBACCOUNT_LIMIT = 1000
+FRIENDLY_NAME_MAX_LENGTH = 64
+
+
+class AccountQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def subaccounts(self):
+        return self.filter(parent__isnull=False)
+
+    def subaccounts_of(self, account):
+        return self.filter(parent=account)
+
+    def open(self):
+        """Accounts that count toward limits: everything not closed."""
+        return self.exclude(status="closed")
+
+    def reachable_by(self, user):
+        """Accounts `user` may see: those they hold a role on (directly or through an
+        organization they administer) and the subaccounts of those."""
+        if not user.is_authenticated:
+            return self.none()
+        # By name: the membership models point at Account, so this module cannot import them.
+        AccountMembership = apps.get_model("accounts", "AccountMembership")
+        OrganizationMembership = apps.get_model("accounts", "OrganizationMembership")
+        member_of = AccountMembership.objects.filter(user=user).values("account_id")
+        administered_orgs = OrganizationMembership.objects.filter(
+            user=user, role__in=["owner", "administrator"]
+        ).values("organization_id")
+        return self.filter(
+            models.Q(pk__in=member_of)
+            | models.Q(parent_id__in=member_of)
+            | models.Q(organization_id__in=administered_orgs)
+            | models.Q(parent__organization_id__in=administered_orgs)
+        )
+
+    def with_open_subaccount_count(self):
+        return self.annotate(
+            open_subaccount_count=models.Count(
+                "subaccounts", filter=~models.Q(subaccounts__status="closed")
+            )
+        )
+
+
+class Account(models.Model):
+    """An account (project). With a parent it is a subaccount, sharing the parent's balance."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    class StatusSource(models.TextChoices):
+        """Who put an account in its status: it decides who may reactivate it, and which
+        subaccounts come back with their parent."""
+
+        OWNER = "owner", "Account owner"
+        PARENT = "parent", "Parent account cascade"
+        SUPPORT = "support", "Support staff"
+        BALANCE = "balance", "Balance reached zero"
+
+    class Type(models.TextChoices):
+        TRIAL = "Trial", "Trial"
+        FULL = "Full", "Full"
+
+    sid = models.CharField(
+        "SID", max_length=34, unique=True, default=new_account_sid, editable=False
+    )
+    friendly_name = models.CharField(max_length=FRIENDLY_NAME_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # A StatusSource, or "" while active.
+    status_source = models.CharField(max_length=10, blank=True, default="")
+    type = models.CharField(max_length=5, choices=Type.choices, default=Type.TRIAL)
+    auth_token = models.CharField(max_length=32, default=new_auth_token, editable=False)
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_accounts")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subaccounts",
+    )
+    # Held by top-level accounts only; a subaccount reports its parent's (see shared_balance).
+    balance = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, default=None
+    )
+    monthly_spend_cap = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Subaccounts only: the most their usage may charge to the shared balance "
+        "in a calendar month (UTC). Empty means no cap.",
+    )
+    subaccount_limit = models.PositiveIntegerField(
+        default=DEFAULT_SUBACCOUNT_LIMIT,
+        help_text="How many open subaccounts this account may have (closed ones do not count).",
+    )
+    date_created = models.DateTimeField(default=timezone.now, db_index=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(parent__isnull=True, balance__isnull=False)
+                    | models.Q(parent__isnull=False, balance__isnull=True)
+                ),
+                name="account_balance_only_on_top_level",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "suspended", "closed"]),
+                name="account_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "status"], name="account_parent_status_idx"),
+            models.Index(
+                fields=["parent", "-date_created", "-id"], name="account_parent_created_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.friendly_name} ({self.sid})"
+
+    def save(self, *args, **kwargs):
+        if self.parent_id is None and self.balance is None:
+            self.balance = Decimal("0")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_subaccount(self):
+        return self.parent_id is not None
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_suspended(self):
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def main_account(self):
+        """The top-level account: itself, or its parent."""
+        return self.parent if self.parent_id else self
+
+    @property
+    def main_account_id(self):
+        return self.parent_id or self.pk
+
+    @property
+    def owner_account_sid(self):
+        return self.parent.sid if self.parent_id else self.sid
+
+    @property
+    def shared_balance(self):
+        """The balance this account spends: its own, or its parent's for a subaccount."""
+        return self.main_account.balance

@@ -1,0 +1,231 @@
+"""Reads about accounts, always scoped to who asks: a console user (`…_for_user`) or the
+account whose API credentials call (`…_for_caller`). An account out of reach is 404, exactly
+like one that does not exist."""
+
+from django.db.models import Case, Count, Prefetch, Q, When
+from django.http import Http404
+
+from .. import roles
+from ..models import Account, AccountMembership, OrganizationMembership, sid_is_valid
+
+
+def account_list_for_user(*, user):
+    """Every account `user` may reach, with what list pages show."""
+    return Account.objects.reachable_by(user).select_related("parent", "organization", "owner")
+
+
+def account_get_for_user(*, user, sid):
+    """The account with this SID if `user` may reach it; otherwise 404, so that an
+    unreachable account looks exactly like one that does not exist."""
+    if not sid_is_valid(sid, "AC"):
+        raise Http404("No such account.")
+    try:
+        return account_list_for_user(user=user).get(sid=sid)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+
+
+def _roles_by_source(*, user, account):
+    """(roles held on `account` itself, roles that come from above it): those on its parent
+    (users of a main account reach its subaccounts with the same roles), and Administrator for
+    an administrator of the account's organization."""
+    account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
+    own, inherited = set(), set()
+    for account_id, role in AccountMembership.objects.filter(
+        user=user, account_id__in=account_ids
+    ).values_list("account_id", "role"):
+        (own if account_id == account.pk else inherited).add(role)
+    organization_id = account.organization_id
+    if (
+        organization_id
+        and OrganizationMembership.objects.filter(
+            user=user, organization_id=organization_id, role__in=["owner", "administrator"]
+        ).exists()
+    ):
+        inherited.add(roles.ADMINISTRATOR)
+    return own, inherited
+
+
+def account_roles_for_user(*, user, account):
+    """The roles `user` holds on `account`: their own on it, those on its parent, and
+    Administrator for an administrator of the account's organization."""
+    return account_access_for_user(user=user, account=account)[0]
+
+
+def account_access_for_user(*, user, account):
+    """(roles, scopes, reaches_parent) of `user` on `account`. On a subaccount, the parent's
+    powers over it (`roles.PARENT_SCOPES`: its spend cap, closing it, moving its numbers) come
+    only from a role on the main account or its organization, never from a role on the
+    subaccount alone; `reaches_parent` says whether the user has such a role at all."""
+    own, inherited = _roles_by_source(user=user, account=account)
+    held = own | inherited
+    if roles.OWNER in held:
+        held.discard(roles.ADMINISTRATOR)
+    scopes = roles.scopes_for(held)
+    if account.parent_id:
+        parents = roles.scopes_for(inherited) & roles.PARENT_SCOPES
+        scopes = (scopes - roles.PARENT_SCOPES) | parents
+    return held, scopes, not account.parent_id or bool(inherited)
+
+
+def owned_account_count(*, owner):
+    """Open top-level accounts that count toward the owner's personal limit."""
+    return Account.objects.top_level().open().filter(owner=owner, organization__isnull=True).count()
+
+
+def open_subaccount_count(*, account):
+    """How many of the limit's subaccounts are in use (closed ones do not count)."""
+    return Account.objects.subaccounts_of(account).open().count()
+
+
+def account_list_page(*, user):
+    """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
+    each with its open subaccounts and the user's own roles on it."""
+    member_of = AccountMembership.objects.filter(user=user).values("account_id")
+    return (
+        account_list_for_user(user=user)
+        .filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+        .annotate(
+            open_subaccount_count=Count("subaccounts", filter=~Q(subaccounts__status="closed"))
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=AccountMembership.objects.filter(user=user),
+                to_attr="my_memberships",
+            )
+        )
+        .order_by("organization__name", "friendly_name", "pk")
+    )
+
+
+def account_landing_for_user(*, user, last_sid=None):
+    """Where a signed-in user lands: the account they were last on, if still reachable, else
+    their first open main account, else None."""
+    reachable = account_list_for_user(user=user)
+    if last_sid and reachable.filter(sid=last_sid).exists():
+        return last_sid
+    first = reachable.top_level().exclude(status="closed").order_by("pk").first()
+    return first.sid if first else None
+
+
+def _name_or_sid(query):
+    match = Q(friendly_name__icontains=query) | Q(sid__iexact=query)
+    if len(query) >= 4:
+        match |= Q(sid__icontains=query)
+    return match
+
+
+def switcher_accounts(*, user, main, query="", limit=50, subaccounts_shown=10):
+    """What the switcher lists: (main accounts by name, up to `limit`; the main account's
+    subaccounts, closed ones last, up to `subaccounts_shown`; how many subaccounts match)."""
+    top_level = account_list_for_user(user=user).top_level()
+    subaccounts = account_list_for_user(user=user).subaccounts_of(main)
+    if query:
+        top_level = top_level.filter(_name_or_sid(query))
+        subaccounts = subaccounts.filter(_name_or_sid(query))
+    top_level = list(
+        top_level.select_related("organization").order_by("friendly_name", "pk")[:limit]
+    )
+    total = subaccounts.count()
+    # Closed subaccounts last: they are rarely where anyone wants to go.
+    shown = list(
+        subaccounts.alias(closed=Case(When(status="closed", then=1), default=0)).order_by(
+            "closed", "-date_created", "-pk"
+        )[:subaccounts_shown]
+    )
+    return top_level, shown, total
+
+
+def subaccount_list(*, parent, query="", status=""):
+    """The Subaccounts page: newest first, matching `query` (name or SID) and `status`."""
+    subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
+    if query:
+        subaccounts = subaccounts.filter(
+            Q(friendly_name__icontains=query) | Q(sid__icontains=query)
+        )
+    if status in Account.Status.values:
+        subaccounts = subaccounts.filter(status=status)
+    return subaccounts
+
+
+def subaccount_get(*, parent, sid):
+    """One subaccount of `parent` by SID, or 404."""
+    if not sid_is_valid(sid, "AC"):
+        raise Http404("No such subaccount.")
+    try:
+        return Account.objects.subaccounts_of(parent).get(sid=sid)
+    except Account.DoesNotExist:
+        raise Http404("No such subaccount.") from None
+
+
+# --- The REST API: scoped to the calling account ("the caller") ----------------------------
+# A main account's credentials reach the account itself and its subaccounts; a subaccount's
+# credentials reach only that subaccount.
+
+
+def never_stored(text):
+    """Text no friendly name can hold (PostgreSQL refuses NUL characters outright, and
+    `friendly_name_clean` keeps them out): a filter on it matches nothing."""
+    return "\x00" in text
+
+
+def subaccount_list_for_caller(*, caller):
+    """The subaccounts the caller may reach, closed ones included: a main account's own; none
+    for a subaccount (subaccounts cannot have subaccounts, and siblings stay out of reach)."""
+    if caller.is_subaccount:
+        return Account.objects.none()
+    return Account.objects.subaccounts_of(caller).select_related("parent")
+
+
+def account_list_for_caller(*, caller, friendly_name=None, status=None):
+    """What `GET /Accounts.json` lists, as (head, subaccounts): the caller itself first (or
+    None when the filters leave it out), then its subaccounts, filtered alike."""
+    head = caller
+    subaccounts = subaccount_list_for_caller(caller=caller)
+    if friendly_name is not None:
+        if never_stored(friendly_name):
+            return None, subaccounts.none()
+        subaccounts = subaccounts.filter(friendly_name=friendly_name)
+        head = head if head.friendly_name == friendly_name else None
+    if status is not None:
+        subaccounts = subaccounts.filter(status=status)
+        head = head if head is not None and head.status == status else None
+    return head, subaccounts
+
+
+def account_get_for_caller(*, caller, sid):
+    """The account with this SID if the caller may reach it; otherwise Http404."""
+    if sid == caller.sid:
+        return caller
+    if not sid_is_valid(sid, "AC"):
+        raise Http404("No such account.")
+    try:
+        return subaccount_list_for_caller(caller=caller).get(sid=sid)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+
+
+def transfer_target_get(*, sid):
+    """The account a number would move to, or None. Looked up by SID alone: the transfer
+    service decides whether it is in the number's family, so that an unknown SID and an
+    unrelated account get the same refusal."""
+    if not sid_is_valid(sid, "AC"):
+        return None
+    return Account.objects.filter(sid=sid).first()
+
+
+def family_accounts(*, main):
+    """A main account and its subaccounts: where its numbers may move."""
+    return Account.objects.filter(Q(pk=main.pk) | Q(parent_id=main.pk))
+
+
+def transfer_targets(*, main, exclude):
+    """The family's active accounts a number held by `exclude` could move to, main first."""
+    return (
+        family_accounts(main=main)
+        .filter(status=Account.Status.ACTIVE)
+        .exclude(pk=exclude.pk)
+        .order_by("parent_id", "friendly_name", "pk")
+        .only("pk", "sid", "friendly_name", "parent_id")
+    )

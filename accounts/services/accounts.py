@@ -1,0 +1,392 @@
+"""Accounts and their status life cycle.
+
+Rows are locked top-down (the main account before its subaccounts, accounts before their
+numbers), so two requests never wait on each other in opposite orders. Who may *ask* for a
+change (roles, scopes) is checked by the caller; the rules of the domain itself (limits, the
+status life cycle, owner-only close) are checked here.
+"""
+
+from django.utils import timezone
+
+from .. import errors, roles
+from ..models import (
+    FRIENDLY_NAME_MAX_LENGTH,
+    Account,
+    AccountMembership,
+    Organization,
+    User,
+)
+from . import inventory
+from .events import change, changes, created, event_record, events_record, service
+
+Status = Account.Status
+StatusSource = Account.StatusSource
+
+
+def friendly_name_clean(friendly_name):
+    """The friendly name as it will be stored, or InvalidFriendlyName."""
+    name = (friendly_name or "").strip()
+    if not name:
+        raise errors.InvalidFriendlyName(errors.FRIENDLY_NAME_REQUIRED)
+    if "\x00" in name:
+        raise errors.InvalidFriendlyName(errors.FRIENDLY_NAME_NUL)
+    if len(name) > FRIENDLY_NAME_MAX_LENGTH:
+        raise errors.InvalidFriendlyName(
+            errors.FRIENDLY_NAME_TOO_LONG.format(limit=FRIENDLY_NAME_MAX_LENGTH, length=len(name))
+        )
+    return name
+
+
+def default_subaccount_name(now=None):
+    """Twilio's default: "SubAccount Created at 2026-11-27 02:42 pm"."""
+    now = timezone.localtime(now or timezone.now())
+    return "SubAccount Created at " + now.strftime("%Y-%m-%d %I:%M %p").lower()
+
+
+def _limit_reached(message, limit):
+    return errors.AccountLimitReached(message.format(limit=errors.limit_text(limit)))
+
+
+@service
+def account_create(*, owner, friendly_name, actor, organization=None):
+    """A new top-level (Trial) account owned by `owner`, within the owner's (or the
+    organization's) account limit. Closed accounts do not count."""
+    name = friendly_name_clean(friendly_name)
+    owner = User.objects.select_for_update().get(pk=owner.pk)
+    if organization is not None:
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        in_use = Account.objects.top_level().open().filter(organization=organization).count()
+        if in_use >= organization.account_limit:
+            raise _limit_reached(
+                errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED, organization.account_limit
+            )
+    else:
+        in_use = (
+            Account.objects.top_level()
+            .open()
+            .filter(owner=owner, organization__isnull=True)
+            .count()
+        )
+        if in_use >= owner.account_limit:
+            raise _limit_reached(errors.ACCOUNT_LIMIT_REACHED, owner.account_limit)
+    account = Account.objects.create(friendly_name=name, owner=owner, organization=organization)
+    AccountMembership.objects.create(account=account, user=owner, role=roles.OWNER)
+    event_record(
+        actor=actor,
+        event_type="account.created",
+        account=account,
+        resource_sid=account.sid,
+        data=created(
+            friendly_name=account.friendly_name,
+            status=account.status,
+            type=account.type,
+            owner=owner,
+            organization=organization,
+        )
+        | {"cause": StatusSource.OWNER, "reason": "Account created"},
+    )
+    return account
+
+
+@service
+def subaccount_create(*, parent, actor, friendly_name=None):
+    """A new subaccount of `parent`, within the parent's subaccount limit."""
+    if parent.parent_id is not None:
+        raise errors.NestedSubaccountNotAllowed()
+    name = friendly_name_clean(
+        default_subaccount_name() if friendly_name is None else friendly_name
+    )
+    parent = Account.objects.select_for_update().get(pk=parent.pk)
+    if parent.status != Status.ACTIVE:
+        raise errors.ParentNotActive(errors.PARENT_NOT_ACTIVE.format(status=parent.status))
+    in_use = Account.objects.subaccounts_of(parent).open().count()
+    if in_use >= parent.subaccount_limit:
+        raise errors.SubaccountLimitReached(
+            errors.SUBACCOUNT_LIMIT_REACHED.format(limit=errors.limit_text(parent.subaccount_limit))
+        )
+    subaccount = Account.objects.create(
+        friendly_name=name,
+        parent=parent,
+        owner_id=parent.owner_id,
+        organization_id=parent.organization_id,
+        type=parent.type,
+        balance=None,
+    )
+    event_record(
+        actor=actor,
+        event_type="account.created",
+        account=subaccount,
+        resource_sid=subaccount.sid,
+        data=created(
+            friendly_name=subaccount.friendly_name,
+            status=subaccount.status,
+            type=subaccount.type,
+            owner_account_sid=parent.sid,
+        )
+        | {"cause": StatusSource.OWNER, "reason": "Subaccount created"},
+    )
+    return subaccount
+
+
+def lock(account):
+    """Lock the account's family top-down and return fresh copies: (account, parent)."""
+    if account.parent_id is not None:
+        parent = Account.objects.select_for_update().get(pk=account.parent_id)
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        account.parent = parent
+        return account, parent
+    return Account.objects.select_for_update().get(pk=account.pk), None
+
+
+def _rename(account, name, actor):
+    """Rename a locked, open account."""
+    if account.friendly_name == name:
+        return account
+    event_record(
+        actor=actor,
+        event_type="account.updated",
+        account=account,
+        resource_sid=account.sid,
+        data=changes(friendly_name=(account.friendly_name, name)),
+    )
+    account.friendly_name = name
+    account.save(update_fields=["friendly_name", "date_updated"])
+    return account
+
+
+@service
+def account_rename(*, account, friendly_name, actor):
+    name = friendly_name_clean(friendly_name)
+    account, _parent = lock(account)
+    if account.status == Status.CLOSED:
+        raise errors.AccountClosed()
+    return _rename(account, name, actor)
+
+
+def _check_status_change(account, parent, new_status, *, actor, source):
+    if account.status == Status.CLOSED:
+        raise errors.AccountClosed()
+    if parent is not None and parent.status != Status.ACTIVE and source != StatusSource.PARENT:
+        raise errors.ParentSuspended()
+    if (
+        account.status == Status.SUSPENDED
+        and account.status_source == StatusSource.SUPPORT
+        and source != StatusSource.SUPPORT
+    ):
+        raise errors.SuspendedBySupport()
+    if parent is None and source == StatusSource.OWNER:
+        if new_status != Status.CLOSED:
+            raise errors.MainAccountStatusRestricted()
+        if actor.user is None or actor.user.pk != account.owner_id:
+            raise errors.NotPermitted(errors.ONLY_OWNER_CAN_CLOSE)
+
+
+def _status_data(old_status, new_status, old_source, new_source, reason, cause):
+    """A status change: the changed fields, why (`cause`, the door it came through: owner,
+    parent, support, balance) and the reason given."""
+    # The status is always there, even when only who holds the suspension changes.
+    data = {"status": change(old_status, new_status)}
+    data |= changes(status_source=(old_source, new_source))
+    data["cause"] = cause
+    if reason:
+        data["reason"] = reason
+    return data
+
+
+def _cascade_to_subaccounts(parent, new_status, *, actor, reason):
+    """Apply the parent's new status to its subaccounts, with an event for each."""
+    subaccounts = Account.objects.subaccounts_of(parent)
+    if new_status == Status.SUSPENDED:
+        affected = subaccounts.filter(status=Status.ACTIVE)
+    elif new_status == Status.CLOSED:
+        affected = subaccounts.exclude(status=Status.CLOSED)
+    else:
+        # Only those that the parent's suspension suspended come back.
+        affected = subaccounts.filter(status=Status.SUSPENDED, status_source=StatusSource.PARENT)
+    locked = list(
+        affected.select_for_update()
+        .order_by("pk")
+        .only("pk", "sid", "parent_id", "status", "status_source")
+    )
+    if not locked:
+        return 0
+    now = timezone.now()
+    new_source = "" if new_status == Status.ACTIVE else StatusSource.PARENT
+    Account.objects.filter(pk__in=[sub.pk for sub in locked]).update(
+        status=new_status, status_source=new_source, date_updated=now
+    )
+    events_record(
+        actor=actor,
+        event_type="account.updated",
+        items=[
+            (
+                sub,
+                sub.sid,
+                _status_data(
+                    sub.status,
+                    new_status,
+                    sub.status_source,
+                    new_source,
+                    reason,
+                    StatusSource.PARENT,
+                ),
+            )
+            for sub in locked
+        ],
+        date=now,
+    )
+    return len(locked)
+
+
+def _set_status(account, parent, status, *, actor, source, reason):
+    """Move a locked account to `status`, with the cascade and the release of numbers."""
+    _check_status_change(account, parent, status, actor=actor, source=source)
+    old_status, old_source = account.status, account.status_source
+    account.status = status
+    account.status_source = source if status != Status.ACTIVE else ""
+    account.save(update_fields=["status", "status_source", "date_updated"])
+    event_record(
+        actor=actor,
+        event_type="account.updated",
+        account=account,
+        resource_sid=account.sid,
+        data=_status_data(old_status, status, old_source, account.status_source, reason, source),
+    )
+    if parent is None:
+        cascade_reason = f"Parent account {account.sid} {status}"
+        if reason:
+            cascade_reason += f": {reason}"
+        _cascade_to_subaccounts(account, status, actor=actor, reason=cascade_reason)
+    if status == Status.CLOSED:
+        # After the subaccounts: numbers are locked last, as everywhere else.
+        inventory.numbers_release_for(account, actor=actor)
+    return account
+
+
+@service
+def account_status_set(*, account, status, actor, source=StatusSource.OWNER, reason=""):
+    """Move an account to `status` (active / suspended / closed), with the cascade to its
+    subaccounts for a top-level account. Setting the status it already has is a no-op, except
+    that support takes over a suspension (which then lasts until support lifts it)."""
+    if status not in Status.values:
+        raise errors.InvalidStatusTransition(errors.INVALID_STATUS)
+    account, parent = lock(account)
+    if account.status == status and status != Status.CLOSED:
+        # Nothing to do, but a support or parent suspension still cannot be "re-suspended"
+        # to take it over (it would look done, yet not hold when the other side lifts it).
+        if parent is not None and parent.status != Status.ACTIVE and source != StatusSource.PARENT:
+            raise errors.ParentSuspended()
+        if account.status_source == StatusSource.SUPPORT and source != StatusSource.SUPPORT:
+            raise errors.SuspendedBySupport()
+        if (
+            status == Status.SUSPENDED
+            and source == StatusSource.SUPPORT
+            and account.status_source != StatusSource.SUPPORT
+        ):
+            # Support takes over a suspension that was the balance's or the owner's: it must
+            # hold until support lifts it, not end with a top-up or the owner's reactivation.
+            old_source = account.status_source
+            account.status_source = StatusSource.SUPPORT
+            account.save(update_fields=["status_source", "date_updated"])
+            event_record(
+                actor=actor,
+                event_type="account.updated",
+                account=account,
+                resource_sid=account.sid,
+                data=_status_data(status, status, old_source, StatusSource.SUPPORT, reason, source),
+            )
+        return account
+    return _set_status(account, parent, status, actor=actor, source=source, reason=reason)
+
+
+def account_suspend(*, account, actor, source=StatusSource.OWNER, reason=""):
+    return account_status_set(
+        account=account, status=Status.SUSPENDED, actor=actor, source=source, reason=reason
+    )
+
+
+def account_reactivate(*, account, actor, source=StatusSource.OWNER, reason=""):
+    return account_status_set(
+        account=account, status=Status.ACTIVE, actor=actor, source=source, reason=reason
+    )
+
+
+def account_close(*, account, actor, source=StatusSource.OWNER, reason=""):
+    return account_status_set(
+        account=account, status=Status.CLOSED, actor=actor, source=source, reason=reason
+    )
+
+
+@service
+def account_update(*, account, actor, by_account, friendly_name=None, status=None):
+    """The API's update: rename (`friendly_name`) and/or change the status, both or neither.
+    `by_account` is the account whose credentials ask. Twilio: only subaccounts' status changes
+    over the API, and only with the parent's credentials (a subaccount that suspended itself
+    could never come back)."""
+    if status is not None and status not in Status.values:
+        raise errors.InvalidStatusTransition(errors.INVALID_STATUS)
+    if status is not None:
+        if not account.is_subaccount:
+            raise errors.MainAccountStatusRestricted()
+        if by_account.is_subaccount:
+            raise errors.NotPermitted(errors.API_STATUS_SET_BY_PARENT_ONLY)
+    if friendly_name is None and status is None:
+        return account
+    if friendly_name is not None:
+        account = account_rename(account=account, friendly_name=friendly_name, actor=actor)
+    if status is not None:
+        account = account_status_set(
+            account=account,
+            status=status,
+            actor=actor,
+            source=StatusSource.OWNER,
+            reason="Changed through the REST API",
+        )
+    return account
+
+
+@service
+def account_upgrade(*, account, actor):
+    """Support upgrades a Trial account (and its subaccounts) to Full."""
+    account, _parent = lock(account)
+    main = account.main_account
+    if main.status == Status.CLOSED:
+        raise errors.AccountClosed()
+    subaccounts = Account.objects.subaccounts_of(main).only("pk", "sid", "parent_id", "type")
+    family = [main, *subaccounts.order_by("pk")]
+    upgraded = [member for member in family if member.type != Account.Type.FULL]
+    now = timezone.now()
+    Account.objects.filter(pk__in=[member.pk for member in upgraded]).update(
+        type=Account.Type.FULL, date_updated=now
+    )
+    events_record(
+        actor=actor,
+        event_type="account.updated",
+        items=[
+            (member, member.sid, {"type": change(member.type, Account.Type.FULL)})
+            for member in upgraded
+        ],
+        date=now,
+    )
+    main.refresh_from_db()
+    return main
+
+
+@service
+def account_limits_set(*, account, actor, subaccount_limit):
+    """Support raises (or lowers) how many open subaccounts a main account may have."""
+    account, _parent = lock(account)
+    if account.parent_id is not None:
+        raise errors.NestedSubaccountNotAllowed()
+    data = changes(subaccount_limit=(account.subaccount_limit, subaccount_limit))
+    if data:
+        account.subaccount_limit = subaccount_limit
+        account.save(update_fields=["subaccount_limit", "date_updated"])
+        event_record(
+            actor=actor,
+            event_type="account.updated",
+            account=account,
+            resource_sid=account.sid,
+            data=data,
+        )
+    return account

@@ -1,0 +1,211 @@
+"""What every service shares: who is acting (`Actor`), the transaction rule (`service`), and
+the event each write records (`event_record`).
+
+A service is one user intent. It validates, locks what it reads, writes, and records its event
+in the same transaction, so a change and its trace commit together or not at all (Zulip's
+RealmAuditLog pattern). The outermost service runs in a durable transaction: when it returns,
+its writes are committed. A service that another service calls joins the caller's transaction
+without a savepoint: it is part of that one intent.
+"""
+
+import contextlib
+import contextvars
+import dataclasses
+import datetime
+import functools
+from decimal import Decimal
+
+from django.db import transaction
+
+from ..models import Account, Event, Organization, User
+
+ActorType = Event.ActorType
+Source = Event.Source
+
+_depth = contextvars.ContextVar("service_depth", default=0)
+
+
+@contextlib.contextmanager
+def service_transaction():
+    """The transaction of a service: durable when it is the outermost one, part of the
+    calling service's transaction (no savepoint) otherwise. For the rare write that is not a
+    service function (a Django form's own save) but must commit with its event."""
+    depth = _depth.get()
+    token = _depth.set(depth + 1)
+    try:
+        if depth == 0:
+            block = transaction.atomic(durable=True)
+        else:
+            block = transaction.atomic(savepoint=False)
+        with block:
+            yield
+    finally:
+        _depth.reset(token)
+
+
+def service(function):
+    """Run `function` as a service (see `service_transaction`)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with service_transaction():
+            return function(*args, **kwargs)
+
+    return run
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who asks for a change, and through which door: what every event records."""
+
+    type: str  # an Event.ActorType
+    source: str  # an Event.Source
+    sid: str = ""  # the user's US…, the account's AC… or the key's SK…
+    ip: str | None = None
+    user: User | None = None  # the person behind a console user or support actor
+
+    @classmethod
+    def for_user(cls, user, *, ip=None):
+        """A person in the console."""
+        return cls(ActorType.USER, Source.WEB, sid=user.sid, ip=ip, user=user)
+
+    @classmethod
+    def from_request(cls, request):
+        """The signed-in person making a console request (or nobody yet, signing up)."""
+        user = request.user if request.user.is_authenticated else None
+        if user is None:
+            return cls(ActorType.USER, Source.WEB, ip=_client_ip(request))
+        return cls.for_user(user, ip=_client_ip(request))
+
+    @classmethod
+    def for_api(cls, request, account):
+        """An API request made with `account`'s credentials."""
+        return cls(ActorType.ACCOUNT, Source.API, sid=account.sid, ip=_client_ip(request))
+
+    @classmethod
+    def for_support(cls, user, *, ip=None):
+        """Support staff in the admin."""
+        return cls(ActorType.SUPPORT, Source.ADMIN, sid=user.sid, ip=ip, user=user)
+
+    @classmethod
+    def support_request(cls, request):
+        return cls.for_support(request.user, ip=_client_ip(request))
+
+    @classmethod
+    def system(cls):
+        """The console itself: background jobs, operators' commands."""
+        return cls(ActorType.SYSTEM, Source.SYSTEM)
+
+    @property
+    def is_support(self):
+        return self.type == ActorType.SUPPORT
+
+    def as_user(self, user):
+        """The same request, now made by `user` (who just signed up)."""
+        return dataclasses.replace(self, type=ActorType.USER, sid=user.sid, user=user)
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Account | Organization):
+        return value.sid
+    if isinstance(value, User):
+        return value.email
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_json(item) for item in value)
+    return value
+
+
+def change(previous, updated):
+    return {"previous": _json(previous), "updated": _json(updated)}
+
+
+def changes(**pairs):
+    """{field: {"previous", "updated"}} for every field whose value changed; each argument is
+    a (previous, updated) pair."""
+    return {
+        name: change(previous, updated)
+        for name, (previous, updated) in pairs.items()
+        if previous != updated
+    }
+
+
+def created(**fields):
+    """The data of a `….created` event: every field changed from nothing."""
+    return {name: change(None, value) for name, value in fields.items()}
+
+
+def deleted(**fields):
+    """The data of a `….deleted` event: every field's last value, now gone."""
+    return {name: change(value, None) for name, value in fields.items()}
+
+
+def _event(*, actor, event_type, account, organization, resource_sid, data, description, date):
+    return Event(
+        account=account,
+        account_sid=account.sid if account is not None else "",
+        main_account_id=account.main_account_id if account is not None else None,
+        organization=organization,
+        actor_type=actor.type,
+        actor_sid=actor.sid,
+        actor_user=actor.user,
+        source=actor.source,
+        source_ip_address=actor.ip,
+        resource_type=event_type.rsplit(".", 1)[0],
+        resource_sid=resource_sid or "",
+        event_type=event_type,
+        event_data=data or {},
+        description=description[:300],
+        **({"event_date": date} if date is not None else {}),
+    )
+
+
+def event_record(
+    *,
+    actor,
+    event_type,
+    account=None,
+    organization=None,
+    resource_sid="",
+    data=None,
+    description="",
+    date=None,
+):
+    """Record one write in the log of `account` (and of its main account), or of
+    `organization`. `event_type` is RESOURCE.ACTION, e.g. "phone-number.created"."""
+    event = _event(
+        actor=actor,
+        event_type=event_type,
+        account=account,
+        organization=organization,
+        resource_sid=resource_sid,
+        data=data,
+        description=description,
+        date=date,
+    )
+    event.save()
+    return event
+
+
+def events_record(*, actor, event_type, items, description="", date=None):
+    """Many events of one type at once: `items` is [(account, resource_sid, data)]."""
+    return Event.objects.bulk_create(
+        _event(
+            actor=actor,
+            event_type=event_type,
+            account=account,
+            organization=None,
+            resource_sid=resource_sid,
+            data=data,
+            description=description,
+            date=date,
+        )
+        for account, resource_sid, data in items
+    )

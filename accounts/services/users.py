@@ -1,0 +1,82 @@
+"""People who sign in: signing up, and accounts that operators provision for an email."""
+
+from ..models import User
+from . import accounts
+from .events import ActorType, changes, created, event_record, service
+
+
+def _user_create(*, email, password, full_name, actor):
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    # Someone signing up is the actor of their own sign-up.
+    if actor.type == ActorType.USER and actor.user is None:
+        actor = actor.as_user(user)
+    event_record(
+        actor=actor,
+        event_type="user.created",
+        resource_sid=user.sid,
+        data=created(email=user.email),
+    )
+    return user
+
+
+@service
+def user_sign_up(*, email, password, actor, full_name="", account_name):
+    """A new user and their first account, together or not at all."""
+    user = _user_create(email=email, password=password, full_name=full_name, actor=actor)
+    account = accounts.account_create(
+        owner=user, friendly_name=account_name, actor=actor.as_user(user)
+    )
+    return user, account
+
+
+@service
+def user_create_invited(*, email, password, full_name, actor):
+    """A new person who signs up through an invitation (no first account of their own)."""
+    return _user_create(email=email, password=password, full_name=full_name, actor=actor)
+
+
+@service
+def owner_account_provision(*, email, friendly_name, actor, password=None):
+    """An operator's top-level account for `email`, creating the user (without a usable
+    password unless one is given) if there is none: (user, account, user_created)."""
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    user_created = user is None
+    if user_created:
+        user = _user_create(email=email, password=password, full_name="", actor=actor)
+        if password is None:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    account = accounts.account_create(
+        owner=user, friendly_name=friendly_name or user.email[:64], actor=actor
+    )
+    return user, account, user_created
+
+
+@service
+def user_create_by_support(*, email, password, full_name, actor):
+    """Support adds a login (for example for a customer's colleague)."""
+    return _user_create(email=email, password=password, full_name=full_name, actor=actor)
+
+
+@service
+def user_update(*, user, actor, **fields):
+    """Support changes a user's profile, limit or access; each changed field is recorded."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    data = changes(**{name: (getattr(user, name), value) for name, value in fields.items()})
+    if data:
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(fields))
+        event_record(actor=actor, event_type="user.updated", resource_sid=user.sid, data=data)
+    return user
+
+
+@service
+def user_password_changed(*, user, actor):
+    """Record that support set a user's password (the admin's own form sets it)."""
+    event_record(
+        actor=actor,
+        event_type="user.updated",
+        resource_sid=user.sid,
+        data={"password": {"previous": "(hidden)", "updated": "(hidden)"}},
+    )

@@ -1,0 +1,24 @@
+"""The Twilio-compatible 2010-04-01 REST API, mounted at /2010-04-01/ (namespace `api:`)."""
+
+from django.urls import path, re_path
+
+from ..api.v2010 import accounts, numbers
+
+app_name = "api"
+
+urlpatterns = [
+    path("Accounts.json", accounts.account_list, name="account_list"),
+    path("Accounts/<str:sid>.json", accounts.account_detail, name="account_detail"),
+    path("Accounts/<str:sid>/Balance.json", accounts.account_balance, name="account_balance"),
+    path(
+        "Accounts/<str:account_sid>/IncomingPhoneNumbers.json",
+        numbers.incoming_phone_number_list,
+        name="incoming_phone_number_list",
+    ),
+    path(
+        "Accounts/<str:account_sid>/IncomingPhoneNumbers/<str:sid>.json",
+        numbers.incoming_phone_number_detail,
+        name="incoming_phone_number_detail",
+    ),
+    re_path(r"^(?P<path>.*)$", accounts.not_found, name="not_found"),
+]

@@ -1,0 +1,64 @@
+"""The console's account pages, under the `console:` namespace."""
+
+from django.urls import include, path
+
+from ..views import accounts, billing, numbers, subaccounts, usage, users
+
+app_name = "console"
+
+account_pages = [
+    path("", accounts.account_dashboard, name="account_dashboard"),
+    path("switcher/", accounts.account_switcher, name="account_switcher"),
+    path("rename/", accounts.account_rename, name="account_rename"),
+    path("settings/", accounts.account_settings, name="account_settings"),
+    path("close/", accounts.account_close, name="account_close"),
+    path("spend-cap/", accounts.account_spend_cap, name="account_spend_cap"),
+    path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
+    path(
+        "subaccounts/<str:subaccount_sid>/rename/",
+        subaccounts.subaccount_rename,
+        name="subaccount_rename",
+    ),
+    path(
+        "subaccounts/<str:subaccount_sid>/status/",
+        subaccounts.subaccount_status,
+        name="subaccount_status",
+    ),
+    path(
+        "subaccounts/<str:subaccount_sid>/close/",
+        subaccounts.subaccount_close_confirm,
+        name="subaccount_close_confirm",
+    ),
+    path("users/", users.user_list, name="user_list"),
+    path("users/transfer/", users.ownership_transfer, name="ownership_transfer"),
+    path("users/<int:user_id>/roles/", users.user_roles, name="user_roles"),
+    path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
+    path("invitations/<int:pk>/resend/", users.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
+    path("billing/", billing.billing, name="billing"),
+    path("usage/", usage.usage, name="usage"),
+    path("phone-numbers/", numbers.phone_number_list, name="phone_number_list"),
+    path("phone-numbers/buy/", numbers.phone_number_buy, name="phone_number_buy"),
+    path(
+        "phone-numbers/<str:number_sid>/rename/",
+        numbers.phone_number_rename,
+        name="phone_number_rename",
+    ),
+    path(
+        "phone-numbers/<str:number_sid>/release/",
+        numbers.phone_number_release,
+        name="phone_number_release",
+    ),
+    path(
+        "phone-numbers/<str:number_sid>/transfer/",
+        numbers.phone_number_transfer,
+        name="phone_number_transfer",
+    ),
+]
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("invitations/<str:token>/", users.invitation_accept, name="invitation_accept"),
+    path("console/accounts/", accounts.account_list, name="account_list"),
+    path("console/<str:sid>/", include(account_pages)),
+]

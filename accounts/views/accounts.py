@@ -1,0 +1,301 @@
+"""Console pages about accounts: the accounts list, the switcher, the dashboard, settings."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from .. import errors, roles
+from ..forms.accounts import FriendlyNameForm, SpendCapForm
+from ..selectors import accounts as account_selectors
+from ..selectors import events as event_selectors
+from ..selectors import ledger as ledger_selectors
+from ..services import accounts as account_services
+from ..services import ledger as ledger_services
+from .common import (
+    FORM_ERROR_STATUS,
+    LAST_ACCOUNT_SESSION_KEY,
+    RECENT_ACCOUNTS_SESSION_KEY,
+    actor,
+    current_account,
+    local_url,
+    posted_reason,
+    remember_account,
+    render_page_or_partial,
+    search_query,
+)
+
+SWITCHER_LIMIT = 50
+SWITCHER_SUBACCOUNTS_SHOWN = 10
+# Pages that exist on every account; switching from any other page lands on the dashboard.
+PAGES_ON_EVERY_ACCOUNT = {
+    "account_dashboard",
+    "account_settings",
+    "phone_number_list",
+    "billing",
+    "user_list",
+}
+# Pages that only main accounts have; switching to a subaccount from them lands on its dashboard.
+PAGES_ON_MAIN_ACCOUNTS = {"subaccount_list", "usage"}
+
+
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    sid = account_selectors.account_landing_for_user(
+        user=request.user, last_sid=request.session.get(LAST_ACCOUNT_SESSION_KEY)
+    )
+    if sid:
+        return redirect("console:account_dashboard", sid=sid)
+    return redirect("console:account_list")
+
+
+def _account_list_context(request, form=None):
+    user = request.user
+    accounts = account_selectors.account_list_page(user=user)
+    owned = account_selectors.owned_account_count(owner=user)
+    return {
+        "accounts": accounts,
+        "form": form or FriendlyNameForm(),
+        "owned_count": owned,
+        "at_limit": owned >= user.account_limit,
+        "account_limit": user.account_limit,
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def account_list(request):
+    """Every account the user can reach; POST creates a new account."""
+    if request.method == "POST":
+        form = FriendlyNameForm(request.POST)
+        if form.is_valid():
+            try:
+                account = account_services.account_create(
+                    owner=request.user,
+                    friendly_name=form.cleaned_data["friendly_name"],
+                    actor=actor(request),
+                )
+            except errors.AccountError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Created account “{account.friendly_name}”.")
+                url = reverse("console:account_dashboard", args=[account.sid])
+                if request.htmx:
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        context = _account_list_context(request, form=form)
+        return render_page_or_partial(
+            request, "accounts/account_list.html", "create", context, status=FORM_ERROR_STATUS
+        )
+    return render(request, "accounts/account_list.html", _account_list_context(request))
+
+
+@login_required
+@require_GET
+def account_switcher(request, sid):
+    """The switcher's panel (HTMX): recent accounts grouped by organization, the current main
+    account's subaccounts, and a filter by name or SID."""
+    current = current_account(request, sid)
+    account = current.account
+    main = account.main_account
+    query = search_query(request)
+    from_page = request.GET.get("from", "account_dashboard")
+
+    top_level, subaccounts, subaccount_total = account_selectors.switcher_accounts(
+        user=request.user,
+        main=main,
+        query=query,
+        limit=SWITCHER_LIMIT,
+        subaccounts_shown=SWITCHER_SUBACCOUNTS_SHOWN,
+    )
+
+    recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
+    rank = {sid: index for index, sid in enumerate(recent)}
+    top_level.sort(key=lambda a: (rank.get(a.sid, len(rank)), a.friendly_name.lower()))
+    groups = {}
+    for candidate in top_level:
+        name = candidate.organization.name if candidate.organization_id else "Personal accounts"
+        groups.setdefault(name, []).append(candidate)
+
+    def link(target):
+        page = "account_dashboard"
+        if from_page in PAGES_ON_EVERY_ACCOUNT or (
+            from_page in PAGES_ON_MAIN_ACCOUNTS and not target.is_subaccount
+        ):
+            page = from_page
+        return reverse(f"console:{page}", args=[target.sid])
+
+    for candidate in [*top_level, *subaccounts]:
+        candidate.switch_url = link(candidate)
+    context = {
+        "current": current,
+        "account": account,
+        "main": main,
+        "groups": groups,
+        "subaccounts": subaccounts,
+        "subaccount_total": subaccount_total,
+        "main_listed": any(candidate.pk == main.pk for candidate in top_level),
+        "query": query,
+        "from_page": from_page,
+    }
+    partial = "results" if request.GET.get("part") == "results" else "panel"
+    return render(request, f"accounts/switcher.html#{partial}", context)
+
+
+@login_required
+@require_GET
+def account_dashboard(request, sid):
+    current = current_account(request, sid)
+    account = current.account
+    remember_account(request, account)
+    context = {
+        "current": current,
+        "account": account,
+        "open_subaccount_count": (
+            None
+            if account.is_subaccount
+            else account_selectors.open_subaccount_count(account=account)
+        ),
+        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "page": "account_dashboard",
+    }
+    return render(request, "accounts/account_dashboard.html", context)
+
+
+@login_required
+@require_POST
+def account_rename(request, sid):
+    current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
+    account = current.account
+    form = FriendlyNameForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            account = account_services.account_rename(
+                account=account,
+                friendly_name=form.cleaned_data["friendly_name"],
+                actor=actor(request),
+            )
+        except errors.AccountError as error:
+            form.add_error("friendly_name", error.message)
+    if form.errors:
+        status = FORM_ERROR_STATUS
+    elif not request.htmx:
+        messages.success(request, "Account renamed.")
+        dashboard = reverse("console:account_dashboard", args=[sid])
+        return redirect(local_url(request, request.POST.get("next_page"), dashboard))
+    current.account = account
+    if not form.errors:
+        form = FriendlyNameForm(initial={"friendly_name": account.friendly_name})
+    context = {"current": current, "account": account, "form": form, "renamed": not form.errors}
+    response = render(request, "accounts/account_dashboard.html#name", context, status=status)
+    if not form.errors:
+        trigger_client_event(response, "accountChanged")
+    return response
+
+
+@login_required
+@require_GET
+def account_settings(request, sid):
+    current = current_account(request, sid)
+    account = current.account
+    remember_account(request, account)
+    return render(request, "accounts/account_settings.html", _settings_context(current))
+
+
+def _settings_context(current, spend_cap_form=None):
+    account = current.account
+    context = {
+        "current": current,
+        "account": account,
+        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "events": event_selectors.status_history(account=account),
+        "page": "account_settings",
+    }
+    if account.is_subaccount:
+        cap = account.monthly_spend_cap
+        context["spend_cap_form"] = spend_cap_form or SpendCapForm(
+            initial={"monthly_spend_cap": None if cap is None else cap.quantize(Decimal("0.01"))}
+        )
+        context["spent_this_month"] = ledger_selectors.spent_this_month(account)
+    return context
+
+
+@login_required
+@require_POST
+def account_spend_cap(request, sid):
+    """Owners, Administrators and Billing Managers cap a subaccount's monthly spending."""
+    current = current_account(request, sid, scope=roles.BILLING_WRITE)
+    form = SpendCapForm(request.POST)
+    if form.is_valid():
+        try:
+            ledger_services.spend_cap_set(
+                subaccount=current.account,
+                cap=form.cleaned_data["monthly_spend_cap"],
+                actor=actor(request),
+            )
+        except errors.AccountError as error:
+            form.add_error("monthly_spend_cap", error.message)
+        else:
+            messages.success(request, "Spend cap saved.")
+            return redirect("console:account_settings", sid=sid)
+    return render(
+        request,
+        "accounts/account_settings.html",
+        _settings_context(current, spend_cap_form=form),
+        status=FORM_ERROR_STATUS,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_close(request, sid):
+    """Close the current account (owner only for a main account): a confirmation page, then
+    the POST that does it."""
+    current = current_account(request, sid)
+    account = current.account
+    current.require(roles.SUBACCOUNTS_WRITE if account.is_subaccount else roles.ACCOUNT_CLOSE)
+    error = None
+    if request.method == "POST":
+        try:
+            account_services.account_close(
+                account=account,
+                actor=actor(request),
+                reason=posted_reason(request),
+            )
+        except errors.AccountError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, f"Closed “{account.friendly_name}” ({account.sid}).")
+            url = reverse(
+                "console:account_list" if not account.is_subaccount else "console:subaccount_list",
+                args=[] if not account.is_subaccount else [account.parent.sid],
+            )
+            if request.htmx:
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    context = {
+        "current": current,
+        "account": account,
+        "open_subaccount_count": (
+            None
+            if account.is_subaccount
+            else account_selectors.open_subaccount_count(account=account)
+        ),
+        "error": error,
+        "page": "account_settings",
+    }
+    return render(
+        request,
+        "accounts/account_close.html",
+        context,
+        status=FORM_ERROR_STATUS if error else 200,
+    )

@@ -1,0 +1,127 @@
+"""The Usage page of a main account: any date range, per subaccount and category, as a
+table, a chart and a CSV download."""
+
+import csv
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .. import roles
+from ..forms.usage import UsageRangeForm
+from ..selectors import usage as usage_selectors
+from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+
+PAGE_SIZE = 50
+
+# The usage chart's geometry (SVG user units; the SVG scales to its container).
+CHART_ROW = 26
+CHART_LABEL_WIDTH = 230
+CHART_BAR_WIDTH = 380
+CHART_VALUE_WIDTH = 110
+CHART_PADDING = 6
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def usage(request, sid):
+    """Usage of a main account and its subaccounts over any date range, as a table, a chart
+    and a CSV download."""
+    current = current_account(request, sid, scope=roles.USAGE_READ)
+    account = current.account
+    if account.is_subaccount:
+        # Usage is reported for the whole family on the main account's page.
+        raise Http404("Subaccounts have no usage page of their own.")
+    form = UsageRangeForm.from_query(request.GET)
+    report = None
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        report = usage_selectors.usage_report(main=account, start=start, end=end)
+        if request.GET.get("format") == "csv":
+            return _usage_csv(account, start, end, report)
+    if not request.htmx:
+        remember_account(request, account)
+    context = {
+        "current": current,
+        "account": account,
+        "form": form,
+        "report": report,
+        # The totals and the chart cover every account; the table shows 50 accounts a page.
+        "groups_page": Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
+        if report
+        else None,
+        "chart": _chart_geometry(report.chart) if report else None,
+        "presets": _range_presets(),
+        "page": "usage",
+    }
+    return render_page_or_partial(
+        request,
+        "billing/usage.html",
+        "report",
+        context,
+        status=200 if report else FORM_ERROR_STATUS,
+    )
+
+
+def _range_presets():
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    return [
+        ("This month", first, today),
+        ("Last month", last_month_end.replace(day=1), last_month_end),
+        ("This year", today.replace(month=1, day=1), today),
+    ]
+
+
+CSV_HEADER = ["account_sid", "friendly_name", "category", "quantity", "price"]
+# A cell starting with one of these is a formula to a spreadsheet; a subaccount's name is
+# chosen by whoever holds its credentials, so it is written as text (OWASP: a leading quote).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text):
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def _usage_csv(account, start, end, report):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="usage-{account.sid}-{start.isoformat()}-{end.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for group in report.groups:
+        for row in group.rows:
+            writer.writerow(
+                [
+                    group.sid,
+                    _csv_text(group.friendly_name),
+                    row["category"],
+                    row["quantity"],
+                    row["cost"],
+                ]
+            )
+    return response
+
+
+def _chart_geometry(bars):
+    """Where each bar goes in the SVG: one row per account, widths relative to the largest."""
+    for index, bar in enumerate(bars):
+        bar["y"] = CHART_PADDING + index * CHART_ROW
+        bar["text_y"] = bar["y"] + CHART_ROW / 2 + 4
+        bar["x"] = CHART_LABEL_WIDTH
+        bar["width"] = round(max(bar["share"] * CHART_BAR_WIDTH, 1 if bar["cost"] else 0), 1)
+        bar["value_x"] = CHART_LABEL_WIDTH + bar["width"] + 6
+    return {
+        "bars": bars,
+        "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + CHART_VALUE_WIDTH,
+        "height": CHART_PADDING * 2 + len(bars) * CHART_ROW,
+        "bar_height": CHART_ROW - 8,
+        "label_x": CHART_LABEL_WIDTH - 8,
+    }
