@@ -33,8 +33,9 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from accounts import services  # noqa: E402
 from accounts.models import Account, User  # noqa: E402
+from accounts.services import accounts as account_services  # noqa: E402
+from accounts.services.events import Actor  # noqa: E402
 
 REPEATS = 15
 SMALL, LARGE = 20, 2000
@@ -46,7 +47,7 @@ SEARCH_LIMIT = 10.0
 
 def family(email, subaccounts):
     user = User.objects.create_user(email=email, password="bench-password-1")
-    parent = services.account_create(owner=user, friendly_name=email)
+    parent = account_services.account_create(owner=user, friendly_name=email, actor=Actor.system())
     Account.objects.filter(pk=parent.pk).update(subaccount_limit=subaccounts + 10)
     Account.objects.bulk_create(
         Account(
