@@ -299,18 +299,21 @@ def account_status_set(*, account, status, actor, source=StatusSource.OWNER, rea
     return _set_status(account, parent, status, actor=actor, source=source, reason=reason)
 
 
+@service
 def account_suspend(*, account, actor, source=StatusSource.OWNER, reason=""):
     return account_status_set(
         account=account, status=Status.SUSPENDED, actor=actor, source=source, reason=reason
     )
 
 
+@service
 def account_reactivate(*, account, actor, source=StatusSource.OWNER, reason=""):
     return account_status_set(
         account=account, status=Status.ACTIVE, actor=actor, source=source, reason=reason
     )
 
 
+@service
 def account_close(*, account, actor, source=StatusSource.OWNER, reason=""):
     return account_status_set(
         account=account, status=Status.CLOSED, actor=actor, source=source, reason=reason

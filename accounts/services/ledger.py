@@ -159,6 +159,7 @@ def _reason(reason):
     return reason
 
 
+@service
 def funds_add(*, account, amount, actor, reason, idempotency_key=None):
     amount = amount_clean(amount)
     if amount <= 0:
@@ -173,6 +174,7 @@ def funds_add(*, account, amount, actor, reason, idempotency_key=None):
     )
 
 
+@service
 def balance_adjust(*, account, amount, actor, reason, kind=Kind.ADJUSTMENT, idempotency_key=None):
     """Support's correction (positive or negative) or refund (positive)."""
     amount = amount_clean(amount)
@@ -207,6 +209,7 @@ def entry_check(*, account, kind, amount, reason):
         raise errors.BillingError(errors.CLOSED_ACCOUNT_BILLING)
 
 
+@service
 def entry_post(*, account, kind, amount, reason, actor, idempotency_key=None):
     """Support's entry of any kind they may write (funds, refund, adjustment)."""
     entry_check(account=account, kind=kind, amount=amount, reason=reason)

@@ -1,4 +1,5 @@
 import csv
+import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -25,8 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("path", help="CSV file ('-' for standard input).")
 
     def handle(self, *args, path, **options):
-        import sys
-
         handle = sys.stdin if path == "-" else open(path, newline="", encoding="utf-8")
         with handle:
             reader = csv.DictReader(handle)
