@@ -1,12 +1,15 @@
-"""Forms about accounts: names and spend caps."""
+"""Forms about accounts: creating, renaming, spend caps."""
 
 from django import forms
 
 from .. import errors
+from ..services import accounts as account_services
+from ..services import ledger as ledger_services
 from ..services.accounts import friendly_name_clean
+from .base import ServiceForm
 
 
-class FriendlyNameForm(forms.Form):
+class FriendlyNameForm(ServiceForm):
     # No max_length: the browser would cut a pasted name silently; the service's check says
     # what is wrong instead.
     friendly_name = forms.CharField(
@@ -22,7 +25,31 @@ class FriendlyNameForm(forms.Form):
             raise forms.ValidationError(error.message) from None
 
 
-class SpendCapForm(forms.Form):
+class AccountCreateForm(FriendlyNameForm):
+    def perform(self, *, owner, actor):
+        return account_services.account_create(
+            owner=owner, friendly_name=self.cleaned_data["friendly_name"], actor=actor
+        )
+
+
+class AccountRenameForm(FriendlyNameForm):
+    refusal_field = "friendly_name"
+
+    def perform(self, *, account, actor):
+        return account_services.account_rename(
+            account=account, friendly_name=self.cleaned_data["friendly_name"], actor=actor
+        )
+
+
+class SubaccountCreateForm(FriendlyNameForm):
+    def perform(self, *, parent, actor):
+        return account_services.subaccount_create(
+            parent=parent, friendly_name=self.cleaned_data["friendly_name"], actor=actor
+        )
+
+
+class SpendCapForm(ServiceForm):
+    refusal_field = "monthly_spend_cap"
     monthly_spend_cap = forms.DecimalField(
         label="Monthly spend cap (USD)",
         required=False,
@@ -32,3 +59,56 @@ class SpendCapForm(forms.Form):
         help_text="Usage charges that would take this subaccount past it in a calendar month "
         "(UTC) are refused. Leave empty for no cap.",
     )
+
+    def perform(self, *, subaccount, actor):
+        return ledger_services.spend_cap_set(
+            subaccount=subaccount, cap=self.cleaned_data["monthly_spend_cap"], actor=actor
+        )
+
+
+class ReasonField(forms.CharField):
+    """The optional reason for a status change, kept as typed but without what PostgreSQL
+    refuses (NUL characters) and within the history's room: a stray character never stops
+    the change."""
+
+    def to_python(self, value):
+        return super().to_python((value or "").replace("\x00", ""))[:500]
+
+
+class StatusChangeForm(ServiceForm):
+    """A status change, with the optional reason the history keeps."""
+
+    reason = ReasonField(required=False, strip=True)
+
+
+class AccountCloseForm(StatusChangeForm):
+    def perform(self, *, account, actor):
+        return account_services.account_close(
+            account=account, actor=actor, reason=self.cleaned_data["reason"]
+        )
+
+
+SUBACCOUNT_STATUS_ACTIONS = {
+    "suspend": (account_services.account_suspend, "Suspended"),
+    "reactivate": (account_services.account_reactivate, "Reactivated"),
+    "close": (account_services.account_close, "Closed"),
+}
+
+
+class SubaccountStatusForm(StatusChangeForm):
+    action = forms.ChoiceField(
+        choices=[(action, action) for action in SUBACCOUNT_STATUS_ACTIONS],
+        error_messages={
+            "required": errors.CHOOSE_STATUS_ACTION,
+            "invalid_choice": errors.CHOOSE_STATUS_ACTION,
+        },
+    )
+
+    @property
+    def verb(self):
+        """What was done, in the past tense ("Suspended")."""
+        return SUBACCOUNT_STATUS_ACTIONS[self.cleaned_data["action"]][1]
+
+    def perform(self, *, subaccount, actor):
+        service, _verb = SUBACCOUNT_STATUS_ACTIONS[self.cleaned_data["action"]]
+        return service(account=subaccount, actor=actor, reason=self.cleaned_data["reason"])

@@ -3,7 +3,10 @@
 from django import forms
 
 from .. import errors, roles
+from ..services import invitations as invitation_services
+from ..services import memberships as membership_services
 from ..services.memberships import roles_clean
+from .base import ServiceForm
 
 ASSIGNABLE_ROLE_CHOICES = [
     (role, label) for role, label in roles.ROLE_CHOICES if role != roles.OWNER
@@ -31,10 +34,25 @@ class RolesField(forms.MultipleChoiceField):
             raise forms.ValidationError(error.message) from None
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(ServiceForm):
+    refusal_field = "email"
     email = forms.EmailField(label="Email address")
     roles = RolesField(label="Roles")
 
+    def perform(self, *, account, actor, base_url):
+        return invitation_services.invitation_create(
+            account=account,
+            email=self.cleaned_data["email"],
+            roles_=self.cleaned_data["roles"],
+            actor=actor,
+            base_url=base_url,
+        )
 
-class RolesForm(forms.Form):
+
+class RolesForm(ServiceForm):
     roles = RolesField(label="Roles")
+
+    def perform(self, *, account, user, actor):
+        return membership_services.account_member_roles_set(
+            account=account, user=user, roles_=self.cleaned_data["roles"], actor=actor
+        )

@@ -1,10 +1,13 @@
-"""Forms of the Phone numbers pages: search the inventory, buy, move a number."""
+"""Forms of the Phone numbers pages: search the inventory, buy, rename and move a number."""
 
 import re
 
 from django import forms
 
 from .. import errors
+from ..services import numbers as number_services
+from .accounts import FriendlyNameForm
+from .base import ServiceForm
 
 
 class AvailableNumberSearchForm(forms.Form):
@@ -25,15 +28,54 @@ class AvailableNumberSearchForm(forms.Form):
         return contains
 
 
-class NumberBuyForm(forms.Form):
+class NumberBuyForm(ServiceForm):
     phone_number = forms.CharField(
         max_length=20, error_messages={"required": errors.PHONE_NUMBER_REQUIRED}
     )
 
+    def perform(self, *, account, actor):
+        return number_services.number_buy(
+            account=account, phone_number=self.cleaned_data["phone_number"], actor=actor
+        )
 
-class NumberTransferForm(forms.Form):
+
+class NumberRenameForm(FriendlyNameForm):
+    refusal_field = "friendly_name"
+
+    def perform(self, *, number, actor):
+        return number_services.number_rename(
+            number=number, friendly_name=self.cleaned_data["friendly_name"], actor=actor
+        )
+
+
+class NumberTransferForm(ServiceForm):
+    """Where to move a number: one of the family's accounts, looked up inside the family only
+    (an unrelated SID and one that does not exist get the same refusal)."""
+
     target = forms.CharField(
         label="Move to",
         max_length=34,
         error_messages={"required": errors.TRANSFER_TARGET_REQUIRED},
     )
+
+    def __init__(self, *args, family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family = family
+
+    def clean_target(self):
+        target = self.family.filter(sid=self.cleaned_data["target"]).first()
+        if target is None:
+            raise forms.ValidationError(errors.TransferTargetUnrelated.message)
+        return target
+
+    def perform(self, *, number, main, actor):
+        return number_services.number_transfer(
+            number=number, target=self.cleaned_data["target"], acting_account=main, actor=actor
+        )
+
+
+class NumberReleaseForm(ServiceForm):
+    """Release asks nothing more than the confirmation itself."""
+
+    def perform(self, *, number, actor):
+        return number_services.number_release(number=number, actor=actor)

@@ -10,13 +10,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from .. import errors, roles
-from ..forms.accounts import FriendlyNameForm, SpendCapForm
+from .. import roles
+from ..forms.accounts import (
+    AccountCloseForm,
+    AccountCreateForm,
+    AccountRenameForm,
+    SpendCapForm,
+)
 from ..selectors import accounts as account_selectors
 from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
-from ..services import accounts as account_services
-from ..services import ledger as ledger_services
 from .common import (
     FORM_ERROR_STATUS,
     LAST_ACCOUNT_SESSION_KEY,
@@ -24,7 +27,6 @@ from .common import (
     actor,
     current_account,
     local_url,
-    posted_reason,
     remember_account,
     render_page_or_partial,
     search_query,
@@ -62,7 +64,7 @@ def _account_list_context(request, form=None):
     owned = account_selectors.owned_account_count(owner=user)
     return {
         "accounts": accounts,
-        "form": form or FriendlyNameForm(),
+        "form": form or AccountCreateForm(),
         "owned_count": owned,
         "at_limit": owned >= user.account_limit,
         "account_limit": user.account_limit,
@@ -75,22 +77,14 @@ def _account_list_context(request, form=None):
 def account_list(request):
     """Every account the user can reach; POST creates a new account."""
     if request.method == "POST":
-        form = FriendlyNameForm(request.POST)
-        if form.is_valid():
-            try:
-                account = account_services.account_create(
-                    owner=request.user,
-                    friendly_name=form.cleaned_data["friendly_name"],
-                    actor=actor(request),
-                )
-            except errors.AccountError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, f"Created account “{account.friendly_name}”.")
-                url = reverse("console:account_dashboard", args=[account.sid])
-                if request.htmx:
-                    return HttpResponseClientRedirect(url)
-                return redirect(url)
+        form = AccountCreateForm(request.POST)
+        account = form.submit(owner=request.user, actor=actor(request))
+        if account:
+            messages.success(request, f"Created account “{account.friendly_name}”.")
+            url = reverse("console:account_dashboard", args=[account.sid])
+            if request.htmx:
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
         context = _account_list_context(request, form=form)
         return render_page_or_partial(
             request, "accounts/account_list.html", "create", context, status=FORM_ERROR_STATUS
@@ -164,7 +158,7 @@ def account_dashboard(request, sid):
             if account.is_subaccount
             else account_selectors.open_subaccount_count(account=account)
         ),
-        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "form": AccountRenameForm(initial={"friendly_name": account.friendly_name}),
         "page": "account_dashboard",
     }
     return render(request, "accounts/account_dashboard.html", context)
@@ -175,17 +169,9 @@ def account_dashboard(request, sid):
 def account_rename(request, sid):
     current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
     account = current.account
-    form = FriendlyNameForm(request.POST)
+    form = AccountRenameForm(request.POST)
     status = 200
-    if form.is_valid():
-        try:
-            account = account_services.account_rename(
-                account=account,
-                friendly_name=form.cleaned_data["friendly_name"],
-                actor=actor(request),
-            )
-        except errors.AccountError as error:
-            form.add_error("friendly_name", error.message)
+    account = form.submit(account=account, actor=actor(request)) or account
     if form.errors:
         status = FORM_ERROR_STATUS
     elif not request.htmx:
@@ -194,7 +180,7 @@ def account_rename(request, sid):
         return redirect(local_url(request, request.POST.get("next_page"), dashboard))
     current.account = account
     if not form.errors:
-        form = FriendlyNameForm(initial={"friendly_name": account.friendly_name})
+        form = AccountRenameForm(initial={"friendly_name": account.friendly_name})
     context = {"current": current, "account": account, "form": form, "renamed": not form.errors}
     response = render(request, "accounts/account_dashboard.html#name", context, status=status)
     if not form.errors:
@@ -216,7 +202,7 @@ def _settings_context(current, spend_cap_form=None):
     context = {
         "current": current,
         "account": account,
-        "form": FriendlyNameForm(initial={"friendly_name": account.friendly_name}),
+        "form": AccountRenameForm(initial={"friendly_name": account.friendly_name}),
         "events": event_selectors.status_history(account=account),
         "page": "account_settings",
     }
@@ -235,18 +221,9 @@ def account_spend_cap(request, sid):
     """Owners, Administrators and Billing Managers cap a subaccount's monthly spending."""
     current = current_account(request, sid, scope=roles.BILLING_WRITE)
     form = SpendCapForm(request.POST)
-    if form.is_valid():
-        try:
-            ledger_services.spend_cap_set(
-                subaccount=current.account,
-                cap=form.cleaned_data["monthly_spend_cap"],
-                actor=actor(request),
-            )
-        except errors.AccountError as error:
-            form.add_error("monthly_spend_cap", error.message)
-        else:
-            messages.success(request, "Spend cap saved.")
-            return redirect("console:account_settings", sid=sid)
+    if form.submit(subaccount=current.account, actor=actor(request)):
+        messages.success(request, "Spend cap saved.")
+        return redirect("console:account_settings", sid=sid)
     return render(
         request,
         "accounts/account_settings.html",
@@ -263,25 +240,17 @@ def account_close(request, sid):
     current = current_account(request, sid)
     account = current.account
     current.require(roles.SUBACCOUNTS_WRITE if account.is_subaccount else roles.ACCOUNT_CLOSE)
-    error = None
-    if request.method == "POST":
-        try:
-            account_services.account_close(
-                account=account,
-                actor=actor(request),
-                reason=posted_reason(request),
-            )
-        except errors.AccountError as refusal:
-            error = refusal.message
-        else:
-            messages.success(request, f"Closed “{account.friendly_name}” ({account.sid}).")
-            url = reverse(
-                "console:account_list" if not account.is_subaccount else "console:subaccount_list",
-                args=[] if not account.is_subaccount else [account.parent.sid],
-            )
-            if request.htmx:
-                return HttpResponseClientRedirect(url)
-            return redirect(url)
+    form = AccountCloseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.submit(account=account, actor=actor(request)):
+        messages.success(request, f"Closed “{account.friendly_name}” ({account.sid}).")
+        url = reverse(
+            "console:account_list" if not account.is_subaccount else "console:subaccount_list",
+            args=[] if not account.is_subaccount else [account.parent.sid],
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+    error = form.first_error if form.is_bound else None
     context = {
         "current": current,
         "account": account,

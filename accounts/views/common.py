@@ -97,8 +97,3 @@ def _without_nul(text):
 def search_query(request):
     """The page's search box (`q`), as text that can go into a query."""
     return _without_nul(request.GET.get("q", "")).strip()
-
-
-def posted_reason(request):
-    """The optional reason given for a status change, as it is kept in the history."""
-    return _without_nul(request.POST.get("reason", "")).strip()[:500]

@@ -12,11 +12,15 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from .. import errors, roles
-from ..forms.accounts import FriendlyNameForm
-from ..forms.numbers import AvailableNumberSearchForm, NumberBuyForm, NumberTransferForm
+from ..forms.numbers import (
+    AvailableNumberSearchForm,
+    NumberBuyForm,
+    NumberReleaseForm,
+    NumberRenameForm,
+    NumberTransferForm,
+)
 from ..selectors import accounts as account_selectors
 from ..selectors import numbers as number_selectors
-from ..services import numbers as number_services
 from ..templatetags.money import usd
 from .common import (
     FORM_ERROR_STATUS,
@@ -99,52 +103,44 @@ def _row_response(request, current, number, *, status=200, **state):
 def phone_number_rename(request, sid, number_sid):
     current = current_account(request, sid, scope=roles.PHONE_NUMBERS_WRITE)
     number = _number(current, number_sid)
-    form = FriendlyNameForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            number = number_services.number_rename(
-                number=number,
-                friendly_name=form.cleaned_data["friendly_name"],
-                actor=actor(request),
-            )
-        except errors.AccountError as refusal:
-            error = refusal.message
-    else:
-        error = form.errors["friendly_name"][0]
-    if error is None:
+    form = NumberRenameForm(request.POST)
+    renamed = form.submit(number=number, actor=actor(request))
+    if renamed:
         if request.htmx:
-            return _row_response(request, current, number, row_done="Renamed")
-        messages.success(request, f"Renamed {number.phone_number} to “{number.friendly_name}”.")
+            return _row_response(request, current, renamed, row_done="Renamed")
+        messages.success(request, f"Renamed {renamed.phone_number} to “{renamed.friendly_name}”.")
         return redirect("console:phone_number_list", sid=current.account.sid)
-    state = {"row_error": error, "rename_value": request.POST.get("friendly_name", "")}
+    state = {"row_error": form.first_error, "rename_value": request.POST.get("friendly_name", "")}
     if request.htmx:
         return _row_response(request, current, number, status=FORM_ERROR_STATUS, **state)
     context = _numbers_context(request, current, row_sid=number.sid, failed=number, **state)
     return render(request, "billing/phone_number_list.html", context, status=FORM_ERROR_STATUS)
 
 
-def _confirm_or_act(request, current, number, *, template, action, done, message, extra=None):
+def _confirm_or_act(request, current, number, form, *, template, done, message, **context):
     """A row action that asks first (release, transfer): the GET asks (a dialog over HTMX, a
-    page without), the POST acts. A refusal is shown in the dialog or page with what was
-    chosen; success replaces the row over HTMX and redirects otherwise."""
-    if request.method == "POST" and not (extra or {}).get("error"):
-        try:
-            number = action()
-        except errors.AccountError as refusal:
-            extra = {**(extra or {}), "error": refusal.message}
-        else:
+    page without), the POST submits `form`. A refusal is shown in the dialog or page with what
+    was chosen; success replaces the row over HTMX and redirects otherwise. `done` and
+    `message` say what happened, from the valid form."""
+    error = None
+    if request.method == "POST":
+        acted = form.submit(number=number, actor=actor(request), **context)
+        if acted:
             if not request.htmx:
-                messages.success(request, message)
+                messages.success(request, message(form))
                 return redirect("console:phone_number_list", sid=current.account.sid)
-            response = _row_response(request, current, number, row_done=done, row_gone=True)
-            retarget(response, f"#row-{number.sid}")
+            response = _row_response(request, current, acted, row_done=done(form), row_gone=True)
+            retarget(response, f"#row-{acted.sid}")
             return reswap(response, "outerHTML")
-    context = _row_context(
-        request, current, num=number, in_dialog=bool(request.htmx), **(extra or {})
-    )
-    status = FORM_ERROR_STATUS if context.get("error") else 200
-    return render_page_or_partial(request, template, "dialog", context, status=status)
+        error = form.first_error
+    page = _row_context(request, current, num=number, in_dialog=bool(request.htmx), error=error)
+    if isinstance(form, NumberTransferForm):
+        page["targets"] = account_selectors.transfer_targets(
+            main=context["main"], exclude=current.account
+        )
+        page["chosen"] = request.POST.get("target", "")
+    status = FORM_ERROR_STATUS if error else 200
+    return render_page_or_partial(request, template, "dialog", page, status=status)
 
 
 @login_required
@@ -158,10 +154,10 @@ def phone_number_release(request, sid, number_sid):
         request,
         current,
         number,
+        NumberReleaseForm(request.POST if request.method == "POST" else None),
         template="billing/phone_number_release.html",
-        action=lambda: number_services.number_release(number=number, actor=actor(request)),
-        done="Released",
-        message=f"Released {number.phone_number}.",
+        done=lambda form: "Released",
+        message=lambda form: f"Released {number.phone_number}.",
     )
 
 
@@ -176,37 +172,24 @@ def phone_number_transfer(request, sid, number_sid):
         raise PermissionDenied(errors.TRANSFER_NOT_PERMITTED)
     number = _number(current, number_sid)
     main = current.account.main_account
-    form = NumberTransferForm(request.POST if request.method == "POST" else None)
-    extra = {
-        "targets": account_selectors.transfer_targets(main=main, exclude=current.account),
-        "chosen": request.POST.get("target", ""),
-    }
-    target = None
-    if request.method == "POST":
-        if form.is_valid():
-            # Looked up inside the family only: an unrelated SID and one that does not exist
-            # get the same refusal.
-            target = (
-                account_selectors.family_accounts(main=main)
-                .filter(sid=form.cleaned_data["target"])
-                .first()
-            )
-            if target is None:
-                extra["error"] = errors.TransferTargetUnrelated.message
-        else:
-            extra["error"] = form.errors["target"][0]
-    moved_to = f"{target.friendly_name} ({target.sid})" if target else ""
+    form = NumberTransferForm(
+        request.POST if request.method == "POST" else None,
+        family=account_selectors.family_accounts(main=main),
+    )
+
+    def moved_to(form):
+        target = form.cleaned_data["target"]
+        return f"{target.friendly_name} ({target.sid})"
+
     return _confirm_or_act(
         request,
         current,
         number,
+        form,
         template="billing/phone_number_transfer.html",
-        action=lambda: number_services.number_transfer(
-            number=number, target=target, acting_account=main, actor=actor(request)
-        ),
-        done=f"Moved to {target.friendly_name}" if target else "",
-        message=f"Moved {number.phone_number} to {moved_to}.",
-        extra=extra,
+        done=lambda form: f"Moved to {form.cleaned_data['target'].friendly_name}",
+        message=lambda form: f"Moved {number.phone_number} to {moved_to(form)}.",
+        main=main,
     )
 
 
@@ -224,17 +207,8 @@ def phone_number_buy(request, sid):
     status = 200
     if request.method == "POST":
         form = NumberBuyForm(request.POST)
-        if form.is_valid():
-            try:
-                bought = number_services.number_buy(
-                    account=account,
-                    phone_number=form.cleaned_data["phone_number"],
-                    actor=actor(request),
-                )
-            except errors.AccountError as refusal:
-                error = refusal.message
-        else:
-            error = form.errors["phone_number"][0]
+        bought = form.submit(account=account, actor=actor(request))
+        error = form.first_error
         if bought and not request.htmx:
             messages.success(
                 request,

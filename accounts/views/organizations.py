@@ -20,11 +20,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
 from .. import errors
-from ..forms.accounts import FriendlyNameForm
 from ..forms.organizations import (
     INVITABLE_ROLE_CHOICES,
     AccountImportForm,
     MemberRoleForm,
+    OrganizationAccountCreateForm,
     OrganizationForm,
     OrganizationInvitationForm,
     OwnerTransferForm,
@@ -118,14 +118,7 @@ def organization_list(request):
     """The organizations the user belongs to; POST creates one, with the user as its owner."""
     if request.method == "POST":
         form = OrganizationForm(request.POST)
-        created = None
-        if form.is_valid():
-            try:
-                created = organization_services.organization_create(
-                    name=form.cleaned_data["name"], owner=request.user, actor=actor(request)
-                )
-            except errors.AccountError as error:
-                form.add_error(None, _refusal_message(error))
+        created = form.submit(owner=request.user, actor=actor(request))
         if created and not request.htmx:
             messages.success(request, f"Created organization “{created.name}”.")
             return redirect("organizations:organization_list")
@@ -205,29 +198,22 @@ def organization_owner_transfer(request, org_sid):
         form = OwnerTransferForm(data, organization=organization)
     else:
         form = OwnerTransferForm(organization=organization)
-    if form.is_valid() and request.method == "POST":
+    if request.method == "POST" and form.submit(actor=actor(request)):
         new_owner = form.cleaned_data["new_owner"]
-        try:
-            organization_services.organization_ownership_transfer(
-                organization=organization, new_owner=new_owner, actor=actor(request)
-            )
-        except errors.AccountError as error:
-            form.add_error(None, _refusal_message(error))
-        else:
-            if not request.htmx:
-                messages.success(
-                    request,
-                    f"{new_owner.email} is now the owner of “{organization.name}”. "
-                    "You are an Organization Administrator.",
-                )
-                return redirect("organizations:organization_overview", org_sid=organization.sid)
-            current = current_organization(request, org_sid)
-            response = render(
+        if not request.htmx:
+            messages.success(
                 request,
-                "organizations/organization_overview.html#owner",
-                _overview_context(current, transferred_to=new_owner),
+                f"{new_owner.email} is now the owner of “{organization.name}”. "
+                "You are an Organization Administrator.",
             )
-            return trigger_client_event(response, CHANGED_EVENT)
+            return redirect("organizations:organization_overview", org_sid=organization.sid)
+        current = current_organization(request, org_sid)
+        response = render(
+            request,
+            "organizations/organization_overview.html#owner",
+            _overview_context(current, transferred_to=new_owner),
+        )
+        return trigger_client_event(response, CHANGED_EVENT)
     context = _context(current, "organization_overview", form=form)
     response = render_page_or_partial(
         request,
@@ -259,7 +245,7 @@ def _accounts_context(request, current, *, create_form=None, import_form=None, d
         "done": done,
     }
     if current.can_manage:
-        extra["create_form"] = create_form or FriendlyNameForm()
+        extra["create_form"] = create_form or OrganizationAccountCreateForm()
         extra["import_form"] = import_form or AccountImportForm(user=request.user)
         extra["can_import"] = extra["import_form"].fields["account"].queryset.exists()
     return _context(current, "organization_accounts", **extra)
@@ -303,19 +289,11 @@ def organization_accounts(request, org_sid):
             _accounts_context(request, current),
         )
     current.require_manage()
-    form = FriendlyNameForm(request.POST)
+    form = OrganizationAccountCreateForm(request.POST)
     done = None
-    if form.is_valid():
-        try:
-            account = organization_services.organization_account_create(
-                organization=current.organization,
-                friendly_name=form.cleaned_data["friendly_name"],
-                actor=actor(request),
-            )
-        except errors.AccountError as error:
-            form.add_error(None, _refusal_message(error))
-        else:
-            done = {"account": account, "message": f"Created account “{account.friendly_name}”."}
+    account = form.submit(organization=current.organization, actor=actor(request))
+    if account:
+        done = {"account": account, "message": f"Created account “{account.friendly_name}”."}
     return _accounts_write_response(request, current, done=done, create_form=form)
 
 
@@ -328,20 +306,12 @@ def organization_account_import(request, org_sid):
     current.require_manage()
     form = AccountImportForm(request.POST, user=request.user)
     done = None
-    if form.is_valid():
-        try:
-            account = organization_services.organization_account_import(
-                organization=current.organization,
-                account=form.cleaned_data["account"],
-                actor=actor(request),
-            )
-        except errors.AccountError as error:
-            form.add_error(None, _refusal_message(error))
-        else:
-            done = {
-                "account": account,
-                "message": f"Imported account “{account.friendly_name}” into the organization.",
-            }
+    account = form.submit(organization=current.organization, actor=actor(request))
+    if account:
+        done = {
+            "account": account,
+            "message": f"Imported account “{account.friendly_name}” into the organization.",
+        }
     return _accounts_write_response(request, current, done=done, import_form=form)
 
 
@@ -383,18 +353,11 @@ def organization_members(request, org_sid):
         )
     current.require_manage()
     form = OrganizationInvitationForm(request.POST)
-    invitation = None
-    if form.is_valid():
-        try:
-            invitation = invitation_services.invitation_create(
-                email=form.cleaned_data["email"],
-                actor=actor(request),
-                base_url=request.build_absolute_uri("/"),
-                organization=current.organization,
-                roles_=[form.cleaned_data["role"]],
-            )
-        except errors.AccountError as error:
-            form.add_error("email", _refusal_message(error))
+    invitation = form.submit(
+        organization=current.organization,
+        actor=actor(request),
+        base_url=request.build_absolute_uri("/"),
+    )
     if invitation and not request.htmx:
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect(
@@ -439,21 +402,12 @@ def organization_member_role(request, org_sid, user_id):
     current.require_manage()
     member = selectors.organization_member_get(organization=current.organization, user_id=user_id)
     form = MemberRoleForm(request.POST)
-    error = done = None
-    if form.is_valid():
-        try:
-            member = organization_services.organization_member_role_set(
-                organization=current.organization,
-                user=member.user,
-                role=form.cleaned_data["role"],
-                actor=actor(request),
-            )
-        except errors.AccountError as refusal:
-            error = _refusal_message(refusal)
-        else:
-            done = f"{member.user.email} is now {member.get_role_display()}."
-    else:
-        error = form.errors["role"][0]
+    done = None
+    changed = form.submit(organization=current.organization, user=member.user, actor=actor(request))
+    if changed:
+        member = changed
+        done = f"{member.user.email} is now {member.get_role_display()}."
+    error = form.first_error
     if member.user_id == request.user.pk:
         current = current_organization(request, org_sid)  # one may demote oneself
     return _row_done(request, current, "member_row", {"member": member}, error=error, done=done)

@@ -10,28 +10,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from .. import errors, roles
-from ..forms.accounts import FriendlyNameForm
+from .. import roles
+from ..forms.accounts import AccountRenameForm, SubaccountCreateForm, SubaccountStatusForm
 from ..models import Account
 from ..selectors import accounts as account_selectors
-from ..services import accounts as account_services
 from .common import (
     FORM_ERROR_STATUS,
     actor,
     current_account,
     local_url,
-    posted_reason,
     remember_account,
     render_page_or_partial,
     search_query,
 )
 
 PAGE_SIZE = 50
-STATUS_ACTIONS = {
-    "suspend": (Account.Status.SUSPENDED, account_services.account_suspend, "Suspended"),
-    "reactivate": (Account.Status.ACTIVE, account_services.account_reactivate, "Reactivated"),
-    "close": (Account.Status.CLOSED, account_services.account_close, "Closed"),
-}
 
 
 def _main_account(request, sid, *, scope=roles.SUBACCOUNTS_READ):
@@ -64,7 +57,7 @@ def _context(request, current, form=None):
     return {
         "current": current,
         "account": current.account,
-        "form": form or FriendlyNameForm(),
+        "form": form or SubaccountCreateForm(),
         "page": "subaccount_list",
         **_listing(request, current.account),
     }
@@ -85,17 +78,8 @@ def subaccount_list(request, sid):
 
 def _subaccount_create(request, current):
     current.require(roles.SUBACCOUNTS_WRITE)
-    form = FriendlyNameForm(request.POST)
-    created = None
-    if form.is_valid():
-        try:
-            created = account_services.subaccount_create(
-                parent=current.account,
-                friendly_name=form.cleaned_data["friendly_name"],
-                actor=actor(request),
-            )
-        except errors.AccountError as error:
-            form.add_error(None, error.message)
+    form = SubaccountCreateForm(request.POST)
+    created = form.submit(parent=current.account, actor=actor(request))
     if created and not request.htmx:
         messages.success(request, f"Created subaccount “{created.friendly_name}” ({created.sid}).")
         return redirect("console:subaccount_list", sid=current.account.sid)
@@ -137,20 +121,9 @@ def _row_response(request, current, subaccount, *, error=None, done=None):
 def subaccount_rename(request, sid, subaccount_sid):
     current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
     subaccount = _subaccount(current, subaccount_sid)
-    form = FriendlyNameForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            subaccount = account_services.account_rename(
-                account=subaccount,
-                friendly_name=form.cleaned_data["friendly_name"],
-                actor=actor(request),
-            )
-        except errors.AccountError as refusal:
-            error = refusal.message
-    else:
-        error = form.errors["friendly_name"][0]
-    return _after_row_action(request, current, subaccount, error, "Renamed")
+    form = AccountRenameForm(request.POST)
+    subaccount = form.submit(account=subaccount, actor=actor(request)) or subaccount
+    return _after_row_action(request, current, subaccount, form.first_error, "Renamed")
 
 
 @login_required
@@ -158,20 +131,10 @@ def subaccount_rename(request, sid, subaccount_sid):
 def subaccount_status(request, sid, subaccount_sid):
     current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
     subaccount = _subaccount(current, subaccount_sid)
-    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
-        return _after_row_action(request, current, subaccount, errors.CHOOSE_STATUS_ACTION, None)
-    _status, service, verb = action
-    error = None
-    try:
-        subaccount = service(
-            account=subaccount,
-            actor=actor(request),
-            reason=posted_reason(request),
-        )
-    except errors.AccountError as refusal:
-        error = refusal.message
-    return _after_row_action(request, current, subaccount, error, verb)
+    form = SubaccountStatusForm(request.POST)
+    subaccount = form.submit(subaccount=subaccount, actor=actor(request)) or subaccount
+    verb = form.verb if form.is_valid() else None
+    return _after_row_action(request, current, subaccount, form.first_error, verb)
 
 
 def _after_row_action(request, current, subaccount, error, verb):

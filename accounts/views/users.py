@@ -66,18 +66,9 @@ def user_list(request, sid):
 
 def _invite(request, current):
     form = InvitationForm(request.POST)
-    invitation = None
-    if form.is_valid():
-        try:
-            invitation = invitation_services.invitation_create(
-                account=current.account,
-                email=form.cleaned_data["email"],
-                roles_=form.cleaned_data["roles"],
-                actor=actor(request),
-                base_url=_base_url(request),
-            )
-        except errors.AccountError as error:
-            form.add_error("email", error.message)
+    invitation = form.submit(
+        account=current.account, actor=actor(request), base_url=_base_url(request)
+    )
     if invitation and not request.htmx:
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect(reverse("console:user_list", args=[current.account.sid]) + "?tab=invited")
@@ -110,17 +101,8 @@ def user_roles(request, sid, user_id):
     current = current_account(request, sid, scope=roles.USERS_WRITE)
     member = _member(current, user_id)
     form = RolesForm(request.POST)
-    if not form.is_valid():
-        return _done(request, current, f"{member.email}: {form.errors['roles'][0]}", error=True)
-    try:
-        membership_services.account_member_roles_set(
-            account=current.account,
-            user=member,
-            roles_=form.cleaned_data["roles"],
-            actor=actor(request),
-        )
-    except errors.AccountError as error:
-        return _done(request, current, f"{member.email}: {error.message}", error=True)
+    if form.submit(account=current.account, user=member, actor=actor(request)) is None:
+        return _done(request, current, f"{member.email}: {form.first_error}", error=True)
     return _done(request, current, f"Updated the roles of {member.email}.")
 
 
