@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -71,6 +73,14 @@ UNITS = {
     "recordings": ("recordings", "minutes"),
     TOTAL_PRICE: ("", "usd"),
 }
+
+
+def value_text(value):
+    """How Twilio writes counts and values: 12.5000 -> "12.5", 0E-4 -> "0"."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
 
 
 def category_members(category):

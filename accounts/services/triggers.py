@@ -27,7 +27,7 @@ from ..models import (
     UsageTriggerDelivery,
     UsageTriggerDeliveryAttempt,
 )
-from ..models.usage import category_members, reported_categories
+from ..models.usage import category_members, reported_categories, value_text
 from ..selectors import triggers as selectors
 from .events import Actor, change, changes, created, deleted, event_record, service
 
@@ -46,14 +46,6 @@ STUCK_AFTER = datetime.timedelta(hours=1)
 
 VALUE_PLACES = Decimal("0.0001")
 VALUE_LIMIT = Decimal("1e13")
-
-
-def value_text(value):
-    """12.5000 -> "12.5", 0E-4 -> "0": Twilio's strings for values."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
-    return f"{value.normalize():f}"
 
 
 def usage_record_uri(trigger):

@@ -5,6 +5,8 @@ was charged, GMT) and checked against the usage triggers that watch it, all in o
 transaction under the paying account's lock.
 """
 
+import datetime
+
 from django.db.models import F
 
 from .. import errors
@@ -40,22 +42,21 @@ def _refuse_after_closure(account, end_date):
         )
 
 
-def _roll_up(record, day):
-    """Add `record` to its account's own row and to its family's row for `day`. The caller
-    holds the paying account's lock, so read-then-write cannot race."""
-    account = record.account
+def roll_up_add(*, account, category, day, count, usage, price):
+    """Add usage to `account`'s own row and to its family's row for `day`. The caller holds
+    the paying account's lock (every charge does), so read-then-write cannot race."""
     main_id = account.parent_id or account.pk
+    values = {"count": count, "usage": usage, "price": price}
     for account_id, family in ((account.pk, False), (main_id, True)):
-        values = {"count": record.count, "usage": record.quantity, "price": record.price}
         updated = UsageDay.objects.filter(
-            account_id=account_id, family=family, category=record.category, day=day
+            account_id=account_id, family=family, category=category, day=day
         ).update(**{name: F(name) + value for name, value in values.items()})
         if not updated:
             UsageDay.objects.create(
                 account_id=account_id,
                 main_account_id=main_id,
                 family=family,
-                category=record.category,
+                category=category,
                 day=day,
                 **values,
             )
@@ -114,8 +115,14 @@ def usage_record(
         end_date=end_date,
         ledger_entry=entry,
     )
-    record.account = account
-    _roll_up(record, entry.date_created.date())
+    roll_up_add(
+        account=account,
+        category=category,
+        day=entry.date_created.astimezone(datetime.UTC).date(),
+        count=count,
+        usage=quantity,
+        price=price,
+    )
     event_record(
         actor=actor,
         event_type="usage-record.created",
