@@ -235,9 +235,23 @@ def _days(*, main, start, end, include_subaccounts):
     return days
 
 
+def _category_line(name, row, *, sub, label=None):
+    count_unit, usage_unit = category_units(name)
+    return {
+        "category": name,
+        "label": label or category_label(name),
+        "sub": sub,
+        "count": _clean(row["count"]),
+        "count_unit": count_unit,
+        "usage": _clean(row["usage"]),
+        "usage_unit": usage_unit,
+        "cost": _clean(row["cost"]),
+    }
+
+
 def _categories(*, main, start, end, include_subaccounts):
-    """Each category's count, usage and cost over the range, with units; the roll-ups
-    (calls, SMS, phone numbers) as headings over their sub-categories."""
+    """Each category's count, usage and cost over the range, with units; a roll-up (calls,
+    SMS, phone numbers) heads its sub-categories with their sum."""
     sums = {
         row["category"]: row
         for row in _rows(account=main, include_subaccounts=include_subaccounts)
@@ -245,29 +259,31 @@ def _categories(*, main, start, end, include_subaccounts):
         .values("category")
         .annotate(count=Sum("count"), usage=Sum("usage"), cost=Sum("price"))
     }
-    lines = []
+    lines, done = [], set()
     for name in sorted(sums):
-        row = sums[name]
-        count_unit, usage_unit = category_units(name)
-        lines.append(
-            {
-                "category": name,
-                "label": category_label(name),
-                "group": next(
-                    (
-                        rollup
-                        for rollup in ROLLUPS
-                        if rollup != TOTAL_PRICE and name in ROLLUPS[rollup]
-                    ),
-                    name,
-                ),
-                "count": _clean(row["count"]),
-                "count_unit": count_unit,
-                "usage": _clean(row["usage"]),
-                "usage_unit": usage_unit,
-                "cost": _clean(row["cost"]),
-            }
+        if name in done:
+            continue
+        group = next(
+            (
+                rollup
+                for rollup, members in ROLLUPS.items()
+                if rollup != TOTAL_PRICE and name in members
+            ),
+            None,
         )
+        if group is None:
+            lines.append(_category_line(name, sums[name], sub=False))
+            continue
+        members = sorted(str(member) for member in ROLLUPS[group] if member in sums)
+        heading = {
+            key: sum((sums[member][key] for member in members), ZERO)
+            for key in ("count", "usage", "cost")
+        }
+        lines.append(_category_line(group, heading, sub=False))
+        for member in members:
+            label = f"{category_label(member)}, not itemized" if member == group else None
+            lines.append(_category_line(member, sums[member], sub=True, label=label))
+        done |= set(members)
     return lines
 
 
