@@ -2,7 +2,10 @@
 
 Each benchmark times an operation on a small data set (the baseline) and on a large one in the
 same run, on the same machine, and reports the ratio, so a slow machine or a busy neighbour
-cancels out. A ratio near 1 means the operation does not grow with the data.
+cancels out. A ratio near 1 means the operation does not grow with the data. The pages
+compare 20 with 2,000 subaccounts; the Usage Records API compares a family of 10 with one of
+1,000 subaccounts, each with a year of daily usage in 10 categories (3.7 million roll-up rows
+for the large one: loading them takes a few minutes).
 
     DEBUG=1 .venv/bin/python bench/run.py            # SQLite in a temporary file
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/run.py   # a throwaway database
@@ -33,7 +36,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from accounts.models import Account, User  # noqa: E402
+from accounts.models import Account, UsageDay, User  # noqa: E402
 from accounts.services import accounts as account_services  # noqa: E402
 from accounts.services.events import Actor  # noqa: E402
 
@@ -59,6 +62,73 @@ def family(email, subaccounts):
         for n in range(subaccounts)
     )
     return user, parent
+
+
+USAGE_SMALL, USAGE_LARGE = 10, 1000
+USAGE_DAYS = 365
+USAGE_CATEGORIES = [
+    "calls-inbound",
+    "calls-outbound",
+    "sms-inbound",
+    "sms-outbound",
+    "mms",
+    "phonenumbers-local",
+    "phonenumbers-tollfree",
+    "recordings",
+    "calls",
+    "sms",
+]
+
+
+def usage_family(email, subaccounts):
+    """A family with a year of daily usage in 10 categories for every account: the daily
+    roll-up rows that usage_record keeps (each account's own, and the family's total)."""
+    import datetime
+
+    from django.utils import timezone
+
+    _, parent = family(email, subaccounts)
+    Account.objects.filter(pk=parent.pk).update(
+        date_created=timezone.now() - datetime.timedelta(days=USAGE_DAYS + 5)
+    )
+    members = list(Account.objects.filter(parent=parent).values_list("pk", flat=True))
+    members.append(parent.pk)
+    today = timezone.now().astimezone(datetime.UTC).date()
+    batch = []
+    for back in range(USAGE_DAYS):
+        day = today - datetime.timedelta(days=back)
+        for category in USAGE_CATEGORIES:
+            for member in members:
+                batch.append(
+                    UsageDay(
+                        account_id=member,
+                        main_account_id=parent.pk,
+                        family=False,
+                        category=category,
+                        day=day,
+                        count=3,
+                        usage=7,
+                        price="0.0700",
+                    )
+                )
+            batch.append(
+                UsageDay(
+                    account_id=parent.pk,
+                    main_account_id=parent.pk,
+                    family=True,
+                    category=category,
+                    day=day,
+                    count=3 * len(members),
+                    usage=7 * len(members),
+                    price=f"{0.07 * len(members):.4f}",
+                )
+            )
+        if len(batch) >= 20000:
+            UsageDay.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    UsageDay.objects.bulk_create(batch, batch_size=5000)
+    parent.refresh_from_db()
+    return parent
 
 
 def timed(call):
@@ -93,6 +163,24 @@ def main():
         return url
 
     deep_small, deep_large = deep_page_url(api_small, small), deep_page_url(api_large, large)
+    print(
+        f"Loading a year of daily usage in {len(USAGE_CATEGORIES)} categories for "
+        f"{USAGE_SMALL} and {USAGE_LARGE} subaccounts (the roll-up rows) …",
+        flush=True,
+    )
+    usage_small = usage_family("usage-small@bench.example", USAGE_SMALL)
+    usage_large = usage_family("usage-large@bench.example", USAGE_LARGE)
+    usage_api_small, usage_api_large = api_client(usage_small), api_client(usage_large)
+
+    def records(client, account, period, query):
+        def call():
+            response = client.get(
+                f"/2010-04-01/Accounts/{account.sid}/Usage/Records/{period}.json?{query}"
+            )
+            assert response.status_code == 200, response.content
+
+        return call
+
     cases = [
         (
             "console: subaccounts page",
@@ -120,16 +208,26 @@ def main():
             lambda: api_small.get(deep_small),
             lambda: api_large.get(deep_large),
         ),
+        (
+            f"api: Usage Records Daily, 30 days ({USAGE_SMALL} vs {USAGE_LARGE} subs)",
+            records(usage_api_small, usage_small, "Daily", "StartDate=-29days&PageSize=1000"),
+            records(usage_api_large, usage_large, "Daily", "StartDate=-29days&PageSize=1000"),
+        ),
+        (
+            f"api: Usage Records ThisMonth ({USAGE_SMALL} vs {USAGE_LARGE} subs)",
+            records(usage_api_small, usage_small, "ThisMonth", ""),
+            records(usage_api_large, usage_large, "ThisMonth", ""),
+        ),
     ]
     failed = False
-    print(f"{'benchmark':40} {SMALL:>6} subs  {LARGE:>6} subs   ratio")
+    print(f"{'benchmark':56} {'small':>8}    {'large':>8}     ratio")
     for name, baseline, subject, *limit in cases:
         limit = limit[0] if limit else LIMIT
         base, measured = timed(baseline), timed(subject)
         ratio = measured / base
         flag = "" if ratio <= limit else f"  <-- over its limit of {limit}"
         failed |= ratio > limit
-        print(f"{name:40} {base * 1000:8.2f} ms {measured * 1000:8.2f} ms {ratio:6.2f}{flag}")
+        print(f"{name:56} {base * 1000:8.2f} ms {measured * 1000:8.2f} ms {ratio:6.2f}{flag}")
     return 1 if failed else 0
 
 

@@ -154,8 +154,9 @@ def _daily_geometry(days):
     largest = max((day["cost"] for day in days), default=0)
     plot_width = DAILY_WIDTH - DAILY_LEFT - 4
     plot_height = DAILY_HEIGHT - DAILY_TOP - DAILY_BOTTOM
-    step = plot_width / max(len(days), 1)
-    gap = min(2.0, step * 0.2)
+    # Bars at most 28 wide, so that a short range does not draw one slab.
+    step = min(plot_width / max(len(days), 1), 32)
+    gap = min(4.0, step * 0.2)
     bars = []
     for index, day in enumerate(days):
         share = float(day["cost"] / largest) if largest else 0.0
