@@ -87,8 +87,8 @@ def trigger_value_clean(text, current):
     if not text:
         raise errors.UsageTriggerError(errors.TRIGGER_VALUE_REQUIRED)
     if text.startswith("+"):
-        return _number(text[1:]) + current
-    return _number(text)
+        return (_number(text[1:]) + current).quantize(VALUE_PLACES)
+    return _number(text).quantize(VALUE_PLACES)
 
 
 def friendly_name_clean(name):

@@ -37,14 +37,14 @@ account_pages = [
     path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
     path("billing/", billing.billing, name="billing"),
     path("usage/", usage.usage, name="usage"),
-    path("usage/triggers/", triggers.usage_trigger_list, name="usage_trigger_list"),
+    path("usage-triggers/", triggers.usage_trigger_list, name="usage_trigger_list"),
     path(
-        "usage/triggers/<str:trigger_sid>/",
+        "usage-triggers/<str:trigger_sid>/",
         triggers.usage_trigger_deliveries,
         name="usage_trigger_deliveries",
     ),
     path(
-        "usage/triggers/<str:trigger_sid>/delete/",
+        "usage-triggers/<str:trigger_sid>/delete/",
         triggers.usage_trigger_delete,
         name="usage_trigger_delete",
     ),

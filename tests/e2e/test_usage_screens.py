@@ -75,7 +75,7 @@ def test_usage_and_trigger_pages(
         page.click("text=Show usage")
         expect(page.locator("#usage-report")).to_contain_text("this account only")
 
-        page.goto(f"/console/{busy_account.sid}/usage/triggers/")
+        page.goto(f"/console/{busy_account.sid}/usage-triggers/")
         expect(page.locator("#trigger-table")).to_contain_text("Monthly spend over $20")
         page.fill("#id_friendly_name", "SMS over 500 messages")
         page.select_option("#id_usage_category", "sms")
@@ -86,7 +86,7 @@ def test_usage_and_trigger_pages(
         expect(page.locator("#trigger-table")).to_contain_text("SMS over 500 messages")
         for path in [
             f"/console/{busy_account.sid}/usage/",
-            f"/console/{busy_account.sid}/usage/triggers/",
+            f"/console/{busy_account.sid}/usage-triggers/",
         ]:
             page.goto(path)
             overflow = page.evaluate(

@@ -77,7 +77,7 @@ def test_an_offset_counts_from_the_value_at_creation(main):
     trigger = make_trigger(main, "https://example.com/hook", trigger_value="+30")
     assert trigger.trigger_value == Decimal("37")
     event = Event.objects.get(resource_sid=trigger.sid, event_type="usage-trigger.created")
-    assert event.event_data["trigger_value"] == {"previous": None, "updated": "37"}
+    assert event.event_data["trigger_value"] == {"previous": None, "updated": "37.0000"}
 
 
 def test_it_fires_once_when_usage_crosses_the_value(
