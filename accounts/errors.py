@@ -178,6 +178,7 @@ REASON_REQUIRED = "Give a reason: it is kept with the ledger entry."
 CLOSED_ACCOUNT_BILLING = "A closed account's balance cannot change."
 USAGE_PRICE_NEGATIVE = "A usage price cannot be negative."
 USAGE_CATEGORY_UNKNOWN = "Unknown usage category: {category}."
+USAGE_AFTER_CLOSURE = "{name} was closed on {closed_on}: usage after its closure is not charged."
 SUPPORT_KIND_NOT_ALLOWED = "Support cannot write {kind} entries by hand."
 SPEND_CAP_SUBACCOUNTS_ONLY = "Only subaccounts have a spend cap: a main account holds the balance."
 SPEND_CAP_NEGATIVE = "A spend cap cannot be negative. Leave it empty for no cap."
@@ -185,6 +186,36 @@ SPEND_CAP_NEGATIVE = "A spend cap cannot be negative. Leave it empty for no cap.
 
 class BillingError(AccountError):
     """A refusal about money: the ledger, a charge, a spend cap."""
+
+
+# Usage triggers.
+TRIGGER_CALLBACK_URL_REQUIRED = "Enter the callback URL the trigger calls when it fires."
+TRIGGER_CALLBACK_URL_INVALID = (
+    "The callback URL must be a full http:// or https:// URL, such as "
+    "https://example.com/usage (got '{value}')."
+)
+TRIGGER_CALLBACK_URL_TOO_LONG = "The callback URL can be at most {limit} characters."
+TRIGGER_CALLBACK_URL_PRIVATE = (
+    "The callback URL must be reachable on the public internet: {host} is a private, "
+    "loopback or link-local address."
+)
+TRIGGER_CALLBACK_METHOD_INVALID = "The callback method must be GET or POST (got '{value}')."
+TRIGGER_VALUE_REQUIRED = "Enter the value at which the trigger fires."
+TRIGGER_VALUE_INVALID = (
+    "The trigger value must be a number of at least 0, or an offset from the current value "
+    "such as +30 (got '{value}')."
+)
+TRIGGER_CATEGORY_UNKNOWN = "'{value}' is not a usage category."
+TRIGGER_RECURRING_INVALID = "Recurring must be daily, monthly, yearly or alltime (got '{value}')."
+TRIGGER_BY_INVALID = "TriggerBy must be count, usage or price (got '{value}')."
+TRIGGER_ACCOUNT_CLOSED = "A closed account cannot have usage triggers."
+TRIGGER_FRIENDLY_NAME_TOO_LONG = "A friendly name can be at most 64 characters (it has {length})."
+
+
+class UsageTriggerError(AccountError):
+    """A refusal about a usage trigger (Twilio's 20001: a parameter is not valid)."""
+
+    code = 20001
 
 
 # Phone numbers.
@@ -291,6 +322,14 @@ API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
 API_SID_INVALID = "{name} must be a SID like {example} (got '{value}')."
+
+API_USAGE_DATE_INVALID = (
+    "{name} must be a date as YYYY-MM-DD (GMT) or an offset from today such as -30days "
+    "(got '{value}')."
+)
+API_USAGE_RANGE_REVERSED = "EndDate ({end}) must be on or after StartDate ({start})."
+API_USAGE_CATEGORY_UNKNOWN = "Category '{value}' is not a usage category."
+API_BOOLEAN_INVALID = "{name} must be true or false (got '{value}')."
 
 # Codes of the errors the API raises itself.
 API_UNAUTHENTICATED = 20003

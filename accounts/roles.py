@@ -31,6 +31,12 @@ BILLING_WRITE = "billing:write"
 PHONE_NUMBERS_WRITE = "phone_numbers:write"
 PHONE_NUMBERS_TRANSFER = "phone_numbers:transfer"  # between a main account and its subaccounts
 USAGE_READ = "usage:read"
+# Usage triggers: alerts on spend, with a callback URL that receives the account's usage. They
+# are billing tools: Billing Managers, Administrators and Owners see and manage them; a
+# Developer or Support user does not (the callback URL is where the account's usage goes, and
+# a trigger calls out of the platform on the account's behalf).
+USAGE_TRIGGERS_READ = "usage_triggers:read"
+USAGE_TRIGGERS_WRITE = "usage_triggers:write"
 LOGS_READ = "logs:read"
 USERS_WRITE = "users:write"
 SUBACCOUNTS_READ = "subaccounts:read"
@@ -39,7 +45,9 @@ SUBACCOUNTS_WRITE = "subaccounts:write"
 _EVERYONE = {ACCOUNT_READ, USAGE_READ, LOGS_READ, SUBACCOUNTS_READ}
 ROLE_SCOPES = {
     DEVELOPER: frozenset(_EVERYONE | {CREDENTIALS_READ, PHONE_NUMBERS_WRITE}),
-    BILLING_MANAGER: frozenset(_EVERYONE | {BILLING_READ, BILLING_WRITE}),
+    BILLING_MANAGER: frozenset(
+        _EVERYONE | {BILLING_READ, BILLING_WRITE, USAGE_TRIGGERS_READ, USAGE_TRIGGERS_WRITE}
+    ),
     SUPPORT: frozenset(_EVERYONE),
 }
 ROLE_SCOPES[ADMINISTRATOR] = frozenset(

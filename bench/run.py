@@ -2,7 +2,10 @@
 
 Each benchmark times an operation on a small data set (the baseline) and on a large one in the
 same run, on the same machine, and reports the ratio, so a slow machine or a busy neighbour
-cancels out. A ratio near 1 means the operation does not grow with the data.
+cancels out. A ratio near 1 means the operation does not grow with the data. The pages
+compare 20 with 2,000 subaccounts; the Usage Records API compares a family of 10 with one of
+1,000 subaccounts, each with a year of daily usage in 10 categories (3.7 million roll-up rows
+for the large one, which the database writes itself).
 
     DEBUG=1 .venv/bin/python bench/run.py            # SQLite in a temporary file
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/run.py   # a throwaway database
@@ -28,13 +31,16 @@ import django  # noqa: E402
 
 django.setup()
 
+import datetime  # noqa: E402
 from base64 import b64encode  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from accounts.models import Account, User  # noqa: E402
+from accounts.models import Account, UsageDay, User  # noqa: E402
 from accounts.services import accounts as account_services  # noqa: E402
 from accounts.services.events import Actor  # noqa: E402
 
@@ -61,6 +67,61 @@ def family(email, subaccounts):
         for n in range(subaccounts)
     )
     return user, parent
+
+
+USAGE_SMALL, USAGE_LARGE = 10, (100 if QUICK else 1000)
+USAGE_DAYS = 365
+USAGE_CATEGORIES = [
+    "calls-inbound",
+    "calls-outbound",
+    "sms-inbound",
+    "sms-outbound",
+    "mms",
+    "phonenumbers-local",
+    "phonenumbers-tollfree",
+    "recordings",
+    "calls",
+    "sms",
+]
+
+
+def usage_family(email, subaccounts):
+    """A family with a year of daily usage in 10 categories for every account: the daily
+    roll-up rows that usage_record keeps (each account's own, and the family's total),
+    written by the database itself (millions of rows)."""
+    _, parent = family(email, subaccounts)
+    Account.objects.filter(pk=parent.pk).update(
+        date_created=timezone.now() - datetime.timedelta(days=USAGE_DAYS + 5)
+    )
+    members = Account.objects.filter(parent=parent).count() + 1
+    today = timezone.now().astimezone(datetime.UTC).date()
+    # The day `n` days before today, in each database's own date arithmetic.
+    day = (
+        "%s - days.n" if connection.vendor == "postgresql" else "date(%s, '-' || days.n || ' days')"
+    )
+    categories = ", ".join(f"('{category}')" for category in USAGE_CATEGORIES)
+    common = f"""
+        WITH RECURSIVE days(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM days WHERE n < %s),
+        categories(category) AS (VALUES {categories})
+        INSERT INTO {UsageDay._meta.db_table}
+            (account_id, main_account_id, family, category, day, count, usage, price)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            common
+            + f"""SELECT account.id, %s, FALSE, categories.category, {day}, 3, 7, 0.07
+            FROM {Account._meta.db_table} AS account, days, categories
+            WHERE account.id = %s OR account.parent_id = %s""",
+            [USAGE_DAYS - 1, parent.pk, today, parent.pk, parent.pk],
+        )
+        cursor.execute(
+            common
+            + f"""SELECT %s, %s, TRUE, categories.category, {day}, %s, %s, %s
+            FROM days, categories""",
+            [USAGE_DAYS - 1, parent.pk, parent.pk, today, 3 * members, 7 * members, 0.07 * members],
+        )
+    parent.refresh_from_db()
+    return parent
 
 
 def timed(call):
@@ -95,6 +156,24 @@ def main():
         return url
 
     deep_small, deep_large = deep_page_url(api_small, small), deep_page_url(api_large, large)
+    print(
+        f"Loading a year of daily usage in {len(USAGE_CATEGORIES)} categories for "
+        f"{USAGE_SMALL} and {USAGE_LARGE} subaccounts (the roll-up rows) …",
+        flush=True,
+    )
+    usage_small = usage_family("usage-small@bench.example", USAGE_SMALL)
+    usage_large = usage_family("usage-large@bench.example", USAGE_LARGE)
+    usage_api_small, usage_api_large = api_client(usage_small), api_client(usage_large)
+
+    def records(client, account, period, query):
+        def call():
+            response = client.get(
+                f"/2010-04-01/Accounts/{account.sid}/Usage/Records/{period}.json?{query}"
+            )
+            assert response.status_code == 200, response.content
+
+        return call
+
     cases = [
         (
             "console: subaccounts page",
@@ -122,16 +201,26 @@ def main():
             lambda: api_small.get(deep_small),
             lambda: api_large.get(deep_large),
         ),
+        (
+            f"api: Usage Records Daily, 30 days ({USAGE_SMALL} vs {USAGE_LARGE} subs)",
+            records(usage_api_small, usage_small, "Daily", "StartDate=-29days&PageSize=1000"),
+            records(usage_api_large, usage_large, "Daily", "StartDate=-29days&PageSize=1000"),
+        ),
+        (
+            f"api: Usage Records ThisMonth ({USAGE_SMALL} vs {USAGE_LARGE} subs)",
+            records(usage_api_small, usage_small, "ThisMonth", ""),
+            records(usage_api_large, usage_large, "ThisMonth", ""),
+        ),
     ]
     failed = False
-    print(f"{'benchmark':40} {SMALL:>6} subs  {LARGE:>6} subs   ratio")
+    print(f"{'benchmark':56} {'small':>8}    {'large':>8}     ratio")
     for name, baseline, subject, *limit in cases:
         limit = limit[0] if limit else LIMIT
         base, measured = timed(baseline), timed(subject)
         ratio = measured / base
         flag = "" if ratio <= limit else f"  <-- over its limit of {limit}"
         failed |= ratio > limit
-        print(f"{name:40} {base * 1000:8.2f} ms {measured * 1000:8.2f} ms {ratio:6.2f}{flag}")
+        print(f"{name:56} {base * 1000:8.2f} ms {measured * 1000:8.2f} ms {ratio:6.2f}{flag}")
     return 1 if failed else 0
 
 

@@ -181,3 +181,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Background work: usage-trigger callbacks, emails, periodic sweeps (django.tasks) ---
+# Tasks are rows in the database (django-tasks-db), run by `manage.py db_worker` processes;
+# `manage.py schedule_periodic` queues the periodic sweeps. A task queued inside a service's
+# transaction commits or rolls back with it. The test suite runs tasks in process, right
+# after the transaction that queued them commits.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+# Usage-trigger callbacks may go to private, loopback and link-local addresses only when this
+# is on (development and tests): otherwise a customer could make the server call inside its
+# own network.
+USAGE_TRIGGER_PRIVATE_CALLBACKS = env_bool("USAGE_TRIGGER_PRIVATE_CALLBACKS", DEBUG)
+# How often `schedule_periodic` queues the usage-trigger sweep, in seconds.
+USAGE_TRIGGER_SWEEP_SECONDS = int(os.environ.get("USAGE_TRIGGER_SWEEP_SECONDS", "300"))

@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
 
-pytest_plugins = ["tests.fixtures_organizations"]
+pytest_plugins = ["tests.fixtures_organizations", "tests.receiver", "tests.tasks_support"]
 
 _emails = itertools.count(1)
 

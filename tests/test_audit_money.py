@@ -19,6 +19,7 @@ from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import usage as usage_services
 from accounts.services.events import Actor
+from tests.usage_time import charging_on
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +35,17 @@ def funded(account, user):
 
 
 def charge(account, price, **extra):
-    return usage_services.usage_record(
-        account=account,
-        category="calls",
-        quantity=1,
-        price=price,
-        start_date=DAY,
-        end_date=DAY,
-        **extra,
-        actor=Actor.system(),
-    )
+    with charging_on(DAY):  # usage counts on the day it is charged
+        return usage_services.usage_record(
+            account=account,
+            category="calls",
+            quantity=1,
+            price=price,
+            start_date=DAY,
+            end_date=DAY,
+            **extra,
+            actor=Actor.system(),
+        )
 
 
 # --- Amounts the ledger can hold exactly ----------------------------------------------------

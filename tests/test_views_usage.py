@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,12 +18,14 @@ from accounts.models import (
     AccountMembership,
     AvailablePhoneNumber,
     LedgerEntry,
+    UsageDay,
     UsageRecord,
 )
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services import usage as usage_services
 from accounts.services.events import Actor
+from tests.usage_time import charging_on
 
 HTMX = {"HX-Request": "true"}
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -40,15 +42,17 @@ def usage_url(account):
 
 
 def record(account, category, quantity, price, start=date(2026, 11, 1), end=date(2026, 11, 30)):
-    return usage_services.usage_record(
-        account=account,
-        category=category,
-        quantity=quantity,
-        price=price,
-        start_date=start,
-        end_date=end,
-        actor=Actor.system(),
-    )
+    # Usage counts on the day it is charged: charge it on its first day.
+    with charging_on(start):
+        return usage_services.usage_record(
+            account=account,
+            category=category,
+            quantity=quantity,
+            price=price,
+            start_date=start,
+            end_date=end,
+            actor=Actor.system(),
+        )
 
 
 @pytest.fixture
@@ -61,9 +65,9 @@ def family(account, make_subaccount):
     record(alpha, "sms", 20, "0.16", start=date(2026, 11, 10), end=date(2026, 11, 10))
     record(alpha, "calls", 10, "1.30")
     record(beta, "mms", 5, "0.10")
-    # Outside November: before, and straddling its end.
+    # Charged outside November: before, and after.
     record(beta, "sms", 999, "99", start=date(2026, 10, 1), end=date(2026, 10, 31))
-    record(beta, "sms", 999, "99", start=date(2026, 11, 15), end=date(2026, 12, 15))
+    record(beta, "sms", 999, "99", start=date(2026, 12, 15), end=date(2027, 1, 15))
     return account, alpha, beta
 
 
@@ -110,8 +114,8 @@ def test_the_totals_equal_the_ledgers_usage_for_the_same_range(owner_client, fam
         charged = LedgerEntry.objects.filter(
             paying_account=account,
             kind=LedgerEntry.Kind.USAGE,
-            usage_record__start_date__gte=start,
-            usage_record__end_date__lte=end,
+            date_created__date__gte=start,
+            date_created__date__lte=end,
         ).aggregate(total=Sum("amount"))["total"]
         assert report.total == -charged
 
@@ -259,7 +263,9 @@ def test_access(client, make_user, family):
 
 
 def bulk_usage(account, subaccounts, day):
-    """A usage record (and its ledger entry) per subaccount, straight into the tables."""
+    """A usage record (its ledger entry, its roll-up) per subaccount, straight into the
+    tables."""
+    charged_at = timezone.make_aware(datetime.combine(day, time(12)), UTC)
     entries = LedgerEntry.objects.bulk_create(
         LedgerEntry(
             paying_account=account,
@@ -268,8 +274,32 @@ def bulk_usage(account, subaccounts, day):
             balance_after=Decimal("1000") - Decimal("0.25") * (number + 1),
             kind=LedgerEntry.Kind.USAGE,
             description="SMS: 10",
+            date_created=charged_at,
         )
         for number, sub in enumerate(subaccounts)
+    )
+    UsageDay.objects.bulk_create(
+        UsageDay(
+            account=sub,
+            main_account=account,
+            family=False,
+            category="sms",
+            day=day,
+            count=10,
+            usage=10,
+            price=Decimal("0.25"),
+        )
+        for sub in subaccounts
+    )
+    UsageDay.objects.create(
+        account=account,
+        main_account=account,
+        family=True,
+        category="sms",
+        day=day,
+        count=10 * len(subaccounts),
+        usage=10 * len(subaccounts),
+        price=Decimal("0.25") * len(subaccounts),
     )
     UsageRecord.objects.bulk_create(
         UsageRecord(

@@ -218,3 +218,21 @@ def list_envelope(*, key, records, page, page_size, path, filters):
             uri(page.number - 1, page.previous_token) if page.previous_token else None
         ),
     }
+
+
+def sequence_page(items, *, page_size, token=None):
+    """One page of a list computed whole (a report: usage records, a few hundred at most):
+    its tokens carry only the page number."""
+    if token is not None and token.key is not None:
+        raise errors.ApiError(errors.API_INVALID_PAGE_TOKEN, errors.API_PAGE_TOKEN_INVALID)
+    number = token.page if token is not None else 0
+    start = number * page_size
+    records = items[start : start + page_size]
+    has_next = len(items) > start + page_size
+    return Page(
+        records,
+        number,
+        token,
+        PageToken(NEXT, None, number + 1) if has_next else None,
+        PageToken(NEXT, None, number - 1) if number > 0 else None,
+    )

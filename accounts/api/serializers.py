@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 from email.utils import format_datetime
 
+from ..models.usage import value_text
+
 API_ROOT = "/2010-04-01"
 CURRENCY = "USD"
 
@@ -131,4 +133,86 @@ def incoming_phone_number_json(number):
         "voice_receive_mode": "voice",
         "status": "in-use",
         "type": None,
+    }
+
+
+# --- Usage Records and Usage Triggers ------------------------------------------------------
+
+# (key in subresource_uris, path segment) of the period lists under Usage/Records.
+USAGE_PERIODS = [
+    ("all_time", "AllTime"),
+    ("daily", "Daily"),
+    ("last_month", "LastMonth"),
+    ("monthly", "Monthly"),
+    ("this_month", "ThisMonth"),
+    ("today", "Today"),
+    ("yearly", "Yearly"),
+    ("yesterday", "Yesterday"),
+]
+
+
+def usage_records_path(account_sid, period=""):
+    suffix = f"/{period}" if period else ""
+    return f"{API_ROOT}/Accounts/{account_sid}/Usage/Records{suffix}.json"
+
+
+def as_of_text(moment):
+    """Twilio's `as_of`: 2019-06-24T22:32:49+00:00."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def usage_record_json(figure, *, account_sid, period, as_of):
+    """A UsageRecord (a `UsageFigure`) in Twilio's field order. `price` is a JSON number, as
+    the description types it."""
+    count_unit, usage_unit = figure.units
+    query = (
+        f"Category={figure.category}&StartDate={figure.start_date.isoformat()}"
+        f"&EndDate={figure.end_date.isoformat()}"
+    )
+    return {
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "as_of": as_of,
+        "category": figure.category,
+        "count": value_text(figure.count),
+        "count_unit": count_unit,
+        "description": figure.description,
+        "end_date": figure.end_date.isoformat(),
+        "price": float(figure.price),
+        "price_unit": "usd",
+        "start_date": figure.start_date.isoformat(),
+        "subresource_uris": {
+            key: f"{usage_records_path(account_sid, name)}?Category={figure.category}"
+            for key, name in USAGE_PERIODS
+        },
+        "uri": f"{usage_records_path(account_sid, period)}?{query}",
+        "usage": value_text(figure.usage),
+        "usage_unit": usage_unit,
+    }
+
+
+def usage_trigger_uri(account_sid, sid):
+    return f"{API_ROOT}/Accounts/{account_sid}/Usage/Triggers/{sid}.json"
+
+
+def usage_trigger_json(trigger):
+    """A UsageTrigger; `current_value` must be set on it (selectors.triggers)."""
+    account_sid = trigger.account.sid
+    return {
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "callback_method": trigger.callback_method,
+        "callback_url": trigger.callback_url,
+        "current_value": value_text(trigger.current_value),
+        "date_created": rfc2822(trigger.date_created),
+        "date_fired": rfc2822(trigger.date_fired) if trigger.date_fired else None,
+        "date_updated": rfc2822(trigger.date_updated),
+        "friendly_name": trigger.friendly_name,
+        "recurring": trigger.recurring,
+        "sid": trigger.sid,
+        "trigger_by": trigger.trigger_by,
+        "trigger_value": value_text(trigger.trigger_value),
+        "uri": usage_trigger_uri(account_sid, trigger.sid),
+        "usage_category": trigger.usage_category,
+        "usage_record_uri": f"{usage_records_path(account_sid)}?Category={trigger.usage_category}",
     }

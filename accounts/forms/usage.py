@@ -20,13 +20,30 @@ class UsageRangeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    include_subaccounts = forms.BooleanField(label="Include subaccounts", required=False)
+
     @classmethod
     def from_query(cls, query):
-        """Bound to the URL's range when it names one, else this month so far."""
+        """Bound to the URL's range when it names one, else this month so far (GMT).
+        Subaccounts are included unless the URL says `subaccounts=exclude` (the page's
+        checkbox sends a hidden "exclude" then, when ticked, "include": the last one wins)."""
+        include = "on" if query.get("subaccounts", "include") != "exclude" else ""
         if "start" in query or "end" in query:
-            return cls({"start": query.get("start", ""), "end": query.get("end", "")})
+            return cls(
+                {
+                    "start": query.get("start", ""),
+                    "end": query.get("end", ""),
+                    "include_subaccounts": include,
+                }
+            )
         today = timezone.localdate()
-        return cls({"start": today.replace(day=1).isoformat(), "end": today.isoformat()})
+        return cls(
+            {
+                "start": today.replace(day=1).isoformat(),
+                "end": today.isoformat(),
+                "include_subaccounts": include,
+            }
+        )
 
     def clean(self):
         cleaned = super().clean()

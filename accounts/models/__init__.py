@@ -13,7 +13,8 @@ from .memberships import AccountMembership
 from .numbers import AvailablePhoneNumber, IncomingPhoneNumber
 from .organizations import Organization, OrganizationMembership
 from .sids import new_auth_token, new_sid, sid_is_valid
-from .usage import UsageRecord
+from .triggers import UsageTrigger, UsageTriggerDelivery, UsageTriggerDeliveryAttempt
+from .usage import UsageDay, UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
 
 __all__ = [
@@ -31,7 +32,11 @@ __all__ = [
     "LedgerEntry",
     "Organization",
     "OrganizationMembership",
+    "UsageDay",
     "UsageRecord",
+    "UsageTrigger",
+    "UsageTriggerDelivery",
+    "UsageTriggerDeliveryAttempt",
     "User",
     "UserManager",
     "new_auth_token",

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -9,14 +11,27 @@ class UsageRecord(models.Model):
     """Usage of one (sub)account in one category over a period, and what it cost."""
 
     class Category(models.TextChoices):
+        """The categories usage is recorded in, with Twilio's names. `calls`, `sms` and
+        `phonenumbers` are also Twilio's roll-ups over their sub-categories (see
+        `ROLLUPS`); usage recorded under those names directly counts in the roll-up."""
+
         CALLS = "calls", "Calls"
+        CALLS_INBOUND = "calls-inbound", "Inbound calls"
+        CALLS_OUTBOUND = "calls-outbound", "Outbound calls"
         SMS = "sms", "SMS"
+        SMS_INBOUND = "sms-inbound", "Inbound SMS"
+        SMS_OUTBOUND = "sms-outbound", "Outbound SMS"
         MMS = "mms", "MMS"
         PHONE_NUMBERS = "phonenumbers", "Phone numbers"
+        PHONE_NUMBERS_LOCAL = "phonenumbers-local", "Local phone numbers"
+        PHONE_NUMBERS_TOLLFREE = "phonenumbers-tollfree", "Toll-free phone numbers"
         RECORDINGS = "recordings", "Recordings"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="usage_records")
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    # How many events (calls, messages, numbers) and how much of the billed unit (minutes,
+    # messages): Twilio's `count` and `usage`.
+    count = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     price = models.DecimalField(max_digits=14, decimal_places=4, help_text="Total cost, USD.")
     start_date = models.DateField()
@@ -32,3 +47,91 @@ class UsageRecord(models.Model):
 
     def __str__(self):
         return f"{self.category} {self.quantity} on {self.account_id}"
+
+
+Category = UsageRecord.Category
+
+# Twilio's roll-up categories: each sums the recorded categories listed.
+TOTAL_PRICE = "totalprice"
+ROLLUPS = {
+    Category.CALLS.value: (Category.CALLS, Category.CALLS_INBOUND, Category.CALLS_OUTBOUND),
+    Category.SMS.value: (Category.SMS, Category.SMS_INBOUND, Category.SMS_OUTBOUND),
+    Category.PHONE_NUMBERS.value: (
+        Category.PHONE_NUMBERS,
+        Category.PHONE_NUMBERS_LOCAL,
+        Category.PHONE_NUMBERS_TOLLFREE,
+    ),
+    TOTAL_PRICE: tuple(Category),
+}
+ROLLUP_LABELS = {TOTAL_PRICE: "Total price"}
+# (count_unit, usage_unit) by the category's family (the part before the first "-").
+UNITS = {
+    "calls": ("calls", "minutes"),
+    "sms": ("messages", "messages"),
+    "mms": ("messages", "messages"),
+    "phonenumbers": ("numbers", "numbers"),
+    "recordings": ("recordings", "minutes"),
+    TOTAL_PRICE: ("", "usd"),
+}
+
+
+def value_text(value):
+    """How Twilio writes counts and values: 12.5000 -> "12.5", 0E-4 -> "0"."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+def category_members(category):
+    """The recorded categories that `category` (recorded or a roll-up) sums."""
+    return tuple(str(member) for member in ROLLUPS.get(category, (category,)))
+
+
+def reported_categories():
+    """Every category the API reports: the recorded ones and the roll-ups, once each."""
+    return sorted(set(Category.values) | set(ROLLUPS))
+
+
+def category_label(category):
+    if category in ROLLUP_LABELS:
+        return ROLLUP_LABELS[category]
+    return Category(category).label if category in Category.values else category
+
+
+def category_units(category):
+    return UNITS.get(category.split("-", 1)[0], ("", ""))
+
+
+class UsageDay(models.Model):
+    """The daily roll-up of usage, kept with every record in the same transaction, so that
+    reports read a few rows per day however much usage piled up.
+
+    Each record counts on the day it was charged (GMT), so usage reports and the ledger agree
+    for any range. It is added to two rows: the account's own (`family` False), and, with
+    `family` True, its main account's family total (the main account and its subaccounts),
+    so that a main account's report does not grow with its number of subaccounts.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    main_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    family = models.BooleanField()
+    category = models.CharField(max_length=30, choices=Category.choices)
+    day = models.DateField()
+    count = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    usage = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    price = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "family", "category", "day"], name="usage_day_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "family", "day"], name="usage_day_account_idx"),
+            models.Index(fields=["main_account", "family", "day"], name="usage_day_main_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.category} on {self.day} for {self.account_id}"

@@ -1,7 +1,7 @@
 """Invitations by email to an account (with account roles) or an organization (one role).
 
-A link works once and for seven days; only a hash of its token is stored. The email is sent
-only once the invitation is committed: a rolled-back invitation sends nothing.
+A link works once and for seven days; only a hash of its token is stored. The email is a
+background task queued with the invitation: a rolled-back invitation sends nothing.
 """
 
 import hashlib
@@ -9,13 +9,11 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import errors
+from .. import errors, tasks
 from ..models import (
     INVITATION_LIFETIME_DAYS,
     AccountMembership,
@@ -68,9 +66,8 @@ def _send_invitation(invitation, token, *, base_url):
     }
     subject = render_to_string("emails/invitation_subject.txt", context).strip()
     body = render_to_string("emails/invitation_body.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-    )
+    # A task queued in this transaction: a rolled-back invitation sends nothing.
+    tasks.enqueue(tasks.email_send, subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
 
 
 def _issue_token(invitation):

@@ -62,9 +62,11 @@ def ledger_post(
     actor,
     idempotency_key=None,
     require_funds=False,
+    check=None,
 ):
     """Write one ledger entry for `account` (a subaccount's entries go to its parent) and move
-    the paying balance by `amount` (negative for charges)."""
+    the paying balance by `amount` (negative for charges). `check(account)`, if given, can
+    refuse the entry once the account is locked (a retried key returns its entry first)."""
     amount = amount_clean(amount)
     paying = Account.objects.select_for_update().get(pk=account.parent_id or account.pk)
     if account.parent_id:
@@ -82,6 +84,8 @@ def ledger_post(
             return existing
     if paying.status == Account.Status.CLOSED:
         raise errors.BillingError(errors.CLOSED_ACCOUNT_BILLING)
+    if check is not None:
+        check(account)
     if amount < 0 and require_funds and paying.balance + amount < 0:
         raise errors.BillingError(
             errors.INSUFFICIENT_FUNDS.format(balance=money(paying.balance), amount=money(-amount))
@@ -130,7 +134,9 @@ def ledger_post(
 
 
 def _suspend_or_restore(paying, old_balance, new_balance, *, actor):
-    if new_balance <= 0 < old_balance and paying.status == Account.Status.ACTIVE:
+    # Any charge that leaves the balance at or below zero suspends, also one made while it
+    # already was (an account reactivated by support, a charge right after another).
+    if new_balance <= 0 and new_balance < old_balance and paying.status == Account.Status.ACTIVE:
         accounts.account_status_set(
             account=paying,
             status=Account.Status.SUSPENDED,

@@ -62,7 +62,7 @@ def number_buy(*, account, phone_number, actor, friendly_name=""):
     today = timezone.now().date()
     usage.usage_record(
         account=account,
-        category=UsageRecord.Category.PHONE_NUMBERS,
+        category=UsageRecord.Category.PHONE_NUMBERS_LOCAL,
         quantity=1,
         price=available.monthly_price,
         start_date=today,

@@ -1,9 +1,65 @@
-"""Usage: what an account used in a period, charged to the paying balance."""
+"""Usage: what an account used in a period, charged to the paying balance.
+
+Each record is charged through the ledger, added to the daily roll-up (`UsageDay`, the day it
+was charged, GMT) and checked against the usage triggers that watch it, all in one
+transaction under the paying account's lock.
+"""
+
+import datetime
+
+from django.db.models import F
 
 from .. import errors
-from ..models import UsageRecord
-from . import ledger
+from ..models import Account, Event, UsageDay, UsageRecord
+from . import ledger, triggers
 from .events import created, event_record, service
+
+
+def _closed_on(account):
+    """The day (GMT) `account` was closed, from its log."""
+    event = (
+        Event.objects.filter(
+            account=account, event_type="account.updated", event_data__status__updated="closed"
+        )
+        .order_by("-event_date")
+        .only("event_date")
+        .first()
+    )
+    return event.event_date.date() if event else None
+
+
+def _refuse_after_closure(account, end_date):
+    """A closed subaccount is not charged for usage after its closure; usage that ended on or
+    before the day it was closed is still its parent's to pay."""
+    if account.status != Account.Status.CLOSED:
+        return
+    closed_on = _closed_on(account)
+    if closed_on is None or end_date > closed_on:
+        raise errors.BillingError(
+            errors.USAGE_AFTER_CLOSURE.format(
+                name=account.friendly_name, closed_on=closed_on or "its closure"
+            )
+        )
+
+
+def roll_up_add(*, account, category, day, count, usage, price):
+    """Add usage to `account`'s own row and to its family's row for `day`. The caller holds
+    the paying account's lock (every charge does), so read-then-write cannot race."""
+    main_id = account.parent_id or account.pk
+    values = {"count": count, "usage": usage, "price": price}
+    for account_id, family in ((account.pk, False), (main_id, True)):
+        updated = UsageDay.objects.filter(
+            account_id=account_id, family=family, category=category, day=day
+        ).update(**{name: F(name) + value for name, value in values.items()})
+        if not updated:
+            UsageDay.objects.create(
+                account_id=account_id,
+                main_account_id=main_id,
+                family=family,
+                category=category,
+                day=day,
+                **values,
+            )
 
 
 @service
@@ -16,17 +72,22 @@ def usage_record(
     start_date,
     end_date,
     actor,
+    count=None,
     idempotency_key=None,
     description=None,
     require_funds=False,
 ):
     """Record usage of `account` and charge its price to the paying balance. Retrying with the
-    same idempotency key records and charges nothing more."""
+    same idempotency key records and charges nothing more. `count` (how many calls, messages
+    or numbers) defaults to `quantity`."""
     price = ledger.amount_clean(price)
     if price < 0:
         raise errors.BillingError(errors.USAGE_PRICE_NEGATIVE)
     quantity = ledger.decimal_clean(quantity, errors.QUANTITY_INVALID)
     if quantity < 0 or quantity >= ledger.LEDGER_LIMIT:
+        raise errors.BillingError(errors.QUANTITY_INVALID)
+    count = quantity if count is None else ledger.decimal_clean(count, errors.QUANTITY_INVALID)
+    if count < 0 or count >= ledger.LEDGER_LIMIT:
         raise errors.BillingError(errors.QUANTITY_INVALID)
     if category not in UsageRecord.Category.values:
         raise errors.BillingError(errors.USAGE_CATEGORY_UNKNOWN.format(category=category))
@@ -39,18 +100,28 @@ def usage_record(
         actor=actor,
         idempotency_key=idempotency_key,
         require_funds=require_funds,
+        check=lambda locked: _refuse_after_closure(locked, end_date),
     )
     existing = UsageRecord.objects.filter(ledger_entry=entry).first()
     if existing is not None:
         return existing
     record = UsageRecord.objects.create(
-        account=account,
+        account_id=entry.account_id,
         category=category,
+        count=count,
         quantity=quantity,
         price=price,
         start_date=start_date,
         end_date=end_date,
         ledger_entry=entry,
+    )
+    roll_up_add(
+        account=account,
+        category=category,
+        day=entry.date_created.astimezone(datetime.UTC).date(),
+        count=count,
+        usage=quantity,
+        price=price,
     )
     event_record(
         actor=actor,
@@ -59,10 +130,12 @@ def usage_record(
         resource_sid=entry.sid,
         data=created(
             category=category,
+            count=count,
             quantity=quantity,
             price=price,
             start_date=start_date,
             end_date=end_date,
         ),
     )
+    triggers.usage_triggers_evaluate(account=account, category=category, actor=actor)
     return record

@@ -44,3 +44,12 @@ def quantity(value):
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return intcomma(text, use_l10n=False)
+
+
+@register.filter
+def measured(value, unit):
+    """A usage value in its unit: "$12.50" for usd, "35 minutes" otherwise."""
+    if unit == "usd":
+        return usd(value, 4 if Decimal(value) != Decimal(value).quantize(CENT) else 2)
+    amount = quantity(value)
+    return f"{amount} {unit}".strip() if amount else ""

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ..api.v2010 import accounts, numbers
+from ..api.v2010 import accounts, numbers, usage
 
 app_name = "api"
 
@@ -19,6 +19,27 @@ urlpatterns = [
         "Accounts/<str:account_sid>/IncomingPhoneNumbers/<str:sid>.json",
         numbers.incoming_phone_number_detail,
         name="incoming_phone_number_detail",
+    ),
+    path(
+        "Accounts/<str:account_sid>/Usage/Records.json",
+        usage.usage_record_list,
+        name="usage_record_list",
+    ),
+    re_path(
+        r"^Accounts/(?P<account_sid>[^/]+)/Usage/Records/"
+        r"(?P<period>Daily|Monthly|Yearly|AllTime|Today|Yesterday|ThisMonth|LastMonth)\.json$",
+        usage.usage_record_list,
+        name="usage_record_period_list",
+    ),
+    path(
+        "Accounts/<str:account_sid>/Usage/Triggers.json",
+        usage.usage_trigger_list,
+        name="usage_trigger_list",
+    ),
+    path(
+        "Accounts/<str:account_sid>/Usage/Triggers/<str:sid>.json",
+        usage.usage_trigger_detail,
+        name="usage_trigger_detail",
     ),
     re_path(r"^(?P<path>.*)$", accounts.not_found, name="not_found"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ..views import accounts, billing, numbers, subaccounts, usage, users
+from ..views import accounts, billing, numbers, subaccounts, triggers, usage, users
 
 app_name = "console"
 
@@ -37,6 +37,17 @@ account_pages = [
     path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
     path("billing/", billing.billing, name="billing"),
     path("usage/", usage.usage, name="usage"),
+    path("usage-triggers/", triggers.usage_trigger_list, name="usage_trigger_list"),
+    path(
+        "usage-triggers/<str:trigger_sid>/",
+        triggers.usage_trigger_deliveries,
+        name="usage_trigger_deliveries",
+    ),
+    path(
+        "usage-triggers/<str:trigger_sid>/delete/",
+        triggers.usage_trigger_delete,
+        name="usage_trigger_delete",
+    ),
     path("phone-numbers/", numbers.phone_number_list, name="phone_number_list"),
     path("phone-numbers/buy/", numbers.phone_number_buy, name="phone_number_buy"),
     path(

@@ -41,7 +41,10 @@ def usage(request, sid):
     report = None
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        report = usage_selectors.usage_report(main=account, start=start, end=end)
+        include_subaccounts = form.cleaned_data["include_subaccounts"]
+        report = usage_selectors.usage_report(
+            main=account, start=start, end=end, include_subaccounts=include_subaccounts
+        )
         if request.GET.get("format") == "csv":
             return _usage_csv(account, start, end, report)
     if not request.htmx:
@@ -56,6 +59,8 @@ def usage(request, sid):
         if report
         else None,
         "chart": _chart_geometry(report.chart) if report else None,
+        "daily": _daily_geometry(report.days) if report else None,
+        "scope_query": "" if form.data.get("include_subaccounts") else "&subaccounts=exclude",
         "presets": _range_presets(),
         "page": "usage",
     }
@@ -124,4 +129,62 @@ def _chart_geometry(bars):
         "height": CHART_PADDING * 2 + len(bars) * CHART_ROW,
         "bar_height": CHART_ROW - 8,
         "label_x": CHART_LABEL_WIDTH - 8,
+    }
+
+
+# The cost-over-time chart (SVG user units).
+DAILY_WIDTH = 720
+DAILY_HEIGHT = 170
+DAILY_LEFT = 64
+DAILY_BOTTOM = 24
+DAILY_TOP = 10
+DAILY_MONTHS_AFTER = 120  # longer ranges are drawn one bar a month
+
+
+def _daily_geometry(days):
+    """Bars of the cost of each day (each month, for ranges over 120 days), scaled to the
+    largest, with a few dates under them."""
+    if len(days) > DAILY_MONTHS_AFTER:
+        months = {}
+        for day in days:
+            key = day["day"].replace(day=1)
+            months.setdefault(key, {"day": key, "cost": 0, "month": True})
+            months[key]["cost"] += day["cost"]
+        days = list(months.values())
+    largest = max((day["cost"] for day in days), default=0)
+    plot_width = DAILY_WIDTH - DAILY_LEFT - 4
+    plot_height = DAILY_HEIGHT - DAILY_TOP - DAILY_BOTTOM
+    # Bars at most 28 wide, so that a short range does not draw one slab.
+    step = min(plot_width / max(len(days), 1), 32)
+    gap = min(4.0, step * 0.2)
+    bars = []
+    for index, day in enumerate(days):
+        share = float(day["cost"] / largest) if largest else 0.0
+        height = round(max(share * plot_height, 1.5 if day["cost"] else 1.0), 1)
+        bars.append(
+            {
+                **day,
+                "x": round(DAILY_LEFT + index * step + gap / 2, 1),
+                "width": round(max(step - gap, 0.8), 1),
+                "y": round(DAILY_TOP + plot_height - height, 1),
+                "height": height,
+            }
+        )
+    label_every = max(1, round(len(bars) / 6))
+    labels = [
+        {"x": round(bar["x"] + bar["width"] / 2, 1), "day": bar["day"], "month": bar.get("month")}
+        for index, bar in enumerate(bars)
+        if index % label_every == 0
+    ]
+    return {
+        "bars": bars,
+        "labels": labels,
+        "largest": largest,
+        "width": DAILY_WIDTH,
+        "height": DAILY_HEIGHT,
+        "left": DAILY_LEFT,
+        "top": DAILY_TOP,
+        "baseline": DAILY_TOP + plot_height,
+        "label_y": DAILY_HEIGHT - 6,
+        "monthly": bool(bars) and bool(bars[0].get("month")),
     }

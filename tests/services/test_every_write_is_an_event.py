@@ -23,6 +23,7 @@ from accounts.models import (
     Invitation,
     OrganizationMembership,
 )
+from accounts.models.triggers import UsageTriggerDelivery
 from accounts.services import (
     accounts,
     invitations,
@@ -30,10 +31,12 @@ from accounts.services import (
     memberships,
     numbers,
     organizations,
+    triggers,
     usage,
     users,
 )
 from accounts.services.events import Actor
+from accounts.webhooks import Outcome
 
 SYSTEM = Actor.system()
 IP = "203.0.113.7"
@@ -99,6 +102,23 @@ class World:
             roles_=[roles.DEVELOPER],
             base_url="http://testserver",
             actor=SYSTEM,
+        )
+
+    def trigger(self):
+        return triggers.usage_trigger_create(
+            account=self.main,
+            callback_url="https://hooks.example.com/usage",
+            trigger_value="100",
+            usage_category="sms",
+            friendly_name="SMS over 100",
+            actor=SYSTEM,
+        )
+
+    def delivery(self):
+        return UsageTriggerDelivery.objects.create(
+            trigger=self.trigger(),
+            callback_url="https://hooks.example.com/usage",
+            callback_method="POST",
         )
 
     def token_for(self, invitation):
@@ -477,6 +497,44 @@ CASES = [
         actor="owner",
     ),
     Case(
+        triggers.usage_trigger_create,
+        lambda w: {
+            "account": w.main,
+            "callback_url": "https://hooks.example.com/usage",
+            "trigger_value": "+30",
+            "usage_category": "calls",
+        },
+        "usage-trigger.created",
+        lambda w, trigger: trigger.sid,
+        {"usage_category": changed(None, "calls")},
+        actor="api",
+    ),
+    Case(
+        triggers.usage_trigger_update,
+        lambda w: {"trigger": w.trigger(), "friendly_name": "SMS alert"},
+        "usage-trigger.updated",
+        lambda w, trigger: trigger.sid,
+        {"friendly_name": changed("SMS over 100", "SMS alert")},
+        actor="api",
+    ),
+    Case(
+        triggers.usage_trigger_delete,
+        lambda w: {"trigger": w.trigger()},
+        "usage-trigger.deleted",
+        lambda w, _: (
+            Event.objects.filter(event_type="usage-trigger.created").latest("id").resource_sid
+        ),
+        {"friendly_name": changed("SMS over 100", None)},
+        actor="user",
+    ),
+    Case(
+        triggers.usage_trigger_delivery_attempt_record,
+        lambda w: {"delivery": w.delivery(), "outcome": Outcome(status_code=204, duration_ms=12)},
+        "usage-trigger-delivery.updated",
+        lambda w, delivery: delivery.trigger.sid,
+        {"status": changed("pending", "delivered")},
+    ),
+    Case(
         organizations.organization_update,
         lambda w: {"organization": w.organization, "account_limit": 20},
         "organization.updated",
@@ -494,7 +552,12 @@ def _public_services():
             continue
         module = importlib.import_module(f"{services_package.__name__}.{info.name}")
         for _name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == module.__name__ and hasattr(function, "__wrapped__"):
+            public = not function.__name__.startswith("_")
+            if (
+                public
+                and function.__module__ == module.__name__
+                and hasattr(function, "__wrapped__")
+            ):
                 found.add(function)
     return found
 

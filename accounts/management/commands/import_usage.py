@@ -12,14 +12,21 @@ from accounts.services.events import Actor
 from accounts.services.usage import usage_record
 
 COLUMNS = ["account_sid", "category", "quantity", "price", "start_date", "end_date"]
+DUPLICATE_ROW = (
+    "the same account, category and period as line {line}: merge the two rows, or give each "
+    "its own idempotency_key"
+)
+DUPLICATE_KEY = "the same idempotency_key as line {line}"
 
 
 class Command(BaseCommand):
     help = (
         "Import usage records from a CSV file with the columns "
         + ", ".join(COLUMNS)
-        + " (and optionally idempotency_key). Each row charges the paying balance through the "
-        "ledger. Re-importing the same file charges nothing twice."
+        + " (and optionally count and idempotency_key). Each row charges the paying balance "
+        "through the ledger, once: re-importing the same file charges nothing twice, and a "
+        "second row for the same account, category and period (without its own "
+        "idempotency_key) is refused, naming both lines."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +45,7 @@ class Command(BaseCommand):
             for account in Account.objects.filter(sid__in={row["account_sid"] for row in rows})
         }
         imported, already, failures = 0, 0, []
+        seen = {}  # idempotency key -> the line that used it
         started = timezone.now()
         for number, row in enumerate(rows, start=2):
             try:
@@ -53,10 +61,18 @@ class Command(BaseCommand):
                 key = row.get("idempotency_key") or (
                     f"usage:{account.sid}:{row['category']}:{start}:{end}"
                 )
+                if key in seen:
+                    raise CommandError(
+                        DUPLICATE_ROW.format(line=seen[key])
+                        if not row.get("idempotency_key")
+                        else DUPLICATE_KEY.format(line=seen[key])
+                    )
+                seen[key] = number
                 record = usage_record(
                     account=account,
                     category=row["category"],
                     quantity=Decimal(row["quantity"]),
+                    count=Decimal(row["count"]) if row.get("count") else None,
                     price=Decimal(row["price"]),
                     start_date=start,
                     end_date=end,
@@ -64,8 +80,7 @@ class Command(BaseCommand):
                     actor=Actor.system(),
                 )
                 if record.date_created < started:
-                    # Its key was charged before this run: a re-import, or a second row for
-                    # the same account, category and period (give each its own key).
+                    # Its key was charged before this run: a re-import.
                     already += 1
                 else:
                     imported += 1

@@ -1,0 +1,55 @@
+import signal
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django_tasks_db.models import DBTaskResult
+
+from accounts.services import triggers
+
+
+def sweep_queue():
+    """Queue the usage-trigger sweep unless one is already waiting (several schedulers, or a
+    slow worker, then never pile sweeps up). Answers whether it queued one."""
+    if DBTaskResult.objects.filter(status="READY", task_path=triggers.SWEEP_TASK_PATH).exists():
+        return False
+    triggers.usage_triggers_sweep_task.enqueue()
+    return True
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue the periodic tasks (the usage-trigger sweep) for the workers "
+        "(manage.py db_worker), every USAGE_TRIGGER_SWEEP_SECONDS (default 300). With --once, "
+        "queue them once and exit (for cron). Run one of these next to the workers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Queue once, then exit.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="Seconds between sweeps (default: settings.USAGE_TRIGGER_SWEEP_SECONDS).",
+        )
+
+    def handle(self, *args, once=False, interval=None, **options):
+        interval = interval or settings.USAGE_TRIGGER_SWEEP_SECONDS
+        self.verbosity = options.get("verbosity", 1)
+        if once:
+            self._queue()
+            return
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        self.stdout.write(f"Queueing the usage-trigger sweep every {interval:g} s (Ctrl-C stops).")
+        try:
+            while True:
+                self._queue()
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            pass
+
+    def _queue(self):
+        queued = sweep_queue()
+        if self.verbosity > 1:
+            self.stdout.write("Queued the sweep." if queued else "A sweep is already queued.")
