@@ -250,6 +250,13 @@ DATE_INVALID = "Enter a date as YYYY-MM-DD."
 START_REQUIRED = "Enter a start date."
 END_REQUIRED = "Enter an end date."
 RANGE_REVERSED = "The start date must be on or before the end date."
+ACTIVITY_ACTOR_INVALID = (
+    "Enter the actor's SID: US… for a console user, AC… for API credentials, SK… for an API key."
+)
+ACTIVITY_RESOURCE_INVALID = (
+    "Enter a resource SID: two letters and 32 hexadecimal digits, such as AC… or PN…."
+)
+ACTIVITY_ACCOUNT_INVALID = "Choose this account or one of its subaccounts."
 CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
@@ -291,6 +298,9 @@ API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
 API_SID_INVALID = "{name} must be a SID like {example} (got '{value}')."
+API_DATE_RANGE_REVERSED = "StartDate must be on or before EndDate."
+API_IP_ADDRESS_INVALID = "SourceIpAddress must be an IPv4 or IPv6 address (got '{value}')."
+API_PARAMETER_TOO_LONG = "{name} can be at most {limit} characters."
 
 # Codes of the errors the API raises itself.
 API_UNAUTHENTICATED = 20003

@@ -6,7 +6,7 @@ from .accounts import (
     Account,
     AccountQuerySet,
 )
-from .events import Event
+from .events import ACCOUNT_EVENT_TYPES, EVENT_TYPES, Event, event_type_label
 from .invitations import INVITATION_LIFETIME_DAYS, Invitation
 from .ledger import LedgerEntry
 from .memberships import AccountMembership
@@ -17,6 +17,7 @@ from .usage import UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
 
 __all__ = [
+    "ACCOUNT_EVENT_TYPES",
     "DEFAULT_ACCOUNT_LIMIT",
     "DEFAULT_SUBACCOUNT_LIMIT",
     "FRIENDLY_NAME_MAX_LENGTH",
@@ -25,6 +26,7 @@ __all__ = [
     "AccountMembership",
     "AccountQuerySet",
     "AvailablePhoneNumber",
+    "EVENT_TYPES",
     "Event",
     "IncomingPhoneNumber",
     "Invitation",
@@ -34,6 +36,7 @@ __all__ = [
     "UsageRecord",
     "User",
     "UserManager",
+    "event_type_label",
     "new_auth_token",
     "new_sid",
     "sid_is_valid",

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ..views import accounts, billing, numbers, subaccounts, usage, users
+from ..views import accounts, activity, billing, numbers, subaccounts, usage, users
 
 app_name = "console"
 
@@ -37,6 +37,7 @@ account_pages = [
     path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
     path("billing/", billing.billing, name="billing"),
     path("usage/", usage.usage, name="usage"),
+    path("activity/", activity.activity, name="activity"),
     path("phone-numbers/", numbers.phone_number_list, name="phone_number_list"),
     path("phone-numbers/buy/", numbers.phone_number_buy, name="phone_number_buy"),
     path(
