@@ -37,7 +37,7 @@ EVENT_TYPES = {
 
 
 def event_type_label(event_type):
-    """"account.updated" -> "Account updated"; a type without a label, in words anyway."""
+    """The type in words: "account.updated" is "Account updated" (a type without a label too)."""
     if event_type in EVENT_TYPES:
         return EVENT_TYPES[event_type]
     resource, _, action = event_type.rpartition(".")

@@ -108,9 +108,7 @@ def activity_account_names(*, account, sids):
 
 def own_member_ids(*, account):
     """The users holding a role on `account` itself (not through its parent). One query."""
-    return set(
-        AccountMembership.objects.filter(account=account).values_list("user_id", flat=True)
-    )
+    return set(AccountMembership.objects.filter(account=account).values_list("user_id", flat=True))
 
 
 def status_history(*, account, limit=25):
