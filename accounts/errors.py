@@ -278,10 +278,12 @@ API_MALFORMED_REQUEST = (
 API_PAGE_SIZE_INVALID = "PageSize must be a whole number from 1 to {maximum} (got '{value}')."
 API_PAGE_INVALID = "Page must be a whole number, 0 or more (got '{value}')."
 API_PAGE_NEEDS_TOKEN = (
-    "Page {page} needs a PageToken: follow next_page_uri from the previous page as it is."
+    "Page {page} needs a PageToken: follow the previous page's next page link "
+    "(next_page_uri, or meta.next_page_url in v1 APIs) as it is."
 )
 API_PAGE_TOKEN_INVALID = (
-    "PageToken is not valid. Follow next_page_uri or previous_page_uri exactly as returned."
+    "PageToken is not valid. Follow the next or previous page link (next_page_uri, or "
+    "meta.next_page_url in v1 APIs) exactly as returned."
 )
 API_STATUS_SET_BY_PARENT_ONLY = (
     "A subaccount's status can only be changed with its parent account's credentials."
