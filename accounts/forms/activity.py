@@ -33,9 +33,7 @@ class ActivityFilterForm(forms.Form):
     account = forms.CharField(
         label="Account",
         required=False,
-        widget=forms.TextInput(
-            attrs={"list": "activity-accounts", "placeholder": "All accounts (AC…)"}
-        ),
+        widget=forms.TextInput(attrs={"list": "activity-accounts", "placeholder": "All accounts"}),
     )
     actor = forms.CharField(
         label="Actor SID",

@@ -66,6 +66,7 @@ FIELD_LABELS = {
 # Context first (whom an event is about), then the changed fields, then why.
 LEADING_KEYS = ("user", "email")
 TRAILING_KEYS = ("reason", "cause")
+SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?")
 
 
@@ -82,6 +83,14 @@ class Change:
     previous: str | None = None
     updated: str | None = None
     note: str | None = None  # a value that is not a before/after pair (whom, why)
+
+    @property
+    def previous_is_sid(self):
+        return bool(self.previous and SID.fullmatch(self.previous))
+
+    @property
+    def updated_is_sid(self):
+        return bool(self.updated and SID.fullmatch(self.updated))
 
     @property
     def text(self):
@@ -192,6 +201,9 @@ def changes_of(event):
     lines = []
     for name in sorted(data, key=rank):
         value = data[name]
+        if name == "cause" and _is_pair(data.get("status_source")):
+            if data["status_source"]["updated"] == value:
+                continue  # the status source line already says it
         if _is_pair(value):
             previous = _value_text(name, value["previous"])
             updated = _value_text(name, value["updated"])
