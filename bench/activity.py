@@ -22,17 +22,20 @@ from accounts.models import Account, Event  # noqa: E402
 
 SMALL, LARGE = 200, 50_000
 START = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-# One event in this many is a phone number bought: a filter that matches few rows.
-RARE_EVERY = 500
+# Both logs hold this many phone-number events, spread through them: a filter on that type
+# fills a page in either log, so only the size of the log differs.
+RARE = 60
 
 
 def log(parent, count):
-    """`count` events over the family's accounts, a minute apart, in bulk."""
-    accounts = list(Account.objects.filter(parent=parent)[:50]) + [parent]
+    """`count` events over the main account and three subaccounts, a minute apart, in bulk
+    (every account's own log fills a page in either family)."""
+    accounts = list(Account.objects.filter(parent=parent)[:3]) + [parent]
     batch = []
+    rare_every = count // RARE
     for number in range(count):
         account = accounts[number % len(accounts)]
-        rare = number % RARE_EVERY == 0
+        rare = number % rare_every == 0
         batch.append(
             Event(
                 account=account,

@@ -102,6 +102,17 @@ class Event(models.Model):
             ),
             models.Index(fields=["resource_sid", "-event_date"], name="event_resource_idx"),
             models.Index(fields=["event_date"], name="event_date_idx"),
+            # The Activity page's and the Monitor API's filters, so that a rare event type or
+            # one actor's changes are found without reading the whole log.
+            models.Index(
+                fields=["main_account", "event_type", "-event_date", "-id"],
+                name="event_main_account_type_idx",
+            ),
+            models.Index(
+                fields=["account_sid", "event_type", "-event_date", "-id"],
+                name="event_account_type_idx",
+            ),
+            models.Index(fields=["actor_sid", "-event_date", "-id"], name="event_actor_idx"),
         ]
 
     def __str__(self):
