@@ -281,6 +281,13 @@ DATE_INVALID = "Enter a date as YYYY-MM-DD."
 START_REQUIRED = "Enter a start date."
 END_REQUIRED = "Enter an end date."
 RANGE_REVERSED = "The start date must be on or before the end date."
+ACTIVITY_ACTOR_INVALID = (
+    "Enter the actor's SID: US… for a console user, AC… for API credentials, SK… for an API key."
+)
+ACTIVITY_RESOURCE_INVALID = (
+    "Enter a resource SID: two letters and 32 hexadecimal digits, such as AC… or PN…."
+)
+ACTIVITY_ACCOUNT_INVALID = "Choose this account or one of its subaccounts."
 CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
@@ -302,10 +309,12 @@ API_MALFORMED_REQUEST = (
 API_PAGE_SIZE_INVALID = "PageSize must be a whole number from 1 to {maximum} (got '{value}')."
 API_PAGE_INVALID = "Page must be a whole number, 0 or more (got '{value}')."
 API_PAGE_NEEDS_TOKEN = (
-    "Page {page} needs a PageToken: follow next_page_uri from the previous page as it is."
+    "Page {page} needs a PageToken: follow the previous page's next page link "
+    "(next_page_uri, or meta.next_page_url in v1 APIs) as it is."
 )
 API_PAGE_TOKEN_INVALID = (
-    "PageToken is not valid. Follow next_page_uri or previous_page_uri exactly as returned."
+    "PageToken is not valid. Follow the next or previous page link (next_page_uri, or "
+    "meta.next_page_url in v1 APIs) exactly as returned."
 )
 API_STATUS_SET_BY_PARENT_ONLY = (
     "A subaccount's status can only be changed with its parent account's credentials."
@@ -322,6 +331,9 @@ API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
 API_SID_INVALID = "{name} must be a SID like {example} (got '{value}')."
+API_DATE_RANGE_REVERSED = "StartDate must be on or before EndDate."
+API_IP_ADDRESS_INVALID = "SourceIpAddress must be an IPv4 or IPv6 address (got '{value}')."
+API_PARAMETER_TOO_LONG = "{name} can be at most {limit} characters."
 
 API_USAGE_DATE_INVALID = (
     "{name} must be a date as YYYY-MM-DD (GMT) or an offset from today such as -30days "

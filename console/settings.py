@@ -4,6 +4,7 @@ DATABASE_URL  database (default: a SQLite file in the project, the embedded defa
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" turns on development mode (off by default)
 ALLOWED_HOSTS comma-separated host names
+EVENT_RETENTION_DAYS  how many days the activity log keeps (default 400)
 """
 
 import os
@@ -155,6 +156,12 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "console@localhost")
+
+# How long the activity log keeps events; `manage.py prune_events` deletes older ones.
+_retention = os.environ.get("EVENT_RETENTION_DAYS", "400").strip()
+if not (_retention.isascii() and _retention.isdigit() and int(_retention) >= 1):
+    raise ImproperlyConfigured("EVENT_RETENTION_DAYS must be a whole number of days, 1 or more.")
+EVENT_RETENTION_DAYS = int(_retention)
 
 # Production-safe defaults whenever DEBUG is off; each can be relaxed from the environment
 # (for example behind a TLS-terminating proxy that already redirects).

@@ -1,10 +1,10 @@
-"""Keyset paging and Twilio's v2010 list envelope.
+"""Keyset paging, Twilio's v2010 list envelope and its v1 one (`meta`).
 
 A list is an optional *head* record (in the Accounts list, the caller's own account, always
-first; other lists have none) followed by a queryset of any model with `date_created`,
-ordered newest first by (date_created, id). Pages after the first are found from the key of
-the record next to them, carried in an opaque PageToken, so a deep page costs the same as the
-first: no OFFSET, no COUNT.
+first; other lists have none) followed by a queryset ordered newest first by (a date field,
+id): `date_created` by default, `event_date` for the activity log. Pages after the first are
+found from the key of the record next to them, carried in an opaque PageToken, so a deep page
+costs the same as the first: no OFFSET, no COUNT.
 """
 
 import base64
@@ -26,15 +26,14 @@ TOKEN_MAX_LENGTH = 256  # ours are under 150 characters; longer is not worth dec
 NEXT = "next"
 PREVIOUS = "previous"
 
-NEWEST_FIRST = ("-date_created", "-id")
-OLDEST_FIRST = ("date_created", "id")
+DATE_FIELD = "date_created"
 
 
 @dataclass(frozen=True)
 class PageToken:
     """Where a page starts: the records after (NEXT) or before (PREVIOUS) `key`.
 
-    `key` is the (date_created, id) of the record next to the page, or None for "after the
+    `key` is the (date, id) of the record next to the page, or None for "after the
     head". `page` is the page's number, for the envelope's `page`, `start` and `end`.
     """
 
@@ -129,68 +128,83 @@ def page_token_parse(*, page_token, page):
     return PageToken.decode(page_token)
 
 
-def _key(record):
-    return (record.date_created, record.pk)
+def _newest_first(date_field):
+    return (f"-{date_field}", "-id")
 
 
-# The plain bound on date_created repeats what the OR says, so that the database can start
-# its index scan at the key instead of filtering its way there.
-def _older_than(key):
+def _oldest_first(date_field):
+    return (date_field, "id")
+
+
+def _key(record, date_field):
+    return (getattr(record, date_field), record.pk)
+
+
+# The plain bound on the date repeats what the OR says, so that the database can start its
+# index scan at the key instead of filtering its way there.
+def _older_than(key, date_field):
     moment, pk = key
-    return Q(date_created__lte=moment) & (
-        Q(date_created__lt=moment) | Q(date_created=moment, pk__lt=pk)
+    return Q(**{f"{date_field}__lte": moment}) & (
+        Q(**{f"{date_field}__lt": moment}) | Q(**{date_field: moment, "pk__lt": pk})
     )
 
 
-def _newer_than(key):
+def _newer_than(key, date_field):
     moment, pk = key
-    return Q(date_created__gte=moment) & (
-        Q(date_created__gt=moment) | Q(date_created=moment, pk__gt=pk)
+    return Q(**{f"{date_field}__gte": moment}) & (
+        Q(**{f"{date_field}__gt": moment}) | Q(**{date_field: moment, "pk__gt": pk})
     )
 
 
-def page_get(*, head, rest, page_size, token=None):
-    """One page of `[head] + rest`; `head` may be None, `rest` is a queryset."""
+def page_get(*, head, rest, page_size, token=None, date_field=DATE_FIELD):
+    """One page of `[head] + rest`; `head` may be None, `rest` is a queryset ordered by
+    (`date_field`, id), newest first."""
     if token is None:
-        return _first_page(head, rest, page_size)
+        return _first_page(head, rest, page_size, date_field)
     if token.direction == NEXT:
-        return _page_after(rest, page_size, token)
-    return _page_before(head, rest, page_size, token)
+        return _page_after(rest, page_size, token, date_field)
+    return _page_before(head, rest, page_size, token, date_field)
 
 
-def _first_page(head, rest, page_size):
+def _first_page(head, rest, page_size, date_field):
     heads = [] if head is None else [head]
     wanted = page_size - len(heads)
     # One record more than fits tells whether there is a next page.
-    fetched = list(rest.order_by(*NEWEST_FIRST)[: wanted + 1])
+    fetched = list(rest.order_by(*_newest_first(date_field))[: wanted + 1])
     records = heads + fetched[:wanted]
-    return _page(records, 0, None, has_next=len(fetched) > wanted, head=head)
+    return _page(records, 0, None, date_field, has_next=len(fetched) > wanted, head=head)
 
 
-def _page_after(rest, page_size, token):
+def _page_after(rest, page_size, token, date_field):
     if token.key is not None:
-        rest = rest.filter(_older_than(token.key))
-    fetched = list(rest.order_by(*NEWEST_FIRST)[: page_size + 1])
-    return _page(fetched[:page_size], token.page, token, has_next=len(fetched) > page_size)
+        rest = rest.filter(_older_than(token.key, date_field))
+    fetched = list(rest.order_by(*_newest_first(date_field))[: page_size + 1])
+    return _page(
+        fetched[:page_size], token.page, token, date_field, has_next=len(fetched) > page_size
+    )
 
 
-def _page_before(head, rest, page_size, token):
-    fetched = list(rest.filter(_newer_than(token.key)).order_by(*OLDEST_FIRST)[: page_size + 1])
+def _page_before(head, rest, page_size, token, date_field):
+    fetched = list(
+        rest.filter(_newer_than(token.key, date_field)).order_by(*_oldest_first(date_field))[
+            : page_size + 1
+        ]
+    )
     if len(fetched) > page_size or (head is not None and len(fetched) == page_size):
         records = fetched[:page_size][::-1]
-        return _page(records, max(token.page, 1), token, has_next=True)
+        return _page(records, max(token.page, 1), token, date_field, has_next=True)
     # Back at the start of the list: answer with the first page itself, so that going back
     # always ends on the same page 0 as first_page_uri, full and with the head.
-    return _first_page(head, rest, page_size)
+    return _first_page(head, rest, page_size, date_field)
 
 
-def _page(records, number, token, *, has_next, head=None):
+def _page(records, number, token, date_field, *, has_next, head=None):
     next_token = previous_token = None
     if has_next and records:
         last = records[-1]
-        next_token = PageToken(NEXT, None if last is head else _key(last), number + 1)
+        next_token = PageToken(NEXT, None if last is head else _key(last, date_field), number + 1)
     if number > 0 and records:
-        previous_token = PageToken(PREVIOUS, _key(records[0]), number - 1)
+        previous_token = PageToken(PREVIOUS, _key(records[0], date_field), number - 1)
     return Page(records, number, token, next_token, previous_token)
 
 
@@ -236,3 +250,31 @@ def sequence_page(items, *, page_size, token=None):
         PageToken(NEXT, None, number + 1) if has_next else None,
         PageToken(NEXT, None, number - 1) if number > 0 else None,
     )
+
+
+def meta_envelope(*, key, records, page, page_size, url, filters):
+    """Twilio's v1 list body: the records under `key`, and a `meta` whose URLs are absolute
+    (`url` is the list's own, e.g. https://host/v1/Events) and repeat the filters."""
+
+    def page_url(number, token=None):
+        query = [*filters, ("PageSize", page_size), ("Page", number)]
+        if token is not None:
+            query.append(("PageToken", token.encode()))
+        return f"{url}?{urlencode(query)}"
+
+    return {
+        key: records,
+        "meta": {
+            "page": page.number,
+            "page_size": page_size,
+            "first_page_url": page_url(0),
+            "previous_page_url": (
+                page_url(page.number - 1, page.previous_token) if page.previous_token else None
+            ),
+            "url": page_url(page.number, page.token),
+            "next_page_url": (
+                page_url(page.number + 1, page.next_token) if page.next_token else None
+            ),
+            "key": key,
+        },
+    }

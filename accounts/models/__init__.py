@@ -6,7 +6,7 @@ from .accounts import (
     Account,
     AccountQuerySet,
 )
-from .events import Event
+from .events import ACCOUNT_EVENT_TYPES, EVENT_TYPES, Event, event_type_label
 from .invitations import INVITATION_LIFETIME_DAYS, Invitation
 from .ledger import LedgerEntry
 from .memberships import AccountMembership
@@ -18,6 +18,7 @@ from .usage import UsageDay, UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
 
 __all__ = [
+    "ACCOUNT_EVENT_TYPES",
     "DEFAULT_ACCOUNT_LIMIT",
     "DEFAULT_SUBACCOUNT_LIMIT",
     "FRIENDLY_NAME_MAX_LENGTH",
@@ -26,6 +27,7 @@ __all__ = [
     "AccountMembership",
     "AccountQuerySet",
     "AvailablePhoneNumber",
+    "EVENT_TYPES",
     "Event",
     "IncomingPhoneNumber",
     "Invitation",
@@ -39,6 +41,7 @@ __all__ = [
     "UsageTriggerDeliveryAttempt",
     "User",
     "UserManager",
+    "event_type_label",
     "new_auth_token",
     "new_sid",
     "sid_is_valid",

@@ -6,6 +6,48 @@ from .organizations import Organization
 from .sids import new_event_sid
 from .users import User
 
+# The event types the services record, in words. The first group is what an account's log
+# holds (the Activity page filters by these); organizations and logins have their own.
+ACCOUNT_EVENT_TYPES = {
+    "account.created": "Account created",
+    "account.updated": "Account updated",
+    "phone-number.created": "Phone number bought",
+    "phone-number.updated": "Phone number updated",
+    "phone-number.deleted": "Phone number released",
+    "ledger-entry.created": "Ledger entry added",
+    "usage-record.created": "Usage recorded",
+    "membership.created": "User added",
+    "membership.updated": "User's roles changed",
+    "membership.deleted": "User removed",
+    "invitation.created": "Invitation sent",
+    "invitation.updated": "Invitation resent",
+    "invitation.deleted": "Invitation revoked",
+    "invitation.accepted": "Invitation accepted",
+    "usage-trigger.created": "Usage trigger created",
+    "usage-trigger.updated": "Usage trigger updated",
+    "usage-trigger.deleted": "Usage trigger deleted",
+    "usage-trigger.fired": "Usage trigger fired",
+    "usage-trigger-delivery.updated": "Usage trigger callback tried",
+}
+EVENT_TYPES = {
+    **ACCOUNT_EVENT_TYPES,
+    "organization.created": "Organization created",
+    "organization.updated": "Organization updated",
+    "organization-membership.created": "Organization member added",
+    "organization-membership.updated": "Organization member's role changed",
+    "organization-membership.deleted": "Organization member removed",
+    "user.created": "User signed up",
+    "user.updated": "User updated",
+}
+
+
+def event_type_label(event_type):
+    """The type in words: "account.updated" is "Account updated" (a type without a label too)."""
+    if event_type in EVENT_TYPES:
+        return EVENT_TYPES[event_type]
+    resource, _, action = event_type.rpartition(".")
+    return f"{resource.replace('-', ' ')} {action}".strip().capitalize()
+
 
 class Event(models.Model):
     """One write, as Twilio's Monitor Events describe it: who did what to which resource,
@@ -65,10 +107,25 @@ class Event(models.Model):
             ),
             models.Index(fields=["resource_sid", "-event_date"], name="event_resource_idx"),
             models.Index(fields=["event_date"], name="event_date_idx"),
+            # The Activity page's and the Monitor API's filters, so that a rare event type or
+            # one actor's changes are found without reading the whole log.
+            models.Index(
+                fields=["main_account", "event_type", "-event_date", "-id"],
+                name="event_main_account_type_idx",
+            ),
+            models.Index(
+                fields=["account_sid", "event_type", "-event_date", "-id"],
+                name="event_account_type_idx",
+            ),
+            models.Index(fields=["actor_sid", "-event_date", "-id"], name="event_actor_idx"),
         ]
 
     def __str__(self):
         return f"{self.event_type} {self.resource_sid} ({self.sid})"
+
+    @property
+    def event_type_label(self):
+        return event_type_label(self.event_type)
 
     @property
     def cause_label(self):

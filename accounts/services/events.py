@@ -16,6 +16,7 @@ import functools
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Account, Event, Organization, User
 
@@ -209,3 +210,32 @@ def events_record(*, actor, event_type, items, description="", date=None):
         )
         for account, resource_sid, data in items
     )
+
+
+PRUNE_BATCH_SIZE = 1000
+
+
+def events_cutoff(*, days):
+    """The moment before which events are older than `days` days."""
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def events_prune(*, before, batch_size=PRUNE_BATCH_SIZE, dry_run=False):
+    """Delete the events dated before `before`, oldest first, `batch_size` at a time (each
+    batch its own short transaction, so that writers are never held up for long); returns how
+    many. With `dry_run`, only count them.
+
+    Retention is the log's own housekeeping, not a change to an account: it records no event.
+    """
+    old = Event.objects.filter(event_date__lt=before)
+    if dry_run:
+        return old.count()
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(old.order_by("event_date", "id").values_list("id", flat=True)[:batch_size])
+            if batch:
+                Event.objects.filter(id__in=batch).delete()
+        deleted += len(batch)
+        if len(batch) < batch_size:
+            return deleted

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ..views import accounts, billing, numbers, subaccounts, triggers, usage, users
+from ..views import accounts, activity, billing, numbers, subaccounts, triggers, usage, users
 
 app_name = "console"
 
@@ -48,6 +48,7 @@ account_pages = [
         triggers.usage_trigger_delete,
         name="usage_trigger_delete",
     ),
+    path("activity/", activity.activity, name="activity"),
     path("phone-numbers/", numbers.phone_number_list, name="phone_number_list"),
     path("phone-numbers/buy/", numbers.phone_number_buy, name="phone_number_buy"),
     path(

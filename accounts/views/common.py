@@ -94,6 +94,17 @@ def _without_nul(text):
     return text.replace("\x00", "")
 
 
+# A cell starting with one of these is a formula to a spreadsheet; names and reasons are chosen
+# by whoever holds an account's credentials, so such text is written as text (OWASP: a
+# leading quote).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text):
+    """Text for a CSV cell that no spreadsheet will run as a formula."""
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+
+
 def search_query(request):
     """The page's search box (`q`), as text that can go into a query."""
     return _without_nul(request.GET.get("q", "")).strip()

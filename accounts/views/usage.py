@@ -14,7 +14,13 @@ from django.views.decorators.vary import vary_on_headers
 from .. import roles
 from ..forms.usage import UsageRangeForm
 from ..selectors import usage as usage_selectors
-from .common import FORM_ERROR_STATUS, current_account, remember_account, render_page_or_partial
+from .common import (
+    FORM_ERROR_STATUS,
+    csv_text,
+    current_account,
+    remember_account,
+    render_page_or_partial,
+)
 
 PAGE_SIZE = 50
 
@@ -85,13 +91,6 @@ def _range_presets():
 
 
 CSV_HEADER = ["account_sid", "friendly_name", "category", "quantity", "price"]
-# A cell starting with one of these is a formula to a spreadsheet; a subaccount's name is
-# chosen by whoever holds its credentials, so it is written as text (OWASP: a leading quote).
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(text):
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def _usage_csv(account, start, end, report):
@@ -106,7 +105,7 @@ def _usage_csv(account, start, end, report):
             writer.writerow(
                 [
                     group.sid,
-                    _csv_text(group.friendly_name),
+                    csv_text(group.friendly_name),
                     row["category"],
                     row["quantity"],
                     row["cost"],

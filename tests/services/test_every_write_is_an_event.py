@@ -7,9 +7,11 @@ it must record. A new service without a case here fails `test_every_service_has_
 import importlib
 import inspect
 import pkgutil
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +25,7 @@ from accounts.models import (
     Invitation,
     OrganizationMembership,
 )
+from accounts.models.events import EVENT_TYPES
 from accounts.models.triggers import UsageTriggerDelivery
 from accounts.services import (
     accounts,
@@ -626,3 +629,12 @@ def test_an_invitation_to_an_organization_is_in_its_log(make_user):
     assert event.organization == world.organization and event.account is None
     assert Invitation.objects.get(pk=invitation.pk).sid == invitation.sid
     assert Account.objects.filter(pk=world.main.pk).exists()
+
+
+def test_every_event_type_the_services_record_has_words_for_people():
+    """The Activity page's filter and rows name every type in words."""
+    source = "".join(
+        path.read_text() for path in Path(services_package.__file__).parent.glob("*.py")
+    )
+    recorded = set(re.findall(r'event_type="([a-z.-]+)"', source))
+    assert recorded and recorded <= set(EVENT_TYPES)

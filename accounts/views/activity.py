@@ -1,0 +1,382 @@
+"""The Activity page: an account's log of who changed what, when, through which door, with
+the values before and after; filters, keyset pages ("Newer" / "Older") and a CSV download.
+
+Owners, Administrators and Support see it (`activity:read`). A main account's page covers its
+subaccounts; a subaccount's page only itself. Support staff appear as "Support"; to someone
+whose only role is on the subaccount, the parent's people and credentials stay anonymous,
+as on the Settings page's status history.
+"""
+
+import csv
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .. import errors, roles
+from ..api import paging
+from ..forms.activity import ActivityFilterForm
+from ..models import Account, Event
+from ..selectors import accounts as account_selectors
+from ..selectors import events as event_selectors
+from .common import (
+    FORM_ERROR_STATUS,
+    csv_text,
+    current_account,
+    remember_account,
+    render_page_or_partial,
+)
+
+PAGE_SIZE = 50
+# The subaccounts the Account filter suggests (any other SID can be typed in).
+ACCOUNTS_SUGGESTED = 50
+CSV_CHUNK = 1000
+TEMPLATE = "accounts/activity.html"
+
+ActorType = Event.ActorType
+
+SUPPORT = "Support"
+PARENT_USER = "A user of the parent account"
+PARENT_CREDENTIALS = "The parent account's API credentials"
+DELETED_USER = "A deleted user"
+
+RESOURCE_TYPES = {
+    "account": "Account",
+    "phone-number": "Phone number",
+    "ledger-entry": "Ledger entry",
+    "usage-record": "Usage record",
+    "membership": "User",
+    "invitation": "Invitation",
+}
+FIELD_LABELS = {
+    "account_sid": "Account",
+    "friendly_name": "Friendly name",
+    "monthly_spend_cap": "Monthly spend cap",
+    "monthly_price": "Monthly price",
+    "expires_at": "Expires",
+    "phone_number": "Phone number",
+    "start_date": "From",
+    "end_date": "To",
+}
+# Context first (whom an event is about), then the changed fields, then why.
+LEADING_KEYS = ("user", "email")
+TRAILING_KEYS = ("reason", "cause")
+SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?")
+
+
+@dataclass
+class Who:
+    name: str
+    sid: str = ""  # empty when the actor stays anonymous
+    anonymous: bool = False
+
+
+@dataclass
+class Change:
+    label: str
+    previous: str | None = None
+    updated: str | None = None
+    note: str | None = None  # a value that is not a before/after pair (whom, why)
+
+    @property
+    def previous_is_sid(self):
+        return bool(self.previous and SID.fullmatch(self.previous))
+
+    @property
+    def updated_is_sid(self):
+        return bool(self.updated and SID.fullmatch(self.updated))
+
+    @property
+    def text(self):
+        if self.note is not None:
+            return f"{self.label}: {self.note}"
+        if self.previous is None:
+            return f"{self.label}: {self.updated or '—'}"
+        if self.updated is None:
+            return f"{self.label}: {self.previous} (removed)"
+        return f"{self.label}: {self.previous} → {self.updated}"
+
+
+@dataclass
+class Row:
+    event: Event
+    what: str
+    who: Who
+    source: str
+    ip: str
+    account_name: str
+    resource_type: str
+    resource_name: str
+    changes: list = field(default_factory=list)
+
+    @property
+    def changes_text(self):
+        return "; ".join(change.text for change in self.changes)
+
+
+class Naming:
+    """Who may be named to the person reading `current.account`'s log."""
+
+    def __init__(self, current, names=None):
+        self.account = current.account
+        self.reaches_parent = current.reaches_parent
+        # Someone with a role on the subaccount only sees the names of its own users.
+        self.member_ids = (
+            None
+            if current.reaches_parent
+            else event_selectors.own_member_ids(account=current.account)
+        )
+        self.names = names or {}
+
+    def who(self, event):
+        if event.actor_type == ActorType.SUPPORT:
+            return Who(SUPPORT, anonymous=True)
+        if event.actor_type == ActorType.USER:
+            if self.member_ids is not None and event.actor_user_id not in self.member_ids:
+                return Who(PARENT_USER, anonymous=True)
+            if event.actor_user is not None:
+                return Who(event.actor_user.email, event.actor_sid)
+            return Who(DELETED_USER if event.actor_sid else "Someone signing up", event.actor_sid)
+        if event.actor_type == ActorType.ACCOUNT:
+            if not self.reaches_parent and event.actor_sid != self.account.sid:
+                return Who(PARENT_CREDENTIALS, anonymous=True)
+            name = self.names.get(event.actor_sid)
+            return Who(f"API credentials of {name}" if name else "API credentials", event.actor_sid)
+        if event.actor_type == ActorType.KEY:
+            return Who("API key", event.actor_sid)
+        return Who("System")
+
+
+def _value_text(name, value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value_text(name, item) or "—" for item in value) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    if name == "roles":
+        return roles.role_label(value)
+    if name == "status" and value in Account.Status.values:
+        return Account.Status(value).label
+    if name in ("cause", "status_source") and value in Account.StatusSource.values:
+        return Account.StatusSource(value).label
+    text = str(value)
+    if ISO_MOMENT.fullmatch(text):
+        moment = datetime.datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            return moment.astimezone(datetime.UTC).strftime("%b %-d, %Y %H:%M UTC")
+    return text
+
+
+def _field_label(name):
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    words = name.replace("_", " ").capitalize().split(" ")
+    return " ".join("SID" if word.lower() == "sid" else word for word in words)
+
+
+def _is_pair(value):
+    return isinstance(value, dict) and set(value) == {"previous", "updated"}
+
+
+def changes_of(event):
+    """The event's data as readable lines: context, each field before → after, then why."""
+    data = event.event_data or {}
+
+    def rank(name):
+        if name in LEADING_KEYS:
+            return (0, LEADING_KEYS.index(name))
+        if name in TRAILING_KEYS:
+            return (2, TRAILING_KEYS.index(name))
+        return (1, name)
+
+    lines = []
+    for name in sorted(data, key=rank):
+        value = data[name]
+        if name == "cause" and _is_pair(data.get("status_source")):
+            if data["status_source"]["updated"] == value:
+                continue  # the status source line already says it
+        if _is_pair(value):
+            previous = _value_text(name, value["previous"])
+            updated = _value_text(name, value["updated"])
+            if previous is None and updated is None:
+                continue
+            lines.append(Change(_field_label(name), previous, updated))
+        else:
+            note = _value_text(name, value)
+            if note is not None:
+                lines.append(Change(_field_label(name), note=note))
+    return lines
+
+
+def _resource_name(event, names):
+    if event.resource_type == "account":
+        return names.get(event.resource_sid, "")
+    data = event.event_data or {}
+    if event.resource_type == "phone-number":
+        number = data.get("phone_number")
+        if _is_pair(number):
+            return number["updated"] or number["previous"] or ""
+        return ""
+    if event.resource_type == "membership":
+        return data.get("user", "") if isinstance(data.get("user"), str) else ""
+    if event.resource_type == "invitation":
+        return data.get("email", "") if isinstance(data.get("email"), str) else ""
+    return ""
+
+
+def row_of(event, naming):
+    who = naming.who(event)
+    return Row(
+        event=event,
+        what=event.event_type_label,
+        who=who,
+        source=event.get_source_display(),
+        # The address of an anonymous actor is as private as their name.
+        ip="" if who.anonymous else (event.source_ip_address or ""),
+        account_name=naming.names.get(event.account_sid, ""),
+        resource_type=RESOURCE_TYPES.get(
+            event.resource_type, event.resource_type.replace("-", " ").capitalize()
+        ),
+        resource_name=_resource_name(event, naming.names),
+        changes=changes_of(event),
+    )
+
+
+def _cursor(text):
+    """The page the URL asks for (a PageToken); anything unreadable starts at the newest."""
+    if not text:
+        return None
+    try:
+        return paging.PageToken.decode(text)
+    except errors.ApiError:
+        return None
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def activity(request, sid):
+    current = current_account(request, sid, scope=roles.ACTIVITY_READ)
+    account = current.account
+    form = ActivityFilterForm.from_query(request.GET, account=account)
+    context = {
+        "current": current,
+        "account": account,
+        "form": form,
+        "page": "activity",
+        "suggested_accounts": (
+            []
+            if account.is_subaccount
+            else account_selectors.subaccount_list(parent=account).only("sid", "friendly_name")[
+                :ACCOUNTS_SUGGESTED
+            ]
+        ),
+    }
+    if not request.htmx:
+        remember_account(request, account)
+    if not form.is_valid():
+        context["rows"] = None
+        return render_page_or_partial(
+            request, TEMPLATE, "activity", context, status=FORM_ERROR_STATUS
+        )
+    events = event_selectors.event_filter(
+        event_selectors.activity_events(
+            account=account, account_sid=form.cleaned_data.get("account")
+        ),
+        **form.filters(),
+    )
+    if request.GET.get("format") == "csv":
+        return _activity_csv(account, events, Naming(current))
+
+    page = paging.page_get(
+        head=None,
+        rest=events,
+        page_size=PAGE_SIZE,
+        token=_cursor(request.GET.get("cursor")),
+        date_field="event_date",
+    )
+    sids = set()
+    for event in page.records:
+        sids.update([event.account_sid, event.resource_sid])
+        if event.actor_type == ActorType.ACCOUNT:
+            sids.add(event.actor_sid)
+    naming = Naming(
+        current, names=event_selectors.activity_account_names(account=account, sids=sids)
+    )
+    context.update(
+        rows=[row_of(event, naming) for event in page.records],
+        newer=page.previous_token.encode() if page.previous_token else None,
+        older=page.next_token.encode() if page.next_token else None,
+        page_number=page.number,
+        filtered=form.is_filtered,
+    )
+    return render_page_or_partial(request, TEMPLATE, "activity", context)
+
+
+CSV_HEADER = [
+    "sid",
+    "event_date",
+    "event_type",
+    "event",
+    "account_sid",
+    "actor_type",
+    "actor",
+    "actor_sid",
+    "source",
+    "source_ip_address",
+    "resource_type",
+    "resource_sid",
+    "changes",
+    "event_data",
+]
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer into a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_rows(events, naming):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for event in events.iterator(chunk_size=CSV_CHUNK):
+        row = row_of(event, naming)
+        yield writer.writerow(
+            [
+                event.sid,
+                event.event_date.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                event.event_type,
+                row.what,
+                event.account_sid,
+                event.actor_type,
+                csv_text(row.who.name),
+                row.who.sid,
+                event.source,
+                row.ip,
+                event.resource_type,
+                event.resource_sid,
+                csv_text(row.changes_text),
+                csv_text(json.dumps(event.event_data, sort_keys=True)),
+            ]
+        )
+
+
+def _activity_csv(account, events, naming):
+    """Every event the filters match, newest first, streamed (a year of a busy family's log
+    does not fit in memory at once)."""
+    response = StreamingHttpResponse(
+        _csv_rows(events, naming), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="activity-{account.sid}.csv"'
+    return response
