@@ -242,6 +242,22 @@ class NumberReleased(NumberError):
     message = NUMBER_RELEASED
 
 
+# Buying by area code (the API's AreaCode) and loading the inventory.
+AREA_CODE_INVALID = "AreaCode '{value}' is not a US or Canadian area code."
+AREA_CODE_SOLD_OUT = "No phone numbers found in area code {area_code}."
+INVENTORY_PRICE_INVALID = (
+    "The monthly price must be an amount from $0 to $9,999.9999 (got '{value}')."
+)
+
+
+class AreaCodeInvalid(NumberError):
+    code = 21451
+
+
+class AreaCodeSoldOut(NumberError):
+    code = 21452
+
+
 # Console forms.
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
@@ -285,8 +301,8 @@ API_PHONE_NUMBER_INVALID = (
     "(+14155550100)."
 )
 API_NUMBER_NOT_AVAILABLE = "PhoneNumber {number} is not available."
-API_AREA_CODE_INVALID = "AreaCode '{value}' is not a US or Canadian area code."
-API_AREA_CODE_EMPTY = "No phone numbers found in area code {area_code}."
+API_AREA_CODE_INVALID = AREA_CODE_INVALID
+API_AREA_CODE_EMPTY = AREA_CODE_SOLD_OUT
 API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
