@@ -101,7 +101,8 @@ def limit_text(limit):
     return intcomma(limit)
 
 
-# People: roles, invitations, organizations.
+# People: sign-ups, roles, invitations, organizations.
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 ALREADY_A_MEMBER = "{email} is already a user of this account."
 ALREADY_AN_ORGANIZATION_MEMBER = "{email} is already a member of this organization."
 ALREADY_INVITED = "{email} already has a pending invitation. Resend it instead."
@@ -117,6 +118,10 @@ OWNER_CANNOT_BE_CHANGED = (
 NOT_A_MEMBER = "{email} is not a user of this account."
 ONLY_OWNER_CAN_TRANSFER = "Only the owner can transfer ownership."
 TRANSFER_TO_MEMBER_ONLY = "Ownership can only be transferred to an existing user of the account."
+TRANSFER_OWNER_ACCOUNT_LIMIT = (
+    "{email} has reached their limit of {limit} accounts. Ask support to raise it, or hand "
+    "the account to someone else."
+)
 TRANSFER_TO_ORGANIZATION_MEMBER_ONLY = (
     "This account belongs to an organization: its owner must be a member of the organization. "
     "Invite them to the organization first."
@@ -126,6 +131,7 @@ INVITATION_INVALID = "This invitation link is not valid. Ask for a new invitatio
 INVITATION_EXPIRED = "This invitation has expired. Ask the person who invited you to resend it."
 INVITATION_USED = "This invitation has already been used."
 INVITATION_REVOKED = "This invitation was revoked."
+INVITATION_ACCOUNT_CLOSED = "This invitation is to an account that has been closed."
 INVITATION_WRONG_USER = (
     "This invitation was sent to {email}. Sign in with that email address to accept it."
 )
@@ -156,6 +162,12 @@ class PeopleError(AccountError):
 
 class InvitationError(PeopleError):
     pass
+
+
+class EmailTaken(PeopleError):
+    """Someone already signed up with this email (perhaps a moment ago, in parallel)."""
+
+    message = EMAIL_TAKEN
 
 
 # Money: the ledger, usage, spend caps.
@@ -269,7 +281,6 @@ RANGE_REVERSED = "The start date must be on or before the end date."
 CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
-EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 SIGN_IN_INVALID = "That email and password do not match an account. Check them and try again."
 SIGN_IN_THROTTLED = (
     "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset your password."
