@@ -282,6 +282,21 @@ CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
 SIGN_IN_INVALID = "That email and password do not match an account. Check them and try again."
+# The console's error pages.
+PAGE_BAD_REQUEST = (
+    "Your browser sent a request that the console could not read. Go back and try again."
+)
+PAGE_CHARSET_UNREADABLE = (
+    "The request names a character set that cannot be read. Send it in UTF-8, as browsers do."
+)
+PAGE_TOO_LARGE = "The request is too large for the console to read. Send less at once."
+PAGE_SERVER_ERROR = (
+    "The console could not answer this request. The error has been logged: try again in a moment."
+)
+PAGE_SERVICE_UNAVAILABLE = (
+    "The console cannot reach its database right now. Whatever this request was to change "
+    "has not changed: try again in a few seconds."
+)
 SIGN_IN_THROTTLED = (
     "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset your password."
 )
@@ -294,6 +309,20 @@ API_NOT_FOUND = "The requested resource {path} was not found"
 API_MALFORMED_REQUEST = (
     "The request could not be read. Send parameters form-encoded "
     "(application/x-www-form-urlencoded)."
+)
+API_FORM_NOT_UTF8 = (
+    "The request could not be read: send form parameters in UTF-8 "
+    "(Content-Type: application/x-www-form-urlencoded; charset=utf-8)."
+)
+API_CHARSET_UNREADABLE = (
+    "The request could not be read: its Content-Type names a charset that cannot read form "
+    "parameters. Send them in UTF-8."
+)
+API_CONTENT_TYPE_INVALID = "The request could not be read: its Content-Type header is malformed."
+API_REQUEST_TOO_LARGE = "The request is too large: the API reads at most {limits}."
+API_SERVER_ERROR = "An internal server error occurred. Try again later."
+API_SERVICE_UNAVAILABLE = (
+    "The service is temporarily unavailable. Try again in a few seconds, with back-off."
 )
 API_PAGE_SIZE_INVALID = "PageSize must be a whole number from 1 to {maximum} (got '{value}')."
 API_PAGE_INVALID = "Page must be a whole number, 0 or more (got '{value}')."
@@ -332,6 +361,9 @@ API_NUMBER_NOT_AVAILABLE_CODE = 21422
 API_AREA_CODE_INVALID_CODE = 21451
 API_AREA_CODE_EMPTY_CODE = 21452
 API_ACCOUNT_NOT_ACTIVE_CODE = 20005
+API_REQUEST_TOO_LARGE_CODE = 20413  # Twilio's "Request Entity Too Large"
+API_SERVER_ERROR_CODE = 20500  # Twilio's "Internal Server Error"
+API_SERVICE_UNAVAILABLE_CODE = 20503  # Twilio's "Service unavailable"
 
 
 class ApiError(Exception):

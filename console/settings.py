@@ -74,6 +74,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# --- Hardening (issue 14) -----------------------------------------------------------------
+# First, so that nothing reads a request that cannot be read (accounts/http.py); the database
+# outage answer (503) and Cache-Control: no-store on every authenticated response.
+MIDDLEWARE.insert(0, "accounts.middleware.UnreadableRequestMiddleware")
+MIDDLEWARE.insert(1, "accounts.middleware.NoStoreMiddleware")
+MIDDLEWARE.append("accounts.middleware.DatabaseUnavailableMiddleware")
+# --- end of hardening ---------------------------------------------------------------------
+
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"
 
