@@ -9,9 +9,13 @@
   request carrying credentials: those pages carry auth tokens and balances.
 """
 
+import logging
+
 from django.utils.cache import add_never_cache_headers
 
 from .views import errors as error_views
+
+logger = logging.getLogger(__name__)
 
 
 class UnreadableRequestMiddleware:
@@ -34,6 +38,13 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if error_views.is_database_unavailable(exception):
+            # Still an error for the operators: the answer only is a clean one.
+            logger.error(
+                "Database unavailable, answered 503: %s %s",
+                request.method,
+                request.path,
+                exc_info=exception,
+            )
             return error_views.service_unavailable_for(request)
         return None
 

@@ -189,3 +189,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Operators (issue 14) -----------------------------------------------------------------
+# Where collectstatic writes the files WhiteNoise serves (a folder the server can read).
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])

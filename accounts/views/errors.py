@@ -98,7 +98,7 @@ def bad_request(request, exception):
 def server_error(request):
     """handler500: an exception no view answered. The database being away is a 503."""
     if is_database_unavailable(sys.exc_info()[1]):
-        return service_unavailable_for(request)
+        return service_unavailable_for(request)  # Django has logged the exception
     if is_api_request(request):
         return api_responses.server_error_response()
     return _page(
