@@ -74,8 +74,10 @@ for thread in threads:
     thread.join()
 
 statuses = collections.Counter(status for _, status, _, _ in outcomes)
-print(f"restart check: {len(outcomes)} requests, {dict(statuses)}; restart took "
-      f"{restarted - restart_began:.1f}s")
+print(
+    f"restart check: {len(outcomes)} requests, {dict(statuses)}; restart took "
+    f"{restarted - restart_began:.1f}s"
+)
 unclean = [o for o in outcomes if o[1] not in (200, 503)]
 if unclean:
     sys.exit(f"restart check: answers other than 200 or a clean 503: {unclean[:5]}")
@@ -84,6 +86,7 @@ if bad_503:
     sys.exit(f"restart check: 503s without Twilio's 20503 body and Retry-After: {bad_503[:5]}")
 # Recovered: everything a second after the restart ended succeeded.
 late = [o for o in outcomes if o[0] > restarted + 1]
-if not late or any(o[1] != 200 for o in late):
-    sys.exit(f"restart check: not recovered after the restart: {[o for o in late if o[1] != 200][:5]}")
+failing = [o for o in late if o[1] != 200]
+if not late or failing:
+    sys.exit(f"restart check: not recovered after the restart: {failing[:5]}")
 print("restart check: every failure was a clean 503, and the console recovered by itself")
