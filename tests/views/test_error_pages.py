@@ -1,6 +1,9 @@
 """The console's own styled 400, 413, 500 and 503 pages."""
 
+import asyncio
+
 import pytest
+from asgiref.testing import ApplicationCommunicator
 from django.db import InterfaceError
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -81,3 +84,33 @@ def test_the_database_being_away_is_a_styled_503(postgres_only, account, user):
     assert "no-store" in response["Cache-Control"]
     # Back again without a restart, still signed in.
     assert client.get(dashboard).status_code == 200
+
+
+def test_the_asgi_application_answers_an_unreadable_charset_with_the_400_page():
+    from console.asgi import application  # builds the ASGI handler on import
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/signin/",
+        "raw_path": b"/signin/",
+        "query_string": b"next=/console/",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"text/plain; charset=hex")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+
+    async def call():
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(timeout=10)
+        body = await communicator.receive_output(timeout=10)
+        return start, body
+
+    start, body = asyncio.run(call())
+    assert start["status"] == 400
+    assert errors.PAGE_CHARSET_UNREADABLE.encode() in body["body"]
