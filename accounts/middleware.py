@@ -1,4 +1,4 @@
-"""Middleware of the console and the API (issue 14's hardening).
+"""Middleware of the console and the API.
 
 - `UnreadableRequestMiddleware` refuses, before anything reads them, requests whose
   parameters cannot be decoded (a Content-Type that cannot be parsed, a charset that is not a

@@ -1,6 +1,7 @@
 """The console's own styled 400, 413, 500 and 503 pages."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
@@ -111,6 +112,8 @@ def test_the_asgi_application_answers_an_unreadable_charset_with_the_400_page():
         body = await communicator.receive_output(timeout=10)
         return start, body
 
-    start, body = asyncio.run(call())
+    # A thread of its own: the browser tests may leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        start, body = pool.submit(lambda: asyncio.run(call())).result()
     assert start["status"] == 400
     assert errors.PAGE_CHARSET_UNREADABLE.encode() in body["body"]
