@@ -101,7 +101,8 @@ def limit_text(limit):
     return intcomma(limit)
 
 
-# People: roles, invitations, organizations.
+# People: sign-ups, roles, invitations, organizations.
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 ALREADY_A_MEMBER = "{email} is already a user of this account."
 ALREADY_AN_ORGANIZATION_MEMBER = "{email} is already a member of this organization."
 ALREADY_INVITED = "{email} already has a pending invitation. Resend it instead."
@@ -117,6 +118,10 @@ OWNER_CANNOT_BE_CHANGED = (
 NOT_A_MEMBER = "{email} is not a user of this account."
 ONLY_OWNER_CAN_TRANSFER = "Only the owner can transfer ownership."
 TRANSFER_TO_MEMBER_ONLY = "Ownership can only be transferred to an existing user of the account."
+TRANSFER_OWNER_ACCOUNT_LIMIT = (
+    "{email} has reached their limit of {limit} accounts. Ask support to raise it, or hand "
+    "the account to someone else."
+)
 TRANSFER_TO_ORGANIZATION_MEMBER_ONLY = (
     "This account belongs to an organization: its owner must be a member of the organization. "
     "Invite them to the organization first."
@@ -126,6 +131,7 @@ INVITATION_INVALID = "This invitation link is not valid. Ask for a new invitatio
 INVITATION_EXPIRED = "This invitation has expired. Ask the person who invited you to resend it."
 INVITATION_USED = "This invitation has already been used."
 INVITATION_REVOKED = "This invitation was revoked."
+INVITATION_ACCOUNT_CLOSED = "This invitation is to an account that has been closed."
 INVITATION_WRONG_USER = (
     "This invitation was sent to {email}. Sign in with that email address to accept it."
 )
@@ -156,6 +162,12 @@ class PeopleError(AccountError):
 
 class InvitationError(PeopleError):
     pass
+
+
+class EmailTaken(PeopleError):
+    """Someone already signed up with this email (perhaps a moment ago, in parallel)."""
+
+    message = EMAIL_TAKEN
 
 
 # Money: the ledger, usage, spend caps.
@@ -273,6 +285,22 @@ class NumberReleased(NumberError):
     message = NUMBER_RELEASED
 
 
+# Buying by area code (the API's AreaCode) and loading the inventory.
+AREA_CODE_INVALID = "AreaCode '{value}' is not a US or Canadian area code."
+AREA_CODE_SOLD_OUT = "No phone numbers found in area code {area_code}."
+INVENTORY_PRICE_INVALID = (
+    "The monthly price must be an amount from $0 to $9,999.9999 (got '{value}')."
+)
+
+
+class AreaCodeInvalid(NumberError):
+    code = 21451
+
+
+class AreaCodeSoldOut(NumberError):
+    code = 21452
+
+
 # Console forms.
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
@@ -291,8 +319,22 @@ ACTIVITY_ACCOUNT_INVALID = "Choose this account or one of its subaccounts."
 CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
-EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 SIGN_IN_INVALID = "That email and password do not match an account. Check them and try again."
+# The console's error pages.
+PAGE_BAD_REQUEST = (
+    "Your browser sent a request that the console could not read. Go back and try again."
+)
+PAGE_CHARSET_UNREADABLE = (
+    "The request names a character set that cannot be read. Send it in UTF-8, as browsers do."
+)
+PAGE_TOO_LARGE = "The request is too large for the console to read. Send less at once."
+PAGE_SERVER_ERROR = (
+    "The console could not answer this request. The error has been logged: try again in a moment."
+)
+PAGE_SERVICE_UNAVAILABLE = (
+    "The console cannot reach its database right now. Whatever this request was to change "
+    "has not changed: try again in a few seconds."
+)
 SIGN_IN_THROTTLED = (
     "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset your password."
 )
@@ -305,6 +347,20 @@ API_NOT_FOUND = "The requested resource {path} was not found"
 API_MALFORMED_REQUEST = (
     "The request could not be read. Send parameters form-encoded "
     "(application/x-www-form-urlencoded)."
+)
+API_FORM_NOT_UTF8 = (
+    "The request could not be read: send form parameters in UTF-8 "
+    "(Content-Type: application/x-www-form-urlencoded; charset=utf-8)."
+)
+API_CHARSET_UNREADABLE = (
+    "The request could not be read: its Content-Type names a charset that cannot read form "
+    "parameters. Send them in UTF-8."
+)
+API_CONTENT_TYPE_INVALID = "The request could not be read: its Content-Type header is malformed."
+API_REQUEST_TOO_LARGE = "The request is too large: the API reads at most {limits}."
+API_SERVER_ERROR = "An internal server error occurred. Try again later."
+API_SERVICE_UNAVAILABLE = (
+    "The service is temporarily unavailable. Try again in a few seconds, with back-off."
 )
 API_PAGE_SIZE_INVALID = "PageSize must be a whole number from 1 to {maximum} (got '{value}')."
 API_PAGE_INVALID = "Page must be a whole number, 0 or more (got '{value}')."
@@ -325,8 +381,8 @@ API_PHONE_NUMBER_INVALID = (
     "(+14155550100)."
 )
 API_NUMBER_NOT_AVAILABLE = "PhoneNumber {number} is not available."
-API_AREA_CODE_INVALID = "AreaCode '{value}' is not a US or Canadian area code."
-API_AREA_CODE_EMPTY = "No phone numbers found in area code {area_code}."
+API_AREA_CODE_INVALID = AREA_CODE_INVALID
+API_AREA_CODE_EMPTY = AREA_CODE_SOLD_OUT
 API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
@@ -356,6 +412,9 @@ API_NUMBER_NOT_AVAILABLE_CODE = 21422
 API_AREA_CODE_INVALID_CODE = 21451
 API_AREA_CODE_EMPTY_CODE = 21452
 API_ACCOUNT_NOT_ACTIVE_CODE = 20005
+API_REQUEST_TOO_LARGE_CODE = 20413  # Twilio's "Request Entity Too Large"
+API_SERVER_ERROR_CODE = 20500  # Twilio's "Internal Server Error"
+API_SERVICE_UNAVAILABLE_CODE = 20503  # Twilio's "Service unavailable"
 
 
 class ApiError(Exception):

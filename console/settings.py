@@ -75,6 +75,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# --- Hardening (issue 14) -----------------------------------------------------------------
+# First, so that nothing reads a request that cannot be read (accounts/http.py); the database
+# outage answer (503) and Cache-Control: no-store on every authenticated response.
+MIDDLEWARE.insert(0, "accounts.middleware.UnreadableRequestMiddleware")
+MIDDLEWARE.insert(1, "accounts.middleware.NoStoreMiddleware")
+MIDDLEWARE.append("accounts.middleware.DatabaseUnavailableMiddleware")
+# --- end of hardening ---------------------------------------------------------------------
+
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"
 
@@ -210,3 +218,8 @@ TASKS = {
 USAGE_TRIGGER_PRIVATE_CALLBACKS = env_bool("USAGE_TRIGGER_PRIVATE_CALLBACKS", DEBUG)
 # How often `schedule_periodic` queues the usage-trigger sweep, in seconds.
 USAGE_TRIGGER_SWEEP_SECONDS = int(os.environ.get("USAGE_TRIGGER_SWEEP_SECONDS", "300"))
+
+# --- Operators -------------------------------------------------------------------------
+# Where collectstatic writes the files WhiteNoise serves (a folder the server can read).
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])

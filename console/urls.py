@@ -9,3 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls.auth")),
     path("", include("accounts.urls.console")),
 ]
+
+# The console's own error pages; Twilio's JSON error body for the API (accounts/views/errors.py).
+handler400 = "accounts.views.errors.bad_request"
+handler500 = "accounts.views.errors.server_error"

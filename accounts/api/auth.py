@@ -10,7 +10,13 @@ import functools
 import hmac
 import re
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -89,10 +95,12 @@ def api_view(*methods):
                 return responses.method_not_allowed_response(methods)
             try:
                 _read_parameters(request)
+            except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+                return responses.too_large_response()
+            except BadRequest:  # a form body in another charset than UTF-8
+                return responses.bad_request_response(errors.API_FORM_NOT_UTF8)
             except (MultiPartParserError, SuspiciousOperation, UnreadablePostError):
-                return responses.error_response(
-                    errors.API_ACCOUNTS_RESOURCE, errors.API_MALFORMED_REQUEST, 400
-                )
+                return responses.bad_request_response(errors.API_MALFORMED_REQUEST)
             try:
                 return view(request, caller, *args, **kwargs)
             except errors.ApiError as error:

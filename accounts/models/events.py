@@ -38,6 +38,7 @@ EVENT_TYPES = {
     "organization-membership.deleted": "Organization member removed",
     "user.created": "User signed up",
     "user.updated": "User updated",
+    "inventory.updated": "Phone number inventory loaded",
 }
 
 

@@ -5,6 +5,25 @@ from .accounts import Account
 from .sids import new_phone_number_sid
 
 
+def _held():
+    return models.Exists(
+        IncomingPhoneNumber.objects.filter(
+            phone_number=models.OuterRef("phone_number"), released_at__isnull=True
+        )
+    )
+
+
+class AvailablePhoneNumberQuerySet(models.QuerySet):
+    def for_sale(self):
+        """The numbers of the inventory that nobody holds."""
+        return self.exclude(_held())
+
+    def stale(self):
+        """Numbers both in stock and held: an older `load_numbers` could restock a number
+        while it was being bought. They are never offered, and the next load removes them."""
+        return self.filter(_held())
+
+
 class AvailablePhoneNumber(models.Model):
     """The inventory of (fictional) numbers that can be bought. A bought number leaves the
     inventory; a released one comes back."""
@@ -17,6 +36,8 @@ class AvailablePhoneNumber(models.Model):
     sms = models.BooleanField(default=True)
     mms = models.BooleanField(default=False)
     monthly_price = models.DecimalField(max_digits=8, decimal_places=4, default=1)
+
+    objects = AvailablePhoneNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["phone_number"]

@@ -37,20 +37,12 @@ def phone_number_get(*, account, sid):
 
 
 def available_numbers(*, contains="", limit=20):
-    numbers = AvailablePhoneNumber.objects.all()
+    """Numbers for sale, in number order; `contains` matches part of their digits."""
+    numbers = AvailablePhoneNumber.objects.for_sale()
     digits = "".join(ch for ch in contains if ch.isdigit())
     if digits:
         numbers = numbers.filter(phone_number__contains=digits)
     return numbers[:limit]
-
-
-def available_phone_number_in_area_code(*, area_code):
-    """The first number of the inventory (in number order) in a US or Canadian area code."""
-    return (
-        AvailablePhoneNumber.objects.filter(phone_number__startswith=f"+1{area_code}")
-        .order_by("phone_number")
-        .first()
-    )
 
 
 def incoming_phone_number_list_for_caller(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from .. import errors, tasks
 from ..models import (
     INVITATION_LIFETIME_DAYS,
+    Account,
     AccountMembership,
     Invitation,
     Organization,
@@ -42,17 +43,19 @@ def invitation_for_token(token):
     )
     if invitation is None:
         raise errors.InvitationError(errors.INVITATION_INVALID)
-    _refuse_unless_pending(invitation)
+    _refuse_unless_pending(invitation, account=invitation.account)
     return invitation
 
 
-def _refuse_unless_pending(invitation):
+def _refuse_unless_pending(invitation, *, account):
     if invitation.accepted_at:
         raise errors.InvitationError(errors.INVITATION_USED)
     if invitation.revoked_at:
         raise errors.InvitationError(errors.INVITATION_REVOKED)
     if invitation.is_expired:
         raise errors.InvitationError(errors.INVITATION_EXPIRED)
+    if account is not None and account.status == Account.Status.CLOSED:
+        raise errors.InvitationError(errors.INVITATION_ACCOUNT_CLOSED)
 
 
 def _send_invitation(invitation, token, *, base_url):
@@ -180,16 +183,23 @@ def invitation_revoke(*, invitation, actor):
 def invitation_accept(*, token, user, actor):
     """The signed-in `user` (whose email must be the invited one) takes up the invitation."""
     invitation = invitation_for_token(token)
+    # The account (or organization) first, as every membership change locks it, so that a
+    # close, or a removal, waits for this or this for it; then the invitation.
+    account = None
+    if invitation.account_id:
+        account = memberships.account_locked(invitation.account)
+    else:
+        Organization.objects.select_for_update().get(pk=invitation.organization_id)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("account", "organization")
         .get(pk=invitation.pk)
     )
-    # Check again under the lock: a parallel accept, a revoke or a resend (which replaces the
-    # link) may have committed since the first read.
+    # Check again under the locks: a parallel accept, a revoke or a resend (which replaces the
+    # link), or the account's close may have committed since the first read.
     if invitation.token_hash != _token_hash(token or ""):
         raise errors.InvitationError(errors.INVITATION_INVALID)
-    _refuse_unless_pending(invitation)
+    _refuse_unless_pending(invitation, account=account)
     if user.email.lower() != invitation.email.lower():
         raise errors.InvitationError(errors.INVITATION_WRONG_USER.format(email=invitation.email))
     if invitation.account_id:

@@ -5,7 +5,7 @@ whatever the door (one owner, the owner's protections) are checked here.
 """
 
 from .. import errors, roles
-from ..models import Account, AccountMembership, OrganizationMembership
+from ..models import Account, AccountMembership, OrganizationMembership, User
 from .events import change, changes, deleted, event_record, service
 
 
@@ -104,16 +104,37 @@ def account_ownership_transfer(*, account, new_owner, actor):
         raise errors.NotPermitted(errors.ONLY_OWNER_CAN_TRANSFER)
     if new_owner.pk == account.owner_id:
         return account
+    # Then both people, in primary-key order: the new owner's limit is checked under their
+    # lock, which account_create (and any other transfer to them) takes too.
+    people = User.objects.select_for_update().filter(pk__in=[account.owner_id, new_owner.pk])
+    new_owner = {user.pk: user for user in people.order_by("pk")}[new_owner.pk]
     if not AccountMembership.objects.filter(account=account, user=new_owner).exists():
         raise errors.PeopleError(errors.TRANSFER_TO_MEMBER_ONLY)
-    if (
-        account.organization_id
-        and not OrganizationMembership.objects.filter(
-            organization_id=account.organization_id, user=new_owner
-        ).exists()
-    ):
-        # An organization's accounts are owned by its members.
-        raise errors.PeopleError(errors.TRANSFER_TO_ORGANIZATION_MEMBER_ONLY)
+    if account.organization_id:
+        # An organization's accounts are owned by its members. The membership stays locked
+        # until the transfer commits, so the new owner cannot leave in between.
+        membership = (
+            OrganizationMembership.objects.select_for_update()
+            .filter(organization_id=account.organization_id, user=new_owner)
+            .first()
+        )
+        if membership is None:
+            raise errors.PeopleError(errors.TRANSFER_TO_ORGANIZATION_MEMBER_ONLY)
+    else:
+        # A personal account counts against its owner's limit (an organization's, against
+        # the organization's, which does not change here).
+        owned = (
+            Account.objects.top_level()
+            .open()
+            .filter(owner=new_owner, organization__isnull=True)
+            .count()
+        )
+        if owned >= new_owner.account_limit:
+            raise errors.AccountLimitReached(
+                errors.TRANSFER_OWNER_ACCOUNT_LIMIT.format(
+                    email=new_owner.email, limit=errors.limit_text(new_owner.account_limit)
+                )
+            )
     old_owner = account.owner
     # The owner role is unique per account: drop the old one before giving the new one.
     AccountMembership.objects.filter(account=account, user_id=old_owner.pk).delete()

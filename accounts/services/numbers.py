@@ -10,15 +10,18 @@ from datetime import timedelta
 from django.utils import timezone
 
 from .. import errors
-from ..models import Account, AvailablePhoneNumber, IncomingPhoneNumber, UsageRecord
+from ..models import Account, IncomingPhoneNumber, UsageRecord
 from . import inventory, usage
 from .accounts import friendly_name_clean
 from .events import changes, created, event_record, service
 
 
 @service
-def number_buy(*, account, phone_number, actor, friendly_name=""):
-    """Buy `phone_number` from the inventory for `account`, charging its first month."""
+def number_buy(*, account, actor, phone_number=None, area_code=None, friendly_name=""):
+    """Buy `phone_number` from the inventory for `account`, or else the first number for sale
+    in `area_code`, charging its first month."""
+    if phone_number is None:
+        area_code = inventory.area_code_clean(area_code)
     # Lock the family top-down (as the account services do), then the inventory row.
     if account.parent_id:
         Account.objects.select_for_update().get(pk=account.parent_id)
@@ -30,11 +33,11 @@ def number_buy(*, account, phone_number, actor, friendly_name=""):
         and account.phone_numbers.filter(released_at__isnull=True).exists()
     ):
         raise errors.TrialNumberLimit()
-    available = (
-        AvailablePhoneNumber.objects.select_for_update().filter(phone_number=phone_number).first()
-    )
-    if available is None:
+    available = inventory.number_take(phone_number=phone_number, area_code=area_code)
+    if available is None and phone_number is not None:
         raise errors.NumberNotAvailable(errors.NUMBER_NOT_AVAILABLE.format(number=phone_number))
+    if available is None:
+        raise errors.AreaCodeSoldOut(errors.AREA_CODE_SOLD_OUT.format(area_code=area_code))
     number = IncomingPhoneNumber.objects.create(
         account=account,
         phone_number=available.phone_number,

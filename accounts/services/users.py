@@ -1,12 +1,30 @@
 """People who sign in: signing up, and accounts that operators provision for an email."""
 
+from django.db import IntegrityError, transaction
+
+from .. import errors
 from ..models import User
 from . import accounts
 from .events import ActorType, changes, created, event_record, service
 
 
+def _email_taken(email):
+    return User.objects.filter(email__iexact=User.objects.normalize_email(email)).exists()
+
+
 def _user_create(*, email, password, full_name, actor):
-    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    if _email_taken(email):
+        raise errors.EmailTaken()
+    try:
+        # A savepoint around the one insert: a parallel sign-up with the same email that
+        # commits first makes it a unique violation, which is the EmailTaken refusal, not a
+        # broken transaction.
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    except IntegrityError:
+        if _email_taken(email):
+            raise errors.EmailTaken() from None
+        raise
     # Someone signing up is the actor of their own sign-up.
     if actor.type == ActorType.USER and actor.user is None:
         actor = actor.as_user(user)

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from .. import errors
 from ..forms.auth import SignUpForm
 from ..services import users as user_services
 from .common import actor
@@ -15,13 +16,18 @@ def sign_up(request):
         return redirect("console:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, account = user_services.user_sign_up(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            full_name=form.cleaned_data["full_name"],
-            account_name=form.cleaned_data["account_name"],
-            actor=actor(request),
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("console:account_dashboard", sid=account.sid)
+        try:
+            user, account = user_services.user_sign_up(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+                account_name=form.cleaned_data["account_name"],
+                actor=actor(request),
+            )
+        except errors.EmailTaken as refusal:
+            # Someone signed up with this email since the form checked it.
+            form.add_error("email", refusal.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("console:account_dashboard", sid=account.sid)
     return render(request, "registration/signup.html", {"form": form})

@@ -230,7 +230,7 @@ def invitation_accept(request, token):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "Welcome! Your login is ready.")
                 return redirect(_landing(invitation))
-        except errors.InvitationError as refusal:
+        except (errors.InvitationError, errors.EmailTaken) as refusal:
             error = refusal.message
     wrong_user = (
         request.user.is_authenticated and request.user.email.lower() != invitation.email.lower()

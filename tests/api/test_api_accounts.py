@@ -319,16 +319,16 @@ def test_a_broken_multipart_body_is_a_twilio_400(api, main_account):
     assert_twilio_error(response, code=21100, status=400, message=errors.API_MALFORMED_REQUEST)
 
 
-def test_too_many_form_fields_is_a_twilio_400(api, main_account):
+def test_too_many_form_fields_is_a_twilio_413(api, main_account):
     body = "&".join(f"F{i}=x" for i in range(1500))
     response = api.post(ACCOUNTS, body, as_=main_account)
-    assert_twilio_error(response, code=21100, status=400)
+    assert_twilio_error(response, code=errors.API_REQUEST_TOO_LARGE_CODE, status=413)
 
 
-def test_a_body_over_the_upload_limit_is_a_twilio_400(api, main_account, settings):
+def test_a_body_over_the_upload_limit_is_a_twilio_413(api, main_account, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     response = api.post(ACCOUNTS, {"FriendlyName": "x" * 200}, as_=main_account)
-    assert_twilio_error(response, code=21100, status=400)
+    assert_twilio_error(response, code=errors.API_REQUEST_TOO_LARGE_CODE, status=413)
 
 
 def test_bytes_that_are_not_utf8_never_give_a_500(api, main_account, subaccount):

@@ -29,6 +29,7 @@ from accounts.models.events import EVENT_TYPES
 from accounts.models.triggers import UsageTriggerDelivery
 from accounts.services import (
     accounts,
+    inventory,
     invitations,
     ledger,
     memberships,
@@ -536,6 +537,13 @@ CASES = [
         "usage-trigger-delivery.updated",
         lambda w, delivery: delivery.trigger.sid,
         {"status": changed("pending", "delivered")},
+    ),
+    Case(
+        inventory.inventory_load,
+        lambda w: {"area_codes": ["212"]},
+        "inventory.updated",
+        lambda w, _: "",
+        {"available": changed(5, 105)},
     ),
     Case(
         organizations.organization_update,

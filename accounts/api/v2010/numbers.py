@@ -15,7 +15,8 @@ Buying (POST …/IncomingPhoneNumbers.json):
   code for the missing parameter.
 - 21422 PhoneNumber is not in the inventory (never was, or bought meanwhile).
 - 21451 AreaCode is not a US or Canadian area code (three digits, the first 2-9).
-- 21452 no number of the inventory is in that area code (Twilio's meaning of the code).
+- 21452 no number for sale is left in that area code (Twilio's meaning of the code);
+  parallel buyers by AreaCode each get a different number while any are left.
   With both parameters, PhoneNumber wins and AreaCode is not looked at.
 - 21404 a trial account already holds its one number (Twilio's code for exactly this).
 - 20005 the account in the path is suspended or closed, or the balance cannot pay the first
@@ -53,7 +54,6 @@ from .. import paging, serializers
 from ..auth import api_view
 
 E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
-AREA_CODE_RE = re.compile(r"[2-9][0-9]{2}")
 
 
 @api_view("GET", "POST")
@@ -132,40 +132,28 @@ def _incoming_phone_number_create(request, caller, account_sid):
                 errors.API_PHONE_NUMBER_INVALID_CODE,
                 errors.API_PHONE_NUMBER_INVALID.format(value=phone_number),
             )
-    elif area_code:
-        phone_number = _first_available_in(area_code)
-    else:
+    elif not area_code:
         raise errors.ApiError(
             errors.API_PHONE_NUMBER_INVALID_CODE, errors.API_PHONE_NUMBER_REQUIRED
         )
     number = _buy(
         account=account,
-        phone_number=phone_number,
+        # The service picks the number of an AreaCode under its locks: parallel buyers each
+        # get a different one.
+        phone_number=phone_number or None,
+        area_code=None if phone_number else area_code,
         friendly_name=friendly_name,
         actor=request.actor,
     )
     return JsonResponse(serializers.incoming_phone_number_json(number), status=201)
 
 
-def _first_available_in(area_code):
-    if not AREA_CODE_RE.fullmatch(area_code):
-        raise errors.ApiError(
-            errors.API_AREA_CODE_INVALID_CODE, errors.API_AREA_CODE_INVALID.format(value=area_code)
-        )
-    available = selectors.available_phone_number_in_area_code(area_code=area_code)
-    if available is None:
-        raise errors.ApiError(
-            errors.API_AREA_CODE_EMPTY_CODE, errors.API_AREA_CODE_EMPTY.format(area_code=area_code)
-        )
-    # Someone may buy it first; they then get it, and this request a 21422 naming it.
-    return available.phone_number
-
-
-def _buy(*, account, phone_number, friendly_name, actor):
+def _buy(*, account, phone_number, area_code, friendly_name, actor):
     try:
         return number_services.number_buy(
             account=account,
             phone_number=phone_number,
+            area_code=area_code,
             friendly_name=friendly_name,
             actor=actor,
         )

@@ -1,0 +1,66 @@
+"""Parallel sign-ups with one email, and parallel sign-ups through one invitation link
+(PostgreSQL only): one succeeds, the others get the form's normal error."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts import errors, roles
+from accounts.models import Account, AccountMembership, User
+from accounts.services import invitations as invitation_services
+from accounts.services.events import Actor
+from tests.conftest import DEFAULT_PASSWORD
+from tests.races import run_at_once
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+PARALLEL = 10
+
+
+def _post(path, data):
+    return Client(raise_request_exception=False).post(path, data)
+
+
+def test_parallel_sign_ups_with_one_email_create_one_user(postgres_only):
+    form = {
+        "email": "same@example.com",
+        "full_name": "Same Person",
+        "password1": DEFAULT_PASSWORD,
+        "password2": DEFAULT_PASSWORD,
+        "account_name": "First account",
+    }
+
+    responses = run_at_once(*[lambda: _post("/signup/", form) for _ in range(PARALLEL)])
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * (PARALLEL - 1) + [302], statuses
+    for refused in (r for r in responses if r.status_code == 200):
+        assert errors.EMAIL_TAKEN in refused.content.decode()
+    user = User.objects.get(email="same@example.com")
+    assert Account.objects.filter(owner=user).count() == 1
+
+
+def test_parallel_sign_ups_through_one_invitation_link_create_one_user(postgres_only, make_account):
+    account = make_account(friendly_name="Invited to")
+    invitation_services.invitation_create(
+        account=account,
+        email="invitee@example.com",
+        roles_=[roles.DEVELOPER],
+        actor=Actor.for_user(account.owner),
+        base_url="http://testserver/",
+    )
+    link = re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    form = {"full_name": "In Vitee", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD}
+
+    responses = run_at_once(*[lambda: _post(link, form) for _ in range(PARALLEL)])
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [302] + [422] * (PARALLEL - 1), statuses
+    for refused in (r for r in responses if r.status_code == 422):
+        assert errors.EMAIL_TAKEN in refused.content.decode()
+    user = User.objects.get(email="invitee@example.com")
+    assert list(
+        AccountMembership.objects.filter(account=account, user=user).values_list("role", flat=True)
+    ) == [roles.DEVELOPER]
