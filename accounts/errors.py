@@ -242,6 +242,31 @@ class NumberReleased(NumberError):
     message = NUMBER_RELEASED
 
 
+# Credentials: API keys and auth tokens.
+KEY_TYPE_UNKNOWN = "Choose a Standard or a Main key."
+KEY_ACCOUNT_CLOSED = "A closed account's credentials cannot change."
+NO_SECONDARY_AUTH_TOKEN = "This account has no secondary auth token."
+KEY_SECRET_SHOWN_ONCE = (
+    "Copy the secret now: it is shown only this once. Anyone with the SID and secret can use "
+    "the API as this account."
+)
+
+
+class CredentialsError(AccountError):
+    """A refusal about an account's API keys or auth tokens."""
+
+
+class CredentialsAccountClosed(CredentialsError):
+    code = 20005
+    message = KEY_ACCOUNT_CLOSED
+
+
+class NoSecondaryAuthToken(CredentialsError):
+    code = 20404
+    status = 404  # the API's answer: the Secondary resource does not exist
+    message = NO_SECONDARY_AUTH_TOKEN
+
+
 # Console forms.
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
@@ -291,6 +316,10 @@ API_DATE_INVALID = (
     "{name} must be a date and time in ISO 8601, e.g. 2026-12-01T16:02:38Z (got '{value}')."
 )
 API_SID_INVALID = "{name} must be a SID like {example} (got '{value}')."
+API_STANDARD_KEY_REFUSED = (
+    "Authenticate: a Standard API key cannot manage Accounts, Keys or auth tokens. Use a Main "
+    "key or the account's auth token."
+)
 
 # Codes of the errors the API raises itself.
 API_UNAUTHENTICATED = 20003

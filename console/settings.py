@@ -2,10 +2,12 @@
 
 DATABASE_URL  database (default: a SQLite file in the project, the embedded default)
 SECRET_KEY    required when DEBUG is off
+API_KEY_HMAC_KEY  the key API key secrets are hashed with (default: derived from SECRET_KEY)
 DEBUG         "1"/"true" turns on development mode (off by default)
 ALLOWED_HOSTS comma-separated host names
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -43,6 +45,13 @@ if not SECRET_KEY:
             "(or DEBUG=1 for development)."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+
+# API key secrets are stored as HMAC-SHA256 under this key. By default it is derived from
+# SECRET_KEY (so rotating SECRET_KEY invalidates every API key); set API_KEY_HMAC_KEY to keep
+# keys working across a SECRET_KEY rotation.
+API_KEY_HMAC_KEY = os.environ.get("API_KEY_HMAC_KEY") or (
+    "api-key-secrets:" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()
+)
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []

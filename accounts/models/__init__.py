@@ -8,6 +8,7 @@ from .accounts import (
 )
 from .events import Event
 from .invitations import INVITATION_LIFETIME_DAYS, Invitation
+from .keys import ApiKey
 from .ledger import LedgerEntry
 from .memberships import AccountMembership
 from .numbers import AvailablePhoneNumber, IncomingPhoneNumber
@@ -24,6 +25,7 @@ __all__ = [
     "Account",
     "AccountMembership",
     "AccountQuerySet",
+    "ApiKey",
     "AvailablePhoneNumber",
     "Event",
     "IncomingPhoneNumber",
