@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from ..views import accounts, billing, numbers, subaccounts, usage, users
+from ..views import accounts, billing, credentials, numbers, subaccounts, usage, users
 
 app_name = "console"
 
@@ -35,6 +35,26 @@ account_pages = [
     path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
     path("invitations/<int:pk>/resend/", users.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
+    path("credentials/", credentials.credentials, name="credentials"),
+    path("credentials/auth-token/", credentials.auth_token_reveal, name="auth_token_reveal"),
+    path(
+        "credentials/auth-token/secondary/",
+        credentials.secondary_auth_token_create,
+        name="secondary_auth_token_create",
+    ),
+    path(
+        "credentials/auth-token/secondary/delete/",
+        credentials.secondary_auth_token_delete,
+        name="secondary_auth_token_delete",
+    ),
+    path(
+        "credentials/auth-token/promote/",
+        credentials.auth_token_promote,
+        name="auth_token_promote",
+    ),
+    path("credentials/keys/", credentials.key_create, name="key_create"),
+    path("credentials/keys/<str:key_sid>/rename/", credentials.key_rename, name="key_rename"),
+    path("credentials/keys/<str:key_sid>/revoke/", credentials.key_revoke, name="key_revoke"),
     path("billing/", billing.billing, name="billing"),
     path("usage/", usage.usage, name="usage"),
     path("phone-numbers/", numbers.phone_number_list, name="phone_number_list"),

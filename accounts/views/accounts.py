@@ -39,6 +39,7 @@ PAGES_ON_EVERY_ACCOUNT = {
     "phone_number_list",
     "billing",
     "user_list",
+    "credentials",
 }
 # Pages that only main accounts have; switching to a subaccount from them lands on its dashboard.
 PAGES_ON_MAIN_ACCOUNTS = {"subaccount_list", "usage"}
