@@ -280,6 +280,13 @@ CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
 EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 SIGN_IN_INVALID = "That email and password do not match an account. Check them and try again."
+TWO_FACTOR_REQUIRED = (
+    "Set up two-factor authentication to continue: an account or organization you belong to "
+    "requires it."
+)
+TWO_FACTOR_NEEDED_FOR_ADMIN = (
+    "Support staff need two-factor authentication for the admin. Set it up first."
+)
 SIGN_IN_THROTTLED = (
     "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset your password."
 )

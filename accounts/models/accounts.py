@@ -113,6 +113,11 @@ class Account(models.Model):
         help_text="Subaccounts only: the most their usage may charge to the shared balance "
         "in a calendar month (UTC). Empty means no cap.",
     )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Everyone with a role on this account (or its subaccounts) must sign in with "
+        "two-factor authentication.",
+    )
     subaccount_limit = models.PositiveIntegerField(
         default=DEFAULT_SUBACCOUNT_LIMIT,
         help_text="How many open subaccounts this account may have (closed ones do not count).",

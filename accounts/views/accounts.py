@@ -25,6 +25,7 @@ from .common import (
     current_account,
     local_url,
     posted_reason,
+    reauthentication_required,
     remember_account,
     render_page_or_partial,
     search_query,
@@ -258,6 +259,7 @@ def account_spend_cap(request, sid):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def account_close(request, sid):
     """Close the current account (owner only for a main account): a confirmation page, then
     the POST that does it."""

@@ -1,6 +1,9 @@
 """The "API keys & credentials" page of an account (and of each subaccount, which its
 parent's users reach): API keys, and the auth tokens with their rotation.
 
+Revealing a token, creating a key and promoting a token ask for the password again first
+(allauth's re-authentication) unless it was confirmed in the last few minutes.
+
 Everyone with `credentials:read` (Owner, Administrator, Developer) sees the page and may
 reveal the auth token; `credentials:write` (Owner, Administrator) creates, renames and
 revokes keys and rotates the token. A key's secret is shown once, in the answer to the
@@ -17,7 +20,13 @@ from .. import errors, roles
 from ..forms.credentials import KeyCreateForm, KeyRenameForm
 from ..selectors import keys as key_selectors
 from ..services import credentials as credential_services
-from .common import FORM_ERROR_STATUS, actor, current_account, render_page_or_partial
+from .common import (
+    FORM_ERROR_STATUS,
+    actor,
+    current_account,
+    reauthentication_required,
+    render_page_or_partial,
+)
 
 PAGE = "credentials"
 
@@ -49,6 +58,7 @@ def credentials(request, sid):
 @login_required
 @never_cache
 @require_GET
+@reauthentication_required
 def auth_token_reveal(request, sid):
     """The auth token (or, with ?token=secondary, the secondary one) in clear text, on a page
     of its own that no cache keeps."""
@@ -65,6 +75,7 @@ def auth_token_reveal(request, sid):
 @login_required
 @never_cache
 @require_POST
+@reauthentication_required
 def key_create(request, sid):
     current = current_account(request, sid, scope=roles.CREDENTIALS_WRITE)
     form = KeyCreateForm(request.POST)
@@ -171,6 +182,7 @@ def secondary_auth_token_delete(request, sid):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def auth_token_promote(request, sid):
     """Promoting asks first, and says that the old token stops working at once."""
     current = current_account(request, sid, scope=roles.CREDENTIALS_WRITE)

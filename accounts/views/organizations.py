@@ -34,7 +34,7 @@ from ..selectors import organizations as selectors
 from ..services import invitations as invitation_services
 from ..services import organizations as organization_services
 from ..services.organizations import MANAGING_ROLES
-from .common import FORM_ERROR_STATUS, actor, render_page_or_partial
+from .common import FORM_ERROR_STATUS, actor, reauthentication_required, render_page_or_partial
 
 OrgRole = OrganizationMembership.Role
 PAGE_SIZE = 50
@@ -194,6 +194,7 @@ def organization_leave(request, org_sid):
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def organization_owner_transfer(request, org_sid):
     """Change organization owner (the owner only): a GET asks for confirmation (a dialog with
     HTMX, a page without), the POST does it and the old owner becomes an administrator."""
