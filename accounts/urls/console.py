@@ -12,6 +12,7 @@ account_pages = [
     path("rename/", accounts.account_rename, name="account_rename"),
     path("settings/", accounts.account_settings, name="account_settings"),
     path("close/", accounts.account_close, name="account_close"),
+    path("two-factor/", accounts.account_two_factor, name="account_two_factor"),
     path("spend-cap/", accounts.account_spend_cap, name="account_spend_cap"),
     path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
     path(

@@ -17,6 +17,7 @@ from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
 from ..services import accounts as account_services
 from ..services import ledger as ledger_services
+from ..services import two_factor as two_factor_services
 from .common import (
     FORM_ERROR_STATUS,
     LAST_ACCOUNT_SESSION_KEY,
@@ -255,6 +256,29 @@ def account_spend_cap(request, sid):
         _settings_context(current, spend_cap_form=form),
         status=FORM_ERROR_STATUS,
     )
+
+
+@login_required
+@require_POST
+def account_two_factor(request, sid):
+    """Owners and Administrators require (or stop requiring) two-factor of everyone with a
+    role on the account."""
+    current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
+    required = request.POST.get("require_two_factor") == "yes"
+    try:
+        two_factor_services.account_two_factor_required_set(
+            account=current.account, required=required, actor=actor(request)
+        )
+    except errors.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "Two-factor authentication is now required on this account."
+            if required
+            else "Two-factor authentication is no longer required on this account.",
+        )
+    return redirect("console:account_settings", sid=sid)
 
 
 @login_required

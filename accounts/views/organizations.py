@@ -33,6 +33,7 @@ from ..models import Organization, OrganizationMembership
 from ..selectors import organizations as selectors
 from ..services import invitations as invitation_services
 from ..services import organizations as organization_services
+from ..services import two_factor as two_factor_services
 from ..services.organizations import MANAGING_ROLES
 from .common import FORM_ERROR_STATUS, actor, reauthentication_required, render_page_or_partial
 
@@ -172,6 +173,28 @@ def _overview_context(current, *, transfer_form=None, transferred_to=None):
 def organization_overview(request, org_sid):
     current = current_organization(request, org_sid)
     return render(request, "organizations/organization_overview.html", _overview_context(current))
+
+
+@login_required
+@require_POST
+def organization_two_factor(request, org_sid):
+    """The owner and administrators require (or stop requiring) two-factor of every member."""
+    current = current_organization(request, org_sid)
+    current.require_manage()
+    required = request.POST.get("require_two_factor") == "yes"
+    try:
+        two_factor_services.organization_two_factor_required_set(
+            organization=current.organization, required=required, actor=actor(request)
+        )
+    except errors.NotPermitted as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(
+        request,
+        "Two-factor authentication is now required of every member."
+        if required
+        else "Two-factor authentication is no longer required of members.",
+    )
+    return redirect("organizations:organization_overview", org_sid=org_sid)
 
 
 @login_required
