@@ -16,6 +16,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.auth.backends import ModelBackend
 
 from . import errors
+from .models import User
 from .selectors.two_factor import users_with_two_factor_facts
 from .services import two_factor as user_services_two_factor
 from .services import users as user_services
@@ -62,6 +63,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_password_mismatch": errors.SIGN_IN_INVALID,
         "too_many_login_attempts": errors.SIGN_IN_THROTTLED,
     }
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed sign-ins are counted per email alone. allauth prefixes the site's domain,
+        which is the request's Host here (no sites framework): every allowed host name, and
+        every port in front of the console, would count apart."""
+        login = credentials.get("email", credentials.get("username", ""))
+        return User.objects.normalize_email(login)
 
     def save_user(self, request, user, form, commit=True):
         """A new user and their first account, through the sign-up service (one transaction,

@@ -185,3 +185,12 @@ def test_the_sessions_page_lists_sessions_and_signs_out_the_others(user):
     assert phone.get(reverse("console:account_list")).status_code == 302
     assert laptop.get(reverse("console:account_list")).status_code == 200
     assert UserSession.objects.filter(user=user).count() == 1
+
+
+def test_failed_sign_ins_count_per_email_whatever_the_host_name(client, user):
+    for host in ["localhost", "127.0.0.1", "localhost", "127.0.0.1", "localhost"]:
+        client.post("/signin/", {"login": user.email, "password": "wrong"}, headers={"Host": host})
+    response = client.post(
+        "/signin/", {"login": user.email.upper(), "password": DEFAULT_PASSWORD}, HTTP_HOST="[::1]"
+    )
+    assert errors.SIGN_IN_THROTTLED.encode() in response.content
