@@ -301,6 +301,31 @@ class AreaCodeSoldOut(NumberError):
     code = 21452
 
 
+# Credentials: API keys and auth tokens.
+KEY_TYPE_UNKNOWN = "Choose a Standard or a Main key."
+KEY_ACCOUNT_CLOSED = "A closed account's credentials cannot change."
+NO_SECONDARY_AUTH_TOKEN = "This account has no secondary auth token."
+KEY_SECRET_SHOWN_ONCE = (
+    "Copy the secret now: it is shown only this once. Anyone with the SID and secret can use "
+    "the API as this account."
+)
+
+
+class CredentialsError(AccountError):
+    """A refusal about an account's API keys or auth tokens."""
+
+
+class CredentialsAccountClosed(CredentialsError):
+    code = 20005
+    message = KEY_ACCOUNT_CLOSED
+
+
+class NoSecondaryAuthToken(CredentialsError):
+    code = 20404
+    status = 404  # the API's answer: the Secondary resource does not exist
+    message = NO_SECONDARY_AUTH_TOKEN
+
+
 # Console forms.
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
@@ -334,6 +359,13 @@ PAGE_SERVER_ERROR = (
 PAGE_SERVICE_UNAVAILABLE = (
     "The console cannot reach its database right now. Whatever this request was to change "
     "has not changed: try again in a few seconds."
+)
+TWO_FACTOR_REQUIRED = (
+    "Set up two-factor authentication to continue: an account or organization you belong to "
+    "requires it."
+)
+TWO_FACTOR_NEEDED_FOR_ADMIN = (
+    "Support staff need two-factor authentication for the admin. Set it up first."
 )
 SIGN_IN_THROTTLED = (
     "Too many failed attempts to sign in with this email. Wait 15 minutes, or reset your password."
@@ -398,6 +430,10 @@ API_USAGE_DATE_INVALID = (
 API_USAGE_RANGE_REVERSED = "EndDate ({end}) must be on or after StartDate ({start})."
 API_USAGE_CATEGORY_UNKNOWN = "Category '{value}' is not a usage category."
 API_BOOLEAN_INVALID = "{name} must be true or false (got '{value}')."
+API_STANDARD_KEY_REFUSED = (
+    "Authenticate: a Standard API key cannot manage Accounts, Keys or auth tokens. Use a Main "
+    "key or the account's auth token."
+)
 
 # Codes of the errors the API raises itself.
 API_UNAUTHENTICATED = 20003

@@ -25,7 +25,8 @@ ACCOUNT_READ = "account:read"
 ACCOUNT_SETTINGS = "account:settings"  # rename, project settings
 ACCOUNT_CLOSE = "account:close"
 ACCOUNT_TRANSFER = "account:transfer"
-CREDENTIALS_READ = "credentials:read"
+CREDENTIALS_READ = "credentials:read"  # the auth token, the list of API keys (never a secret)
+CREDENTIALS_WRITE = "credentials:write"  # create, rename and revoke keys; rotate auth tokens
 BILLING_READ = "billing:read"
 BILLING_WRITE = "billing:write"
 PHONE_NUMBERS_WRITE = "phone_numbers:write"
@@ -54,7 +55,14 @@ ROLE_SCOPES = {
 ROLE_SCOPES[ADMINISTRATOR] = frozenset(
     ROLE_SCOPES[DEVELOPER]
     | ROLE_SCOPES[BILLING_MANAGER]
-    | {ACCOUNT_SETTINGS, USERS_WRITE, SUBACCOUNTS_WRITE, PHONE_NUMBERS_TRANSFER, ACTIVITY_READ}
+    | {
+        ACCOUNT_SETTINGS,
+        USERS_WRITE,
+        SUBACCOUNTS_WRITE,
+        PHONE_NUMBERS_TRANSFER,
+        ACTIVITY_READ,
+        CREDENTIALS_WRITE,
+    }
 )
 ROLE_SCOPES[OWNER] = frozenset(ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER})
 

@@ -2,11 +2,14 @@
 
 DATABASE_URL  database (default: a SQLite file in the project, the embedded default)
 SECRET_KEY    required when DEBUG is off
+API_KEY_HMAC_KEY  the key API key secrets are hashed with (default: derived from SECRET_KEY)
+REDIS_URL     a Redis server for the cache (rate limits); the database otherwise
 DEBUG         "1"/"true" turns on development mode (off by default)
 ALLOWED_HOSTS comma-separated host names
 EVENT_RETENTION_DAYS  how many days the activity log keeps (default 400)
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -45,6 +48,13 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
+# API key secrets are stored as HMAC-SHA256 under this key. By default it is derived from
+# SECRET_KEY (so rotating SECRET_KEY invalidates every API key); set API_KEY_HMAC_KEY to keep
+# keys working across a SECRET_KEY rotation.
+API_KEY_HMAC_KEY = os.environ.get("API_KEY_HMAC_KEY") or (
+    "api-key-secrets:" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()
+)
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
@@ -61,6 +71,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +87,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After allauth's: a user who must have two-factor enrolls before anything else.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.SessionLastSeenMiddleware",
 ]
 
 # --- Hardening (issue 14) -----------------------------------------------------------------
@@ -133,6 +152,61 @@ if TESTING:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in, up and out, passwords, two-factor and sessions: django-allauth, with email as
+# the login (the User model has no username).
+AUTHENTICATION_BACKENDS = ["accounts.signin.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "accounts.signin.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.auth.SignInForm",
+    "signup": "accounts.forms.auth.SignUpForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Confirming the address is what lets sign-up answer the same for a new and a taken email
+# (the owner of a taken one is told by email instead): no enumeration.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset for an unknown address answers as for a known one, and sends nothing (no
+# mail to addresses nobody here gave).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = True
+# Signed-in visitors of the sign-in and sign-up pages: see accounts/views/auth.py.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Console] "
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("REAUTHENTICATION_SECONDS", "300"))
+# Counted in the shared cache (below): 5 failed sign-ins per email in 15 minutes, and at
+# most 30 a minute from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,5/15m/key"}
+MFA_ADAPTER = "accounts.signin.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Console"
+# "Last seen" is kept by accounts.middleware.SessionLastSeenMiddleware, a few times an hour
+# rather than with a write on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Support staff need two-factor for the admin, except in development.
+ADMIN_REQUIRES_TWO_FACTOR = env_bool("ADMIN_REQUIRES_TWO_FACTOR", not DEBUG)
+
+# The cache holds the sign-in rate limits, so every server process must share it: the
+# database by default (`manage.py createcachetable` makes its table), Redis when REDIS_URL is
+# set (install the "redis" extra).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "console_cache",
+        }
+    }
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("2010-04-01/", include("accounts.urls.api_v2010")),
     path("v1/", include("accounts.urls.monitor_v1")),
+    path("v1/", include("accounts.urls.accounts_v1")),
     path("orgs/", include("accounts.urls.organizations")),
     path("", include("accounts.urls.auth")),
     path("", include("accounts.urls.console")),

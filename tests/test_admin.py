@@ -117,10 +117,14 @@ def test_customers_cannot_run_admin_actions(client, account, make_subaccount, us
 def test_customers_cannot_sign_in_to_the_admin(client, user):
     from tests.conftest import DEFAULT_PASSWORD
 
+    # The admin's own form is gone: it sends everyone to the console's sign-in.
     response = client.post("/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD})
-
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"].startswith("/signin/")
     assert "_auth_user_id" not in client.session
+
+    client.post("/signin/", {"login": user.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/login/").status_code == 403
 
 
 def test_staff_sign_in_to_the_admin_with_the_email_in_any_case(client, make_user):
@@ -128,12 +132,14 @@ def test_staff_sign_in_to_the_admin_with_the_email_in_any_case(client, make_user
 
     make_user(email="support@example.com", is_staff=True, is_superuser=True)
 
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/signin/?next=%2Fadmin%2F"
     response = client.post(
-        "/admin/login/?next=/admin/",
-        {"username": "Support@Example.COM", "password": DEFAULT_PASSWORD},
+        "/signin/?next=/admin/",
+        {"login": "Support@Example.COM", "password": DEFAULT_PASSWORD, "next": "/admin/"},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 

@@ -16,6 +16,7 @@ from accounts.services import invitations as invitation_services
 from accounts.services import ledger as ledger_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
+from tests.conftest import ConsoleClient
 from tests.test_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def owner_client(client, user):
 
 
 def signed_in(user):
-    client = Client()
+    client = ConsoleClient()  # just signed in: re-authentication does not ask again
     client.force_login(user)
     return client
 

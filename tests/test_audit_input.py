@@ -12,6 +12,7 @@ from accounts.models import Account, AvailablePhoneNumber
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
+from tests.conftest import ConsoleClient
 from tests.history import status_changes
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def owner_client(user):
-    client = Client(raise_request_exception=False)
+    client = ConsoleClient(raise_request_exception=False)  # just signed in
     client.force_login(user)
     return client
 

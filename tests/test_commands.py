@@ -138,7 +138,7 @@ def test_seed_demo_twice_reuses_the_data_and_restores_the_password(db):
 def test_seed_demo_password_signs_in_on_the_sign_in_page(client, db):
     seed_demo()
 
-    response = client.post("/signin/", {"username": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    response = client.post("/signin/", {"login": DEMO_EMAIL, "password": DEMO_PASSWORD})
 
     assert response.status_code == 302
     assert "_auth_user_id" in client.session

@@ -66,7 +66,7 @@ def test_sign_in_page_accepts_the_email_in_another_case(client, make_user):
     user = make_user(email="signin@example.com")
 
     response = client.post(
-        "/signin/", {"username": "SignIn@Example.COM", "password": DEFAULT_PASSWORD}
+        "/signin/", {"login": "SignIn@Example.COM", "password": DEFAULT_PASSWORD}
     )
 
     assert response.status_code == 302

@@ -176,5 +176,6 @@ def test_only_roles_with_credentials_see_the_auth_token(
         actor = make_user()
         AccountMembership.objects.create(account=account, user=actor, role=role)
     client.force_login(actor)
-    html = client.get(reverse("console:account_dashboard", args=[account.sid])).content.decode()
-    assert (account.auth_token in html) is sees_token
+    response = client.get(reverse("console:auth_token_reveal", args=[account.sid]))
+    assert response.status_code == (200 if sees_token else 403)
+    assert (account.auth_token in response.content.decode()) is sees_token

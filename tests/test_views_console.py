@@ -40,16 +40,22 @@ def test_sign_up_creates_the_user_and_first_account_and_lands_on_its_dashboard(c
     )
     user = User.objects.get(email="new.person@example.com")
     account = Account.objects.get(owner=user)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("console:account_dashboard", args=[account.sid])
     assert account.friendly_name == "My startup"
     assert account.memberships.get().role == roles.OWNER
-    dashboard = client.get(response["Location"])
-    assert b"My startup" in dashboard.content
+    # The address is confirmed first (sign-up answers the same for a taken email).
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", message.body).group(1)
+    confirmed = client.post(link, follow=True)
+    assert confirmed.redirect_chain[-1][0] == reverse(
+        "console:account_dashboard", args=[account.sid]
+    )
+    assert b"My startup" in confirmed.content
 
 
 @pytest.mark.django_db
-def test_sign_up_with_a_taken_email_explains_and_keeps_what_was_typed(client, user):
+def test_sign_up_with_a_taken_email_answers_as_for_a_new_one(client, user):
     response = client.post(
         "/signup/",
         {
@@ -60,16 +66,18 @@ def test_sign_up_with_a_taken_email_explains_and_keeps_what_was_typed(client, us
             "account_name": "Kept name",
         },
     )
-    assert response.status_code == 200
-    assert b"already exists" in response.content
-    assert b'value="Someone Else"' in response.content
-    assert b'value="Kept name"' in response.content
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
     assert User.objects.count() == 1
+    # The owner of the address is told instead.
+    [message] = mail.outbox
+    assert [address.lower() for address in message.to] == [user.email]
+    assert "already" in message.subject.lower()
 
 
 @pytest.mark.django_db
 def test_wrong_password_shows_a_clear_error_and_keeps_the_email(client, user):
-    response = client.post("/signin/", {"username": user.email, "password": "not-it"})
+    response = client.post("/signin/", {"login": user.email, "password": "not-it"})
     assert response.status_code == 200
     assert b"do not match" in response.content
     assert f'value="{user.email}"'.encode() in response.content
@@ -79,7 +87,7 @@ def test_wrong_password_shows_a_clear_error_and_keeps_the_email(client, user):
 def test_sign_in_ignores_email_case_and_lands_on_the_first_account(client, account):
     response = client.post(
         "/signin/",
-        {"username": account.owner.email.upper(), "password": DEFAULT_PASSWORD},
+        {"login": account.owner.email.upper(), "password": DEFAULT_PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse(
@@ -105,7 +113,10 @@ def test_sign_out_is_a_post_and_ends_the_session(owner_client, account):
         owner_client.get(reverse("console:account_dashboard", args=[account.sid])).status_code
         == 302
     )
-    assert owner_client.get("/signout/").status_code == 405
+    # A GET only asks (a link cannot sign anyone out).
+    owner_client.force_login(account.owner)
+    assert b"Sign out?" in owner_client.get("/signout/").content
+    assert "_auth_user_id" in owner_client.session
 
 
 @pytest.mark.django_db
@@ -113,9 +124,9 @@ def test_change_password(owner_client, user):
     response = owner_client.post(
         "/password/",
         {
-            "old_password": DEFAULT_PASSWORD,
-            "new_password1": "brand-new-pass-99",
-            "new_password2": "brand-new-pass-99",
+            "oldpassword": DEFAULT_PASSWORD,
+            "password1": "brand-new-pass-99",
+            "password2": "brand-new-pass-99",
         },
     )
     assert response.status_code == 302
@@ -222,9 +233,10 @@ def test_dashboard_shows_the_account_facts(owner_client, account, make_subaccoun
     ).content.decode()
     assert account.sid in html
     assert f'data-copy="{account.sid}"' in html
-    # The token is masked until "Show" is pressed.
-    assert 'data-shown="false">' + "•" * 32 + "</code>" in html
-    assert 'data-reveal="auth-token"' in html
+    # The token is masked; "Show" asks for the password again, on the credentials page.
+    assert account.auth_token not in html
+    assert "•" * 32 + "</code>" in html
+    assert reverse("console:auth_token_reveal", args=[account.sid]) in html
     assert "$42.50" in html
     assert "Trial" in html and "Active" in html
     assert ">1</a>" in html  # one subaccount
@@ -568,10 +580,10 @@ def test_spend_caps_are_for_subaccounts_and_billing_roles_only(
 @pytest.mark.django_db
 def test_sign_in_is_throttled_after_five_failures(client, user):
     for _ in range(5):
-        response = client.post("/signin/", {"username": user.email, "password": "wrong"})
+        response = client.post("/signin/", {"login": user.email, "password": "wrong"})
         assert b"do not match" in response.content
     # Even the right password waits now.
-    response = client.post("/signin/", {"username": user.email, "password": DEFAULT_PASSWORD})
+    response = client.post("/signin/", {"login": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 200
     assert b"Too many failed attempts" in response.content
     assert "_auth_user_id" not in client.session
@@ -584,17 +596,17 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(client, user):
     response = client.post(reverse("password_reset"), {"email": user.email.upper()})
     assert response["Location"] == reverse("password_reset_done")
     [message] = mail.outbox
-    link = re.search(r"http://testserver(/password/reset/\S+/)", message.body).group(1)
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
     form = client.get(link, follow=True)
     assert b"Choose a new password" in form.content
     client.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "fresh-password-2026", "new_password2": "fresh-password-2026"},
+        {"password1": "fresh-password-2026", "password2": "fresh-password-2026"},
     )
     user.refresh_from_db()
     assert user.check_password("fresh-password-2026")
     again = client.get(link, follow=True)
-    assert b"not valid any more" in again.content
+    assert b"This link has expired" in again.content
 
 
 @pytest.mark.django_db

@@ -33,7 +33,9 @@ def api_error_response(error):
 def account_error_response(error):
     """A service refusal (accounts.errors.AccountError) as Twilio's body: a client error (400)
     except a refusal of permission (403)."""
-    status = 403 if isinstance(error, errors.NotPermitted) else 400
+    status = getattr(error, "status", None) or (
+        403 if isinstance(error, errors.NotPermitted) else 400
+    )
     return error_response(error.code or errors.API_ACCOUNTS_RESOURCE, error.message, status)
 
 
@@ -43,10 +45,10 @@ def not_found_response(request):
     )
 
 
-def unauthenticated_response():
+def unauthenticated_response(message=errors.API_AUTHENTICATE):
     return error_response(
         errors.API_UNAUTHENTICATED,
-        errors.API_AUTHENTICATE,
+        message,
         401,
         headers={"WWW-Authenticate": 'Basic realm="Twilio API"'},
     )

@@ -216,3 +216,48 @@ def usage_trigger_json(trigger):
         "usage_category": trigger.usage_category,
         "usage_record_uri": f"{usage_records_path(account_sid)}?Category={trigger.usage_category}",
     }
+
+
+def key_uri(account_sid, sid, resource="Keys"):
+    return f"{API_ROOT}/Accounts/{account_sid}/{resource}/{sid}.json"
+
+
+def key_json(key, *, secret=None):
+    """A Key or SigningKey: `secret` only in the answer that created it (NewKey)."""
+    body = {
+        "sid": key.sid,
+        "friendly_name": key.friendly_name,
+        "date_created": rfc2822(key.date_created),
+        "date_updated": rfc2822(key.date_updated),
+    }
+    if secret is not None:
+        body["secret"] = secret
+    return body
+
+
+def iso8601(moment):
+    """The moment as Twilio's v1 APIs write dates, the form the official client parses
+    (whole seconds, UTC): 2026-12-01T16:02:38Z."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def secondary_auth_token_json(account, *, url):
+    created = account.secondary_auth_token_created
+    return {
+        "account_sid": account.sid,
+        "date_created": iso8601(created),
+        "date_updated": iso8601(created),
+        "secondary_auth_token": account.secondary_auth_token,
+        "url": url,
+    }
+
+
+def auth_token_promotion_json(account, *, url):
+    created = account.promoted_token_created or account.date_updated
+    return {
+        "account_sid": account.sid,
+        "auth_token": account.auth_token,
+        "date_created": iso8601(created),
+        "date_updated": iso8601(account.date_updated),
+        "url": url,
+    }

@@ -1,81 +1,63 @@
-"""Forms for signing in and signing up."""
+"""Forms for signing in and signing up: allauth's, with the console's labels, fields and
+messages. Signing up also names the user's first account."""
 
+from allauth.account.forms import LoginForm, SignupForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.db import IntegrityError
 
 from .. import errors
 from ..models import User
 from ..services.accounts import friendly_name_clean
 
-SIGN_IN_ATTEMPTS = 5
-SIGN_IN_LOCKOUT_SECONDS = 15 * 60
 
-
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": errors.SIGN_IN_INVALID,
-        "throttled": errors.SIGN_IN_THROTTLED,
-    }
-
-    def _throttle_key(self):
-        email = User.objects.normalize_email(self.data.get("username", ""))
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return f"sign-in-failures:{email}:{address}"
-
-    def clean(self):
-        # Failed attempts are counted per email and address in the cache (a shared cache in
-        # production, so every process counts the same attempts).
-        key = self._throttle_key()
-        if cache.get(key, 0) >= SIGN_IN_ATTEMPTS:
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                cache.add(key, 0, SIGN_IN_LOCKOUT_SECONDS)
-                cache.incr(key)
-            raise
-        cache.delete(key)
-        return cleaned
+class SignInForm(LoginForm):
+    """Email and password. Failed attempts are counted by allauth's rate limit
+    (`ACCOUNT_RATE_LIMITS["login_failed"]`) in the shared cache, so every server process
+    counts the same attempts."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email"
+        self.fields["login"].label = "Email"
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
         # After a failed attempt the email is kept: the password is what to type again.
         retry = self.is_bound
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autofocus": not retry, "autocomplete": "email"}
-        )
+        self.fields["login"].widget.attrs.update(autofocus=not retry, autocomplete="email")
         if retry:
             self.fields["password"].widget.attrs["autofocus"] = True
 
 
-class SignUpForm(BaseUserCreationForm):
+class SignUpForm(SignupForm):
     full_name = forms.CharField(label="Your name", max_length=150, required=False)
     account_name = forms.CharField(
         label="Name of your first account",
         initial="My first account",
         help_text="You can rename it later.",
     )
+    field_order = ["email", "full_name", "password1", "password2", "account_name"]
 
-    class Meta:
-        model = User
-        fields = ["email", "full_name"]
-        field_classes = {"email": forms.EmailField}
-
-    def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(errors.EMAIL_TAKEN)
-        return email
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email"
+        self.fields["password2"].label = "Password confirmation"
+        for name in ("email", "password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
 
     def clean_account_name(self):
         try:
             return friendly_name_clean(self.cleaned_data["account_name"])
         except errors.InvalidFriendlyName as error:
             raise forms.ValidationError(error.message) from None
+
+    def try_save(self, request):
+        try:
+            return super().try_save(request)
+        except IntegrityError:
+            # Someone signed up with this email at the same moment: answer as for any taken
+            # address (which allauth does without telling which it was).
+            self.account_already_exists = True
+            return super().try_save(request)
 
 
 class InvitationSignUpForm(BaseUserCreationForm):

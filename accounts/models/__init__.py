@@ -8,6 +8,7 @@ from .accounts import (
 )
 from .events import ACCOUNT_EVENT_TYPES, EVENT_TYPES, Event, event_type_label
 from .invitations import INVITATION_LIFETIME_DAYS, Invitation
+from .keys import ApiKey
 from .ledger import LedgerEntry
 from .memberships import AccountMembership
 from .numbers import AvailablePhoneNumber, IncomingPhoneNumber
@@ -26,6 +27,7 @@ __all__ = [
     "Account",
     "AccountMembership",
     "AccountQuerySet",
+    "ApiKey",
     "AvailablePhoneNumber",
     "EVENT_TYPES",
     "Event",

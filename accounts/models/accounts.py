@@ -83,6 +83,9 @@ class Account(models.Model):
     status_source = models.CharField(max_length=10, blank=True, default="")
     type = models.CharField(max_length=5, choices=Type.choices, default=Type.TRIAL)
     auth_token = models.CharField(max_length=32, default=new_auth_token, editable=False)
+    # While it is set, either token authenticates; promoting it replaces the primary.
+    secondary_auth_token = models.CharField(max_length=32, blank=True, default="", editable=False)
+    secondary_auth_token_created = models.DateTimeField(null=True, blank=True, editable=False)
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_accounts")
     organization = models.ForeignKey(
         Organization,
@@ -109,6 +112,11 @@ class Account(models.Model):
         blank=True,
         help_text="Subaccounts only: the most their usage may charge to the shared balance "
         "in a calendar month (UTC). Empty means no cap.",
+    )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Everyone with a role on this account (or its subaccounts) must sign in with "
+        "two-factor authentication.",
     )
     subaccount_limit = models.PositiveIntegerField(
         default=DEFAULT_SUBACCOUNT_LIMIT,

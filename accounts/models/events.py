@@ -28,6 +28,9 @@ ACCOUNT_EVENT_TYPES = {
     "usage-trigger.deleted": "Usage trigger deleted",
     "usage-trigger.fired": "Usage trigger fired",
     "usage-trigger-delivery.updated": "Usage trigger callback tried",
+    "key.created": "API key created",
+    "key.updated": "API key renamed",
+    "key.deleted": "API key revoked",
 }
 EVENT_TYPES = {
     **ACCOUNT_EVENT_TYPES,

@@ -13,6 +13,9 @@ class Organization(models.Model):
         default=DEFAULT_ACCOUNT_LIMIT,
         help_text="How many open top-level accounts this organization may hold.",
     )
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Every member must sign in with two-factor authentication."
+    )
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
     members = models.ManyToManyField(

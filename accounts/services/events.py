@@ -88,6 +88,11 @@ class Actor:
         return cls(ActorType.ACCOUNT, Source.API, sid=account.sid, ip=_client_ip(request))
 
     @classmethod
+    def for_key(cls, request, key):
+        """An API request made with an API key (its SK… SID is the actor, not the account)."""
+        return cls(ActorType.KEY, Source.API, sid=key.sid, ip=_client_ip(request))
+
+    @classmethod
     def for_support(cls, user, *, ip=None):
         """Support staff in the admin."""
         return cls(ActorType.SUPPORT, Source.ADMIN, sid=user.sid, ip=ip, user=user)

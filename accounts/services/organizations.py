@@ -20,7 +20,7 @@ def _role(*, user, organization):
     return membership.role if membership else None
 
 
-def _locked_for_manager(organization, actor):
+def organization_locked_for_manager(organization, actor):
     """Lock the organization, then check that the actor manages it."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if not actor.is_support and (
@@ -62,7 +62,7 @@ def organization_create(*, name, owner, actor):
 def organization_account_create(*, organization, friendly_name, actor):
     """A new account directly in the organization, owned by the acting owner/administrator,
     within the organization's account limit."""
-    organization = _locked_for_manager(organization, actor)
+    organization = organization_locked_for_manager(organization, actor)
     return accounts.account_create(
         owner=actor.user, friendly_name=friendly_name, organization=organization, actor=actor
     )
@@ -73,7 +73,7 @@ def organization_account_import(*, organization, account, actor):
     """Move (import) a personal main account, and its subaccounts, into the organization. The
     acting user must own the account and manage the organization; the account then counts
     against the organization's limit instead of its owner's."""
-    organization = _locked_for_manager(organization, actor)
+    organization = organization_locked_for_manager(organization, actor)
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.parent_id is not None:
         raise errors.PeopleError(errors.IMPORT_MAIN_ACCOUNTS_ONLY)
@@ -139,7 +139,7 @@ def _membership_end(organization, user, actor):
 def organization_member_add(*, organization, user, role, actor):
     """Support adds an existing user to an organization directly (members otherwise come in
     through invitations)."""
-    organization = _locked_for_manager(organization, actor)
+    organization = organization_locked_for_manager(organization, actor)
     if role not in INVITABLE_ROLES:
         raise errors.PeopleError(errors.ROLE_UNKNOWN.format(role=role))
     if OrganizationMembership.objects.filter(organization=organization, user=user).exists():
@@ -159,7 +159,7 @@ def organization_member_add(*, organization, user, role, actor):
 
 @service
 def organization_member_role_set(*, organization, user, role, actor):
-    organization = _locked_for_manager(organization, actor)
+    organization = organization_locked_for_manager(organization, actor)
     if role not in INVITABLE_ROLES:
         raise errors.PeopleError(errors.ROLE_UNKNOWN.format(role=role))
     membership = _non_owner_membership_locked(organization, user)
@@ -179,7 +179,7 @@ def organization_member_role_set(*, organization, user, role, actor):
 
 @service
 def organization_member_remove(*, organization, user, actor):
-    organization = _locked_for_manager(organization, actor)
+    organization = organization_locked_for_manager(organization, actor)
     _membership_end(organization, user, actor)
 
 

@@ -2,14 +2,18 @@
 
 from django.urls import path, re_path
 
-from ..api.v2010 import accounts, numbers, usage
+from ..api.v2010 import accounts, keys, numbers, usage
 
 app_name = "api"
 
 urlpatterns = [
     path("Accounts.json", accounts.account_list, name="account_list"),
     path("Accounts/<str:sid>.json", accounts.account_detail, name="account_detail"),
-    path("Accounts/<str:sid>/Balance.json", accounts.account_balance, name="account_balance"),
+    path(
+        "Accounts/<str:account_sid>/Balance.json",
+        accounts.account_balance,
+        name="account_balance",
+    ),
     path(
         "Accounts/<str:account_sid>/IncomingPhoneNumbers.json",
         numbers.incoming_phone_number_list,
@@ -40,6 +44,18 @@ urlpatterns = [
         "Accounts/<str:account_sid>/Usage/Triggers/<str:sid>.json",
         usage.usage_trigger_detail,
         name="usage_trigger_detail",
+    ),
+    path("Accounts/<str:account_sid>/Keys.json", keys.key_list, name="key_list"),
+    path("Accounts/<str:account_sid>/Keys/<str:sid>.json", keys.key_detail, name="key_detail"),
+    path(
+        "Accounts/<str:account_sid>/SigningKeys.json",
+        keys.signing_key_list,
+        name="signing_key_list",
+    ),
+    path(
+        "Accounts/<str:account_sid>/SigningKeys/<str:sid>.json",
+        keys.signing_key_detail,
+        name="signing_key_detail",
     ),
     re_path(r"^(?P<path>.*)$", accounts.not_found, name="not_found"),
 ]

@@ -1,59 +1,31 @@
-"""Signing in and out, signing up, passwords: Django's auth views under their usual names."""
+"""Signing in and out, signing up, passwords, two-factor and sessions: django-allauth.
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+allauth's own pages live under /accounts/ (two-factor at /accounts/2fa/, sessions at
+/accounts/sessions/, re-authentication, email confirmation, the password reset link). The
+pages people type or bookmark keep their paths here, under both allauth's names and Django's
+(login, logout, signup, password_reset, password_change); being listed after
+`allauth.urls`, these are what `{% url %}` gives for either name.
+"""
 
-from ..forms.auth import SignInForm
+from allauth.account import views as allauth_views
+from django.urls import include, path
+
 from ..views import auth
 
 urlpatterns = [
-    path(
-        "signin/",
-        auth_views.LoginView.as_view(
-            template_name="registration/signin.html",
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
-    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-    path("signup/", auth.sign_up, name="signup"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="registration/password_change.html",
-            success_url="/password/done/",
-        ),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="registration/password_change_done.html"
-        ),
-        name="password_change_done",
-    ),
+    path("accounts/", include("allauth.urls")),
 ]
+
+for route, view, names in [
+    ("signin/", auth.sign_in, ["account_login", "login"]),
+    ("signup/", auth.sign_up, ["account_signup", "signup"]),
+    ("signout/", allauth_views.logout, ["account_logout", "logout"]),
+    ("password/reset/", allauth_views.password_reset, ["account_reset_password", "password_reset"]),
+    (
+        "password/reset/sent/",
+        allauth_views.password_reset_done,
+        ["account_reset_password_done", "password_reset_done"],
+    ),
+    ("password/", allauth_views.password_change, ["account_change_password", "password_change"]),
+]:
+    urlpatterns += [path(route, view, name=name) for name in names]

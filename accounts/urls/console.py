@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from ..views import accounts, activity, billing, numbers, subaccounts, triggers, usage, users
+from ..views import (
+    accounts,
+    activity,
+    billing,
+    credentials,
+    numbers,
+    subaccounts,
+    triggers,
+    usage,
+    users,
+)
 
 app_name = "console"
 
@@ -12,6 +22,7 @@ account_pages = [
     path("rename/", accounts.account_rename, name="account_rename"),
     path("settings/", accounts.account_settings, name="account_settings"),
     path("close/", accounts.account_close, name="account_close"),
+    path("two-factor/", accounts.account_two_factor, name="account_two_factor"),
     path("spend-cap/", accounts.account_spend_cap, name="account_spend_cap"),
     path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
     path(
@@ -35,6 +46,26 @@ account_pages = [
     path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
     path("invitations/<int:pk>/resend/", users.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", users.invitation_revoke, name="invitation_revoke"),
+    path("credentials/", credentials.credentials, name="credentials"),
+    path("credentials/auth-token/", credentials.auth_token_reveal, name="auth_token_reveal"),
+    path(
+        "credentials/auth-token/secondary/",
+        credentials.secondary_auth_token_create,
+        name="secondary_auth_token_create",
+    ),
+    path(
+        "credentials/auth-token/secondary/delete/",
+        credentials.secondary_auth_token_delete,
+        name="secondary_auth_token_delete",
+    ),
+    path(
+        "credentials/auth-token/promote/",
+        credentials.auth_token_promote,
+        name="auth_token_promote",
+    ),
+    path("credentials/keys/", credentials.key_create, name="key_create"),
+    path("credentials/keys/<str:key_sid>/rename/", credentials.key_rename, name="key_rename"),
+    path("credentials/keys/<str:key_sid>/revoke/", credentials.key_revoke, name="key_revoke"),
     path("billing/", billing.billing, name="billing"),
     path("usage/", usage.usage, name="usage"),
     path("usage-triggers/", triggers.usage_trigger_list, name="usage_trigger_list"),

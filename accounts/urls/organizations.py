@@ -11,6 +11,11 @@ urlpatterns = [
     path("<str:org_sid>/", organizations.organization_overview, name="organization_overview"),
     path("<str:org_sid>/leave/", organizations.organization_leave, name="organization_leave"),
     path(
+        "<str:org_sid>/two-factor/",
+        organizations.organization_two_factor,
+        name="organization_two_factor",
+    ),
+    path(
         "<str:org_sid>/owner/",
         organizations.organization_owner_transfer,
         name="organization_owner_transfer",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from .. import roles
+from .. import errors, roles
 from ..forms.accounts import (
     AccountCloseForm,
     AccountCreateForm,
@@ -20,6 +20,7 @@ from ..forms.accounts import (
 from ..selectors import accounts as account_selectors
 from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
+from ..services import two_factor as two_factor_services
 from .common import (
     FORM_ERROR_STATUS,
     LAST_ACCOUNT_SESSION_KEY,
@@ -27,6 +28,7 @@ from .common import (
     actor,
     current_account,
     local_url,
+    reauthentication_required,
     remember_account,
     render_page_or_partial,
     search_query,
@@ -42,6 +44,7 @@ PAGES_ON_EVERY_ACCOUNT = {
     "billing",
     "user_list",
     "activity",
+    "credentials",
 }
 # Pages that only main accounts have; switching to a subaccount from them lands on its dashboard.
 PAGES_ON_MAIN_ACCOUNTS = {"subaccount_list", "usage"}
@@ -234,7 +237,31 @@ def account_spend_cap(request, sid):
 
 
 @login_required
+@require_POST
+def account_two_factor(request, sid):
+    """Owners and Administrators require (or stop requiring) two-factor of everyone with a
+    role on the account."""
+    current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
+    required = request.POST.get("require_two_factor") == "yes"
+    try:
+        two_factor_services.account_two_factor_required_set(
+            account=current.account, required=required, actor=actor(request)
+        )
+    except errors.AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "Two-factor authentication is now required on this account."
+            if required
+            else "Two-factor authentication is no longer required on this account.",
+        )
+    return redirect("console:account_settings", sid=sid)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def account_close(request, sid):
     """Close the current account (owner only for a main account): a confirmation page, then
     the POST that does it."""

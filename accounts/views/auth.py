@@ -1,33 +1,33 @@
-"""Signing up (signing in, out and resetting a password are Django's own views)."""
+"""Signing in and up are allauth's views, behind one rule of ours: a signed-in visitor is
+redirected away from these pages only when they came from this site (or typed the address).
+A redirect that happens only when signed in would let another site find out, by loading
+/signin/?next=<an image> in a hidden tag, whether its visitor is signed in here; to other
+sites the page answers the same either way."""
 
-from django.contrib.auth import login
+from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
 
-from .. import errors
-from ..forms.auth import SignUpForm
-from ..services import users as user_services
-from .common import actor
+# Sec-Fetch-Site values of a navigation started on this site or by the person themselves.
+OWN_NAVIGATION = {"same-origin", "none"}
 
 
-@require_http_methods(["GET", "POST"])
-def sign_up(request):
-    if request.user.is_authenticated:
-        return redirect("console:home")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, account = user_services.user_sign_up(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-                full_name=form.cleaned_data["full_name"],
-                account_name=form.cleaned_data["account_name"],
-                actor=actor(request),
-            )
-        except errors.EmailTaken as refusal:
-            # Someone signed up with this email since the form checked it.
-            form.add_error("email", refusal.message)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("console:account_dashboard", sid=account.sid)
-    return render(request, "registration/signup.html", {"form": form})
+def _signed_in_page(view):
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and request.method == "GET":
+            next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+            if not get_adapter().is_safe_url(next_url):
+                next_url = reverse("console:home")
+            if request.headers.get("Sec-Fetch-Site") in OWN_NAVIGATION:
+                return redirect(next_url)
+            return render(request, "account/signed_in.html", {"next_url": next_url})
+        return view(request, *args, **kwargs)
+
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+sign_in = _signed_in_page(allauth_views.login)
+sign_up = _signed_in_page(allauth_views.signup)

@@ -2,11 +2,17 @@
 and one convention for refusals and failed forms (status 422 with the re-rendered partial,
 which the htmx config in base.html swaps in)."""
 
+import functools
 from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from .. import roles
 from ..models import Account
@@ -52,6 +58,34 @@ def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
     return current
+
+
+def reauthentication_required(view=None, *, allow_get=False, when=None):
+    """Ask for the password again (allauth's re-authentication) before `view` acts, unless it
+    was confirmed in the last few minutes. A plain request is suspended and carried out after
+    the confirmation (allauth replays a POST); an HTMX request sends the browser to confirm
+    and back to the page it was on. `allow_get` lets a confirmation page show first; `when`
+    (a function of the request) limits it to some requests of the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            asks = not (allow_get and request.method == "GET") and (when is None or when(request))
+            if asks and is_reauthentication_required(request, app=""):
+                if request.htmx:
+                    back = urlsplit(request.headers.get("HX-Current-URL", ""))
+                    here = back.path + (f"?{back.query}" if back.query else "")
+                    methods = get_account_adapter().get_reauthentication_methods(request.user)
+                    if not methods:
+                        raise PermissionDenied("Re-authentication is not available.")
+                    query = urlencode({"next": local_url(request, here, request.path)})
+                    return HttpResponseClientRedirect(f"{methods[0]['url']}?{query}")
+                raise ReauthenticationRequired()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
 
 
 def actor(request):

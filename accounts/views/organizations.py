@@ -33,8 +33,9 @@ from ..models import Organization, OrganizationMembership
 from ..selectors import organizations as selectors
 from ..services import invitations as invitation_services
 from ..services import organizations as organization_services
+from ..services import two_factor as two_factor_services
 from ..services.organizations import MANAGING_ROLES
-from .common import FORM_ERROR_STATUS, actor, render_page_or_partial
+from .common import FORM_ERROR_STATUS, actor, reauthentication_required, render_page_or_partial
 
 OrgRole = OrganizationMembership.Role
 PAGE_SIZE = 50
@@ -169,6 +170,28 @@ def organization_overview(request, org_sid):
 
 @login_required
 @require_POST
+def organization_two_factor(request, org_sid):
+    """The owner and administrators require (or stop requiring) two-factor of every member."""
+    current = current_organization(request, org_sid)
+    current.require_manage()
+    required = request.POST.get("require_two_factor") == "yes"
+    try:
+        two_factor_services.organization_two_factor_required_set(
+            organization=current.organization, required=required, actor=actor(request)
+        )
+    except errors.NotPermitted as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(
+        request,
+        "Two-factor authentication is now required of every member."
+        if required
+        else "Two-factor authentication is no longer required of members.",
+    )
+    return redirect("organizations:organization_overview", org_sid=org_sid)
+
+
+@login_required
+@require_POST
 def organization_leave(request, org_sid):
     """A member who is not the owner leaves; they land on their list of organizations."""
     current = current_organization(request, org_sid)
@@ -187,6 +210,7 @@ def organization_leave(request, org_sid):
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def organization_owner_transfer(request, org_sid):
     """Change organization owner (the owner only): a GET asks for confirmation (a dialog with
     HTMX, a page without), the POST does it and the old owner becomes an administrator."""

@@ -19,6 +19,7 @@ from .common import (
     actor,
     current_account,
     local_url,
+    reauthentication_required,
     remember_account,
     render_page_or_partial,
     search_query,
@@ -128,6 +129,7 @@ def subaccount_rename(request, sid, subaccount_sid):
 
 @login_required
 @require_POST
+@reauthentication_required(when=lambda request: request.POST.get("action") == "close")
 def subaccount_status(request, sid, subaccount_sid):
     current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
     subaccount = _subaccount(current, subaccount_sid)

@@ -18,10 +18,12 @@ from ..models import User
 from ..selectors import memberships as membership_selectors
 from ..services import invitations as invitation_services
 from ..services import memberships as membership_services
+from ..signin import BACKEND
 from .common import (
     FORM_ERROR_STATUS,
     actor,
     current_account,
+    reauthentication_required,
     remember_account,
     render_page_or_partial,
 )
@@ -130,6 +132,7 @@ def user_remove(request, sid, user_id):
 
 @login_required
 @require_POST
+@reauthentication_required
 def ownership_transfer(request, sid):
     current = current_account(request, sid, scope=roles.ACCOUNT_TRANSFER)
     try:
@@ -227,7 +230,7 @@ def invitation_accept(request, token):
                     full_name=signup_form.cleaned_data["full_name"],
                     actor=actor(request),
                 )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend=BACKEND)
                 messages.success(request, "Welcome! Your login is ready.")
                 return redirect(_landing(invitation))
         except (errors.InvitationError, errors.EmailTaken) as refusal:

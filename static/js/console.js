@@ -11,16 +11,6 @@ document.addEventListener("click", (event) => {
     });
     return;
   }
-  const reveal = event.target.closest("[data-reveal]");
-  if (reveal) {
-    const secret = document.getElementById(reveal.getAttribute("data-reveal"));
-    const shown = secret.getAttribute("data-shown") === "true";
-    secret.textContent = shown ? "•".repeat(32) : secret.getAttribute("data-secret");
-    secret.setAttribute("data-shown", String(!shown));
-    reveal.textContent = shown ? "Show" : "Hide";
-    reveal.setAttribute("aria-pressed", String(!shown));
-    return;
-  }
   const closeDialog = event.target.closest("[data-close-dialog]");
   const dialog = closeDialog?.closest("dialog");
   if (dialog) {

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import ConsoleClient
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still synchronous, so let Django allow them.
@@ -107,11 +108,12 @@ def page_without_js(browser, live_server, transactional_db):
 @pytest.fixture
 def sign_in(live_server):
     """sign_in(page, user) gives the page's browser context a session for `user`, without
-    going through the sign-in form (which has its own tests)."""
+    going through the sign-in form (which has its own tests), as if they had just signed in
+    (re-authentication does not ask again; `recently=False` for a session that it does)."""
 
-    def sign_in(page, user):
-        client = Client()
-        client.force_login(user)
+    def sign_in(page, user, recently=True):
+        client = ConsoleClient()
+        client.force_login(user, recently=recently)
         name = settings.SESSION_COOKIE_NAME
         page.context.add_cookies(
             [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]

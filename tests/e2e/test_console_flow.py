@@ -4,6 +4,7 @@ subaccounts (create, search, switch into, suspend, close), sign out."""
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,11 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     page.get_by_label("Name of your first account").fill("Analytical Engines")
     page.get_by_role("button", name="Sign up").click()
 
-    # Lands on the new account's dashboard.
+    # Confirms the address from the email, and lands on the new account's dashboard.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [message] = mail.outbox
+    page.goto(re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body).group(1))
+    page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(DASHBOARD_URL)
     first_sid = _sid_from_url(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Analytical Engines")
@@ -111,7 +116,10 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     expect(dialog).to_contain_text("phone numbers are released")
     screenshot(page, "05-close-confirmation")
     dialog.get_by_role("button", name="Close subaccount permanently").click()
-    expect(dialog).to_be_hidden()
+    # Closing is sensitive: the password again, then it is done.
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     expect(row_c.locator(".badge")).to_have_text("Closed")
     expect(row_c.get_by_role("link", name="Close…")).to_have_count(0)
     expect(page.locator("#subaccount-usage")).to_contain_text("2 of 1,000")

@@ -29,6 +29,7 @@ from accounts.models.events import EVENT_TYPES
 from accounts.models.triggers import UsageTriggerDelivery
 from accounts.services import (
     accounts,
+    credentials,
     inventory,
     invitations,
     ledger,
@@ -36,6 +37,7 @@ from accounts.services import (
     numbers,
     organizations,
     triggers,
+    two_factor,
     usage,
     users,
 )
@@ -124,6 +126,15 @@ class World:
             callback_url="https://hooks.example.com/usage",
             callback_method="POST",
         )
+
+    def key(self):
+        key, _secret = credentials.key_create(
+            account=self.main, friendly_name="Deploys", actor=SYSTEM
+        )
+        return key
+
+    def with_secondary_token(self):
+        return credentials.auth_token_secondary_create(account=self.main, actor=SYSTEM)
 
     def token_for(self, invitation):
         # A link's token is only ever emailed; issue a fresh one the way a resend does.
@@ -544,6 +555,78 @@ CASES = [
         "inventory.updated",
         lambda w, _: "",
         {"available": changed(5, 105)},
+    ),
+    Case(
+        credentials.key_create,
+        lambda w: {"account": w.sub, "friendly_name": "CI", "key_type": "main"},
+        "key.created",
+        lambda w, result: result[0].sid,
+        {"friendly_name": changed(None, "CI"), "key_type": changed(None, "main")},
+        actor="user",
+    ),
+    Case(
+        credentials.key_rename,
+        lambda w: {"key": w.key(), "friendly_name": "Deploys (old)"},
+        "key.updated",
+        lambda w, key: key.sid,
+        {"friendly_name": changed("Deploys", "Deploys (old)")},
+        actor="api",
+    ),
+    Case(
+        credentials.key_delete,
+        lambda w: {"key": w.key()},
+        "key.deleted",
+        lambda w, _: Event.objects.filter(event_type="key.created").latest("id").resource_sid,
+        {"friendly_name": changed("Deploys", None)},
+        actor="user",
+    ),
+    Case(
+        credentials.auth_token_secondary_create,
+        lambda w: {"account": w.sub},
+        "account.updated",
+        lambda w, account: account.sid,
+        {"secondary_auth_token": changed(None, "(hidden)")},
+        actor="api",
+    ),
+    Case(
+        credentials.auth_token_secondary_delete,
+        lambda w: {"account": w.with_secondary_token()},
+        "account.updated",
+        lambda w, account: account.sid,
+        {"secondary_auth_token": changed("(hidden)", None)},
+        actor="api",
+    ),
+    Case(
+        credentials.auth_token_promote,
+        lambda w: {"account": w.with_secondary_token()},
+        "account.updated",
+        lambda w, account: account.sid,
+        {"auth_token": changed("(hidden)", "(hidden)")},
+        actor="api",
+    ),
+    Case(
+        two_factor.account_two_factor_required_set,
+        lambda w: {"account": w.main, "required": True},
+        "account.updated",
+        lambda w, account: account.sid,
+        {"require_two_factor": changed(False, True)},
+        actor="owner",
+    ),
+    Case(
+        two_factor.organization_two_factor_required_set,
+        lambda w: {"organization": w.organization, "required": True},
+        "organization.updated",
+        lambda w, organization: organization.sid,
+        {"require_two_factor": changed(False, True)},
+        actor="owner",
+    ),
+    Case(
+        two_factor.user_two_factor_changed,
+        lambda w: {"user": w.owner, "kind": "totp", "enabled": True},
+        "user.updated",
+        lambda w, _: w.owner.sid,
+        {"two_factor_totp": changed(False, True)},
+        actor="owner",
     ),
     Case(
         organizations.organization_update,

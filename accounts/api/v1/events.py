@@ -17,7 +17,7 @@ from ...models import Event
 from ...selectors import events as selectors
 from .. import paging
 from ..auth import api_view
-from ..serializers import account_uri, incoming_phone_number_uri
+from ..serializers import account_uri, incoming_phone_number_uri, iso8601
 
 ISO_8601 = "%Y-%m-%dT%H:%M:%SZ"
 EVENTS_PATH = "/v1/Events"
@@ -28,11 +28,6 @@ DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Longer than any date, SID or address; not worth parsing, nor repeating in full.
 PARAMETER_MAX_LENGTH = 64
 EVENT_TYPE_MAX_LENGTH = Event._meta.get_field("event_type").max_length
-
-
-def iso8601(moment):
-    """2026-12-01T16:02:38Z: the form the official client parses (whole seconds, UTC)."""
-    return moment.astimezone(datetime.UTC).strftime(ISO_8601)
 
 
 def _links(event, base_url):

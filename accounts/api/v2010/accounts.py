@@ -17,7 +17,7 @@ from ..auth import api_view
 ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-@api_view("GET", "POST")
+@api_view("GET", "POST", standard_keys=False)
 def account_list(request, caller):
     """GET: the caller and its subaccounts. POST: a new subaccount of the caller."""
     if request.method == "POST":
@@ -51,7 +51,7 @@ def account_list(request, caller):
     )
 
 
-@api_view("GET", "POST")
+@api_view("GET", "POST", standard_keys=False)
 def account_detail(request, caller, sid):
     """GET: the account. POST: rename it (FriendlyName) and/or change its status (Status)."""
     account = selectors.account_get_for_caller(caller=caller, sid=sid)
@@ -67,10 +67,10 @@ def account_detail(request, caller, sid):
 
 
 @api_view("GET")
-def account_balance(request, caller, sid):
+def account_balance(request, caller, account_sid):
     """The balance the account spends: for a subaccount, its parent's (subaccounts share
     their parent's balance and hold none of their own), reported under the SID asked for."""
-    account = selectors.account_get_for_caller(caller=caller, sid=sid)
+    account = selectors.account_get_for_caller(caller=caller, sid=account_sid)
     return JsonResponse(serializers.balance_json(account))
 
 

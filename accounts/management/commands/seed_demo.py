@@ -1,6 +1,8 @@
 import io
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -11,6 +13,9 @@ from accounts.services.events import Actor, service_transaction
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-console-2026"
+DEMO_SUPPORT_EMAIL = "support@example.com"
+DEMO_SUPPORT_PASSWORD = "demo-support-2026"
+SUPPORT_GROUP = "Support"
 DEMO_ACCOUNTS = {
     "Acme Messaging": ["Acme — Customer A", "Acme — Customer B", "Acme — Staging"],
     "Acme Voice Lab": ["Voice Lab — Sandbox"],
@@ -39,10 +44,36 @@ class Command(BaseCommand):
                 user.is_active = True
                 user.save(update_fields=["password", "is_active"])
                 created = False
+            support = self._support_user()
+            # The printed credentials always work alone: no second factor someone set up.
+            Authenticator.objects.filter(user__in=[user, support]).delete()
         self.stdout.write(
             ("Created" if created else "Reusing")
             + f" the demo user. Sign in with email {DEMO_EMAIL} and password {DEMO_PASSWORD}"
+            + " (no two-factor authentication: it asks for no code)."
         )
+        self.stdout.write(
+            f"Demo support staff for the admin at /admin/: email {support.email} and password "
+            f"{DEMO_SUPPORT_PASSWORD} (no two-factor: in development the admin does not ask "
+            "for it)."
+        )
+
+    def _support_user(self):
+        """A staff user in the Support group, so that the admin can be tried too."""
+        user = User.objects.filter(email=DEMO_SUPPORT_EMAIL).first()
+        if user is None:
+            user = users.user_create_by_support(
+                email=DEMO_SUPPORT_EMAIL,
+                password=DEMO_SUPPORT_PASSWORD,
+                full_name="Demo Support",
+                actor=Actor.system(),
+            )
+        user.set_password(DEMO_SUPPORT_PASSWORD)
+        user.is_staff = True
+        user.is_active = True
+        user.save(update_fields=["password", "is_staff", "is_active"])
+        user.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+        return user
 
     def _accounts(self, user):
         """Accounts and subaccounts, a balance, a few phone numbers, some usage and an

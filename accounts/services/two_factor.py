@@ -1,0 +1,58 @@
+"""Two-factor authentication: who must use it (a setting of an account or an organization,
+which its Owner or Administrators turn on), and the record of a person turning theirs on or
+off (allauth's MFA pages do the enrolment itself)."""
+
+from .accounts import lock
+from .events import change, changes, event_record, service
+from .organizations import organization_locked_for_manager
+
+
+@service
+def account_two_factor_required_set(*, account, required, actor):
+    """Require (or stop requiring) two-factor of everyone with a role on `account` and, for a
+    main account, on its subaccounts. Who may ask (Owner, Administrator) is the view's
+    check, as for every account setting."""
+    account, _parent = lock(account)
+    data = changes(require_two_factor=(account.require_two_factor, bool(required)))
+    if data:
+        account.require_two_factor = bool(required)
+        account.save(update_fields=["require_two_factor", "date_updated"])
+        event_record(
+            actor=actor,
+            event_type="account.updated",
+            account=account,
+            resource_sid=account.sid,
+            data=data,
+        )
+    return account
+
+
+@service
+def organization_two_factor_required_set(*, organization, required, actor):
+    """Require (or stop requiring) two-factor of every member of the organization and of
+    everyone with a role on its accounts. Its Owner and Administrators may."""
+    organization = organization_locked_for_manager(organization, actor)
+    data = changes(require_two_factor=(organization.require_two_factor, bool(required)))
+    if data:
+        organization.require_two_factor = bool(required)
+        organization.save(update_fields=["require_two_factor", "date_updated"])
+        event_record(
+            actor=actor,
+            event_type="organization.updated",
+            organization=organization,
+            resource_sid=organization.sid,
+            data=data,
+        )
+    return organization
+
+
+@service
+def user_two_factor_changed(*, user, actor, kind, enabled):
+    """Record that `user` turned a second factor (`kind`: "totp", "recovery_codes") on or
+    off. allauth stores the authenticator itself; this is its trace in the log."""
+    event_record(
+        actor=actor,
+        event_type="user.updated",
+        resource_sid=user.sid,
+        data={f"two_factor_{kind}": change(not enabled, enabled)},
+    )
