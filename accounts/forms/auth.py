@@ -53,7 +53,7 @@ class SignUpForm(SignupForm):
     def try_save(self, request):
         try:
             return super().try_save(request)
-        except IntegrityError:
+        except (IntegrityError, errors.EmailTaken):
             # Someone signed up with this email at the same moment: answer as for any taken
             # address (which allauth does without telling which it was).
             self.account_already_exists = True
