@@ -2,8 +2,6 @@
 character (0x00) outright, so every place where request text reaches a query or a row must
 keep it out; SQLite stores it, so these tests bite on PostgreSQL (as in CI)."""
 
-import base64
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -111,68 +109,3 @@ def test_a_row_action_reason_with_a_nul_character_still_acts(
     assert response.status_code in (200, 302)
     sub.refresh_from_db()
     assert sub.status == Account.Status.SUSPENDED
-
-
-# --- API ------------------------------------------------------------------------------------
-
-
-def basic(account):
-    token = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
-
-
-@pytest.fixture
-def api():
-    return Client(raise_request_exception=False)
-
-
-def assert_twilio_error(response, status, code):
-    assert response.status_code == status
-    body = response.json()
-    assert body["code"] == code and body["status"] == status
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/2010-04-01/Accounts/{nul}.json",
-        "/2010-04-01/Accounts/{nul}/Balance.json",
-        "/2010-04-01/Accounts/{nul}/IncomingPhoneNumbers.json",
-        "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{nul}.json",
-    ],
-)
-def test_api_sids_with_a_nul_character_are_not_found(api, account, path):
-    url = path.format(account=account.sid, nul="AC%00")
-
-    assert_twilio_error(api.get(url, **basic(account)), 404, 20404)
-
-
-def test_api_friendly_name_with_a_nul_character_is_refused(api, account, make_subaccount):
-    sub = make_subaccount(account)
-
-    created = api.post("/2010-04-01/Accounts.json", {"FriendlyName": NUL}, **basic(account))
-    renamed = api.post(
-        f"/2010-04-01/Accounts/{sub.sid}.json", {"FriendlyName": NUL}, **basic(account)
-    )
-
-    assert_twilio_error(created, 400, 20002)
-    assert_twilio_error(renamed, 400, 20002)
-    assert Account.objects.count() == 2
-
-
-def test_api_number_friendly_name_with_a_nul_character_is_refused(api, account, number):
-    url = f"/2010-04-01/Accounts/{account.sid}/IncomingPhoneNumbers/{number.sid}.json"
-
-    assert_twilio_error(api.post(url, {"FriendlyName": NUL}, **basic(account)), 400, 20002)
-
-
-@pytest.mark.parametrize(
-    "path",
-    ["/2010-04-01/Accounts.json", "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json"],
-)
-def test_api_list_filter_with_a_nul_character_matches_nothing(api, account, number, path):
-    response = api.get(path.format(account=account.sid), {"FriendlyName": NUL}, **basic(account))
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body.get("accounts", body.get("incoming_phone_numbers")) == []

@@ -11,6 +11,7 @@ from accounts.models import Account
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
 from tests.history import status_changes
+from tests.support import NUL
 
 from .support import ACCOUNT_KEYS, ACCOUNTS, SPEC_PATH, account_path, assert_twilio_error
 
@@ -344,3 +345,12 @@ def test_a_json_body_is_not_read_so_twilios_default_applies(api, main_account):
     )
     assert response.status_code == 201
     assert response.json()["friendly_name"].startswith("SubAccount Created at ")
+
+
+def test_api_friendly_name_with_a_nul_character_is_refused(api, main_account, subaccount):
+    created = api.post(ACCOUNTS, {"FriendlyName": NUL}, as_=main_account)
+    renamed = api.post(account_path(subaccount.sid), {"FriendlyName": NUL}, as_=main_account)
+
+    assert_twilio_error(created, code=20002, status=400)
+    assert_twilio_error(renamed, code=20002, status=400)
+    assert Account.objects.count() == 2

@@ -8,13 +8,16 @@ import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from accounts import errors
-from accounts.models import Account
+from accounts.services import ledger as ledger_services
+from accounts.services.events import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_subaccount_life_cycle_through_the_official_client(twilio_client, main_account, owner):
-    Account.objects.filter(pk=main_account.pk).update(balance="25.5")
+    ledger_services.funds_add(
+        account=main_account, amount="25.5", reason="Top-up", actor=Actor.system()
+    )
     client = twilio_client(main_account.sid, main_account.auth_token)
 
     # Fetch itself.

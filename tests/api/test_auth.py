@@ -152,3 +152,19 @@ def test_an_unknown_url_is_20404_naming_the_path(api, main_account, path):
         status=404,
         message=f"The requested resource {path} was not found",
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2010-04-01/Accounts/{nul}.json",
+        "/2010-04-01/Accounts/{nul}/Balance.json",
+        "/2010-04-01/Accounts/{nul}/IncomingPhoneNumbers.json",
+        "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{nul}.json",
+    ],
+)
+def test_api_sids_with_a_nul_character_are_not_found(api, main_account, path):
+    # PostgreSQL refuses text with a NUL character in a query: a clear 404, never a 500.
+    url = path.format(account=main_account.sid, nul="AC%00")
+
+    assert_twilio_error(api.get(url, as_=main_account), code=20404, status=404)

@@ -5,13 +5,14 @@ from decimal import Decimal
 import pytest
 
 from accounts.api.serializers import balance_text
-from accounts.models import Account
+from accounts.services import ledger as ledger_services
+from accounts.services.events import Actor
 
 from .support import assert_twilio_error, balance_path
 
 
 def set_balance(account, amount):
-    Account.objects.filter(pk=account.pk).update(balance=Decimal(amount))
+    ledger_services.funds_add(account=account, amount=amount, reason="Top-up", actor=Actor.system())
 
 
 def test_main_account_balance(api, main_account):

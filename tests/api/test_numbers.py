@@ -6,10 +6,13 @@ against Twilio's error body, with its exact code, status and message.
 
 import datetime
 import json
+import threading
+import time
 from decimal import Decimal
 from email.utils import format_datetime
 
 import pytest
+from django.test import Client
 
 from accounts import errors
 from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
@@ -17,8 +20,10 @@ from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
+from tests.races import run_at_once
+from tests.support import NUL
 
-from .support import SPEC_PATH, assert_twilio_error, query_of
+from .support import ACCOUNTS, SPEC_PATH, assert_twilio_error, basic_auth, query_of
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
 LIST_KEYS = {
@@ -58,34 +63,6 @@ def delete(api, path, *, as_):
 
 def held(account):
     return account.phone_numbers.filter(released_at__isnull=True)
-
-
-@pytest.fixture
-def stock(db):
-    """Ten numbers in area code 415 and three in 212, at $1.15 a month."""
-    AvailablePhoneNumber.objects.bulk_create(
-        AvailablePhoneNumber(
-            phone_number=f"+1{area}555{line:04d}",
-            friendly_name=f"({area}) 555-{line:04d}",
-            region=region,
-            mms=area == "212",
-            monthly_price=Decimal("1.15"),
-        )
-        for area, region, lines in [("415", "CA", range(100, 110)), ("212", "NY", range(100, 103))]
-        for line in lines
-    )
-
-
-@pytest.fixture
-def funded(main_account, subaccount, sibling):
-    """The family, upgraded to Full (more than one number each) with $20 on the balance."""
-    ledger_services.funds_add(
-        account=main_account, amount="20", actor=Actor.system(), reason="test"
-    )
-    Account.objects.filter(pk__in=[main_account.pk, subaccount.pk, sibling.pk]).update(type="Full")
-    for account in (main_account, subaccount, sibling):
-        account.refresh_from_db()
-    return main_account
 
 
 def buy(account, phone_number, **fields):
@@ -730,3 +707,72 @@ def test_a_subaccount_releases_its_own_number_but_no_one_elses(api, funded, suba
     assert not held(subaccount).exists()
     # The parent releases a subaccount's number through the subaccount's path.
     assert delete(api, path, as_=funded).status_code == 204
+
+
+# Text with a NUL character (PostgreSQL refuses it in a query or a row)
+
+
+def test_api_number_friendly_name_with_a_nul_character_is_refused(api, stock, funded):
+    number = buy(funded, "+14155550100")
+
+    response = api.post(number_path(funded.sid, number.sid), {"FriendlyName": NUL}, as_=funded)
+
+    assert_twilio_error(response, code=20002, status=400)
+
+
+@pytest.mark.parametrize("path", [ACCOUNTS, numbers_path("{account}")])
+def test_api_list_filter_with_a_nul_character_matches_nothing(api, stock, funded, path):
+    buy(funded, "+14155550100")
+
+    response = api.get(path.format(account=funded.sid), {"FriendlyName": NUL}, as_=funded)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("accounts", body.get("incoming_phone_numbers")) == []
+
+
+# Row locks (PostgreSQL)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_api_rename_and_transfer_of_a_number_never_deadlocks_with_closing_its_account(
+    postgres_only, monkeypatch, stock, funded, subaccount
+):
+    """The API renames and moves a number in one request while the owner closes the main
+    account. The request must take the accounts' locks before the number's, as closing does;
+    otherwise each holds what the other waits for and PostgreSQL kills one of them."""
+    number = buy(funded, "+14155550100")
+    buy(funded, "+14155550101")
+    url = number_path(funded.sid, number.sid)
+    renamed = threading.Event()
+    original_rename = number_services.number_rename
+
+    def rename_then_linger(**kwargs):
+        result = original_rename(**kwargs)
+        renamed.set()
+        time.sleep(1.5)  # longer than PostgreSQL's deadlock_timeout (1s)
+        return result
+
+    monkeypatch.setattr(number_services, "number_rename", rename_then_linger)
+
+    def api_request():
+        response = Client(raise_request_exception=False).post(
+            url,
+            {"FriendlyName": "Support line", "AccountSid": subaccount.sid},
+            headers={"Authorization": basic_auth(funded.sid, funded.auth_token)},
+        )
+        return response.status_code
+
+    def close_main_account():
+        assert renamed.wait(timeout=10)
+        time.sleep(0.2)  # let the API request go on holding what it took
+        return account_services.account_close(account=funded, actor=Actor.for_user(funded.owner))
+
+    api_status, closed = run_at_once(api_request, close_main_account)
+
+    assert api_status == 200, api_status
+    assert not isinstance(closed, Exception), closed
+    assert closed.status == Account.Status.CLOSED
+    number.refresh_from_db()
+    assert number.account_id == subaccount.pk and number.released_at is not None

@@ -10,36 +10,17 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 from accounts import errors
-from accounts.models import Account, AvailablePhoneNumber
-from accounts.services import ledger as ledger_services
+from accounts.models import AvailablePhoneNumber
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def family(main_account, subaccount, sibling):
-    """The family, upgraded to Full and funded, with ten numbers in stock."""
-    ledger_services.funds_add(
-        account=main_account, amount="50", actor=Actor.system(), reason="test"
-    )
-    Account.objects.filter(pk__in=[main_account.pk, subaccount.pk, sibling.pk]).update(type="Full")
-    AvailablePhoneNumber.objects.bulk_create(
-        AvailablePhoneNumber(
-            phone_number=f"+1415555{line:04d}",
-            friendly_name=f"(415) 555-{line:04d}",
-            monthly_price=Decimal("1.15"),
-        )
-        for line in range(100, 110)
-    )
-    for account in (main_account, subaccount, sibling):
-        account.refresh_from_db()
-    return main_account, subaccount, sibling
-
-
-def test_the_phone_number_life_cycle_through_the_official_client(twilio_client, family):
-    main, sub, sibling = family
+def test_the_phone_number_life_cycle_through_the_official_client(
+    twilio_client, stock, funded, subaccount, sibling
+):
+    main, sub = funded, subaccount
     client = twilio_client(main)
     sub_numbers = client.api.v2010.accounts(sub.sid).incoming_phone_numbers
 
@@ -96,11 +77,11 @@ def test_the_phone_number_life_cycle_through_the_official_client(twilio_client, 
     assert AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
 
     main.refresh_from_db()
-    assert main.balance == Decimal("50") - 6 * Decimal("1.15")
+    assert main.balance == Decimal("20") - 6 * Decimal("1.15")
 
 
-def test_a_subaccounts_own_credentials(twilio_client, family):
-    main, sub, sibling = family
+def test_a_subaccounts_own_credentials(twilio_client, stock, funded, subaccount, sibling):
+    main, sub = funded, subaccount
     theirs = number_services.number_buy(
         account=sibling, phone_number="+14155550109", actor=Actor.system()
     )
@@ -140,8 +121,8 @@ def test_a_subaccounts_own_credentials(twilio_client, family):
     assert parent_view(mine.sid).update(account_sid=main.sid).account_sid == main.sid
 
 
-def test_buying_refusals_through_the_official_client(twilio_client, family):
-    main, sub, _ = family
+def test_buying_refusals_through_the_official_client(twilio_client, stock, funded, subaccount):
+    main, sub = funded, subaccount
     sub_numbers = twilio_client(main).api.v2010.accounts(sub.sid).incoming_phone_numbers
     with pytest.raises(TwilioRestException) as refused:
         sub_numbers.create(phone_number="+14155559999")
