@@ -43,32 +43,6 @@ def suspend_by_support(account, staff, reason="Fraud review"):
     )
 
 
-# Error types carry Twilio codes.
-
-
-@pytest.mark.parametrize(
-    ("error", "code"),
-    [
-        (errors.AccountLimitReached, 25102),
-        (errors.SubaccountLimitReached, 21480),
-        (errors.NestedSubaccountNotAllowed, 21101),
-        (errors.ParentSuspended, 21476),
-        (errors.MainAccountStatusRestricted, 21477),
-        (errors.SuspendedBySupport, 21478),
-        (errors.AccountClosed, 21479),
-    ],
-)
-def test_errors_carry_twilio_codes(error, code):
-    assert error.code == code
-    assert issubclass(error, errors.AccountError)
-    assert str(error()) == error().message
-
-
-def test_limit_text_groups_thousands():
-    assert errors.limit_text(10) == "10"
-    assert errors.limit_text(1000) == "1,000"
-
-
 # Creating accounts.
 
 
