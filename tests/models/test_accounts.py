@@ -7,13 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts import roles
 from accounts.models import (
     Account,
-    AccountMembership,
-    Organization,
 )
-from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
 from tests.conftest import DEFAULT_PASSWORD
@@ -123,24 +119,3 @@ def test_querysets_split_levels_and_count_open_subaccounts(account, make_subacco
     assert list(Account.objects.subaccounts_of(account).open()) == [first]
     annotated = Account.objects.with_open_subaccount_count().get(pk=account.pk)
     assert annotated.open_subaccount_count == 1
-
-
-def test_account_can_belong_to_an_organization(make_user):
-    organization = Organization.objects.create(name="Acme Inc")
-    account = account_services.account_create(
-        owner=(owner := make_user()),
-        friendly_name="Org account",
-        organization=organization,
-        actor=Actor.for_user(owner),
-    )
-
-    assert account.organization == organization
-    assert list(organization.accounts.all()) == [account]
-
-
-def test_owner_of_a_new_account_gets_the_owner_role(account, user):
-    membership = AccountMembership.objects.get(account=account)
-
-    assert membership.user == user
-    assert membership.role == roles.OWNER
-    assert roles.ACCOUNT_CLOSE in roles.scopes_for([membership.role])

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Organization, OrganizationMembership
 
+OrgRole = OrganizationMembership.Role
 ORGANIZATION_SID = re.compile(r"^OR[0-9a-f]{32}$")
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,9 @@ def test_organization_has_a_single_owner(make_user):
         OrganizationMembership.objects.create(
             organization=organization, user=make_user(), role=Role.OWNER
         )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_owner(org, make_user, join):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        join(make_user(), OrgRole.OWNER)

@@ -1,15 +1,23 @@
+"""Accounts and subaccounts: creation within limits, renaming, the status life cycle and its
+cascade, suspension by support, every change with its event, and the row locks that keep
+concurrent requests apart."""
+
 from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
-from accounts import errors
-from accounts.models import Account, AccountMembership, Event, Organization
+from accounts import errors, roles
+from accounts.models import Account, AccountMembership, Event, IncomingPhoneNumber, Organization
 from accounts.services import accounts as account_services
-from accounts.services import users as user_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
 from accounts.services.events import Actor
+from tests.factories import UsageRecordFactory
 from tests.history import status_change_count, status_changes
+from tests.races import run_at_once, split
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +37,6 @@ def events_of(account):
 @pytest.fixture
 def staff(make_user):
     return make_user(email="support@example.com", is_staff=True)
-
-
-@pytest.fixture
-def family(account, make_subaccount):
-    """A parent with three active subaccounts."""
-    return account, [make_subaccount(account, f"Sub {n}") for n in range(3)]
 
 
 def suspend_by_support(account, staff, reason="Fraud review"):
@@ -59,6 +61,14 @@ def test_account_create_makes_an_active_trial_account_with_an_owner_and_an_event
     (event,) = status_changes(account)
     assert (event.old_status, event.new_status, event.source) == ("", "active", "owner")
     assert event.actor == user
+
+
+def test_owner_of_a_new_account_gets_the_owner_role(account, user):
+    membership = AccountMembership.objects.get(account=account)
+
+    assert membership.user == user
+    assert membership.role == roles.OWNER
+    assert roles.ACCOUNT_CLOSE in roles.scopes_for([membership.role])
 
 
 @pytest.mark.parametrize("name", ["", "   ", None])
@@ -183,6 +193,19 @@ def test_account_create_in_an_organization_uses_the_organizations_limit(make_use
         )
 
     assert excinfo.value.message == errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
+
+
+def test_account_can_belong_to_an_organization(make_user):
+    organization = Organization.objects.create(name="Acme Inc")
+    account = account_services.account_create(
+        owner=(owner := make_user()),
+        friendly_name="Org account",
+        organization=organization,
+        actor=Actor.for_user(owner),
+    )
+
+    assert account.organization == organization
+    assert list(organization.accounts.all()) == [account]
 
 
 # Creating subaccounts.
@@ -669,6 +692,92 @@ def test_support_can_close_a_main_account(account, staff):
     assert events_of(account)[-1] == ("active", "closed", "support")
 
 
+def run_out_of_funds(account, user):
+    ledger_services.funds_add(
+        account=account, amount="5", actor=Actor.for_user(user), reason="Top-up"
+    )
+    UsageRecordFactory(account=account, price="5")
+    account.refresh_from_db()
+    assert account.status == "suspended" and account.status_source == Source.BALANCE
+
+
+def test_support_suspends_an_account_already_suspended_for_its_balance_and_funds_do_not_lift_it(
+    account, user
+):
+    run_out_of_funds(account, user)
+
+    account_services.account_suspend(
+        account=account, source=Source.SUPPORT, reason="Fraud review", actor=Actor.system()
+    )
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
+
+    account.refresh_from_db()
+    assert account.status == "suspended" and account.status_source == Source.SUPPORT
+    event = status_changes(account)[0]
+    assert (event.source, event.reason) == (Source.SUPPORT, "Fraud review")
+
+
+def test_support_suspends_a_subaccount_its_owner_had_suspended_and_the_owner_cannot_lift_it(
+    account, make_subaccount, user
+):
+    sub = make_subaccount(account)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
+
+    account_services.account_suspend(
+        account=sub, source=Source.SUPPORT, reason="Abuse report", actor=Actor.system()
+    )
+
+    with pytest.raises(errors.SuspendedBySupport):
+        account_services.account_reactivate(account=sub, actor=Actor.for_user(user))
+    sub.refresh_from_db()
+    assert sub.status == "suspended" and sub.status_source == Source.SUPPORT
+
+
+def test_support_lifts_its_own_suspension_and_the_cascade_comes_back(
+    account, make_subaccount, user
+):
+    sub = make_subaccount(account)
+    run_out_of_funds(account, user)
+    account_services.account_suspend(
+        account=account, source=Source.SUPPORT, reason="Review", actor=Actor.system()
+    )
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
+
+    account_services.account_reactivate(
+        account=account, source=Source.SUPPORT, reason="Cleared", actor=Actor.system()
+    )
+
+    account.refresh_from_db()
+    sub.refresh_from_db()
+    assert account.status == sub.status == Account.Status.ACTIVE
+
+
+def test_suspending_again_from_the_same_side_records_nothing(account, make_subaccount, user):
+    sub = make_subaccount(account)
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
+    before = len(status_changes(sub))
+
+    account_services.account_suspend(account=sub, actor=Actor.for_user(user))
+
+    assert len(status_changes(sub)) == before
+
+
+def test_support_reactivating_an_active_account_changes_nothing(account):
+    before = len(status_changes(account))
+
+    account_services.account_reactivate(
+        account=account, source=Source.SUPPORT, reason="Check", actor=Actor.system()
+    )
+
+    account.refresh_from_db()
+    assert account.status == "active" and account.status_source == ""
+    assert len(status_changes(account)) == before
+
+
 # Every change and its event in one transaction.
 
 
@@ -713,36 +822,6 @@ def test_account_create_rolls_back_with_its_event(user):
     assert not AccountMembership.objects.exists()
 
 
-# Signing up.
-
-
-def test_user_sign_up_creates_the_user_and_first_account(db):
-    user, account = user_services.user_sign_up(
-        email="New@Example.com",
-        password="a-long-pass-123",
-        account_name="First",
-        actor=Actor.system(),
-    )
-
-    assert user.email == "new@example.com"
-    assert account.owner == user
-    assert AccountMembership.objects.get(account=account).user == user
-
-
-def test_user_sign_up_is_all_or_nothing(db):
-    from accounts.models import User
-
-    with pytest.raises(errors.InvalidFriendlyName):
-        user_services.user_sign_up(
-            email="new@example.com",
-            password="a-long-pass-123",
-            account_name="",
-            actor=Actor.system(),
-        )
-
-    assert not User.objects.filter(email="new@example.com").exists()
-
-
 # Upgrading.
 
 
@@ -754,3 +833,179 @@ def test_account_upgrade_makes_the_family_full(family, staff):
     refresh(parent, *subaccounts)
     assert parent.type == Account.Type.FULL
     assert {s.type for s in subaccounts} == {Account.Type.FULL}
+
+
+# Races and row locks (PostgreSQL: SQLite has no row locks).
+
+THREADS = 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_subaccount_limit_holds_under_concurrent_creation(
+    postgres_only, make_account, make_subaccount
+):
+    parent = make_account()
+    for n in range(3):
+        make_subaccount(parent, f"Existing {n}")
+    Account.objects.filter(pk=parent.pk).update(subaccount_limit=3 + 5)
+
+    outcomes = run_at_once(
+        *[
+            lambda n=n: account_services.subaccount_create(
+                parent=parent, friendly_name=f"Race {n}", actor=Actor.system()
+            )
+            for n in range(THREADS)
+        ]
+    )
+
+    created, refused = split(outcomes, errors.SubaccountLimitReached)
+    assert len(created) == 5
+    assert len(refused) == THREADS - 5
+    assert {r.message for r in refused} == {errors.SUBACCOUNT_LIMIT_REACHED.format(limit=8)}
+    assert Account.objects.subaccounts_of(parent).open().count() == 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_account_limit_holds_under_concurrent_creation(postgres_only, make_account, make_user):
+    owner = make_user()
+    for n in range(7):
+        make_account(owner=owner, friendly_name=f"Existing {n}")
+
+    outcomes = run_at_once(
+        *[
+            lambda n=n: account_services.account_create(
+                owner=owner, friendly_name=f"Race {n}", actor=Actor.for_user(owner)
+            )
+            for n in range(THREADS)
+        ]
+    )
+
+    created, refused = split(outcomes, errors.AccountLimitReached)
+    assert len(created) == 3
+    assert len(refused) == THREADS - 3
+    assert {r.message for r in refused} == {errors.ACCOUNT_LIMIT_REACHED.format(limit=10)}
+    assert Account.objects.top_level().filter(owner=owner).count() == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parent_suspension_racing_subaccount_suspensions(
+    postgres_only, make_account, make_subaccount, make_user
+):
+    # Support suspends the parent while the owner suspends each subaccount. Each owner request
+    # either lands first (the subaccount stays suspended when the parent comes back) or after
+    # (refused: it would otherwise look done and be undone by the parent's reactivation).
+    parent = make_account()
+    owner = parent.owner
+    staff = make_user(is_staff=True)
+    subaccounts = [make_subaccount(parent, f"Sub {n}") for n in range(THREADS - 1)]
+
+    outcomes = run_at_once(
+        lambda: account_services.account_suspend(
+            account=parent, actor=Actor.for_user(staff), source=Source.SUPPORT
+        ),
+        *[
+            lambda s=s: account_services.account_suspend(account=s, actor=Actor.for_user(owner))
+            for s in subaccounts
+        ],
+    )
+
+    assert not isinstance(outcomes[0], Exception), outcomes[0]
+    split(outcomes[1:], errors.ParentSuspended)
+    suspended_by_owner = set()
+    for subaccount, outcome in zip(subaccounts, outcomes[1:], strict=True):
+        subaccount.refresh_from_db()
+        assert subaccount.status == Status.SUSPENDED
+        events = [(c.new_status, c.source) for c in status_changes(subaccount)[::-1]]
+        if isinstance(outcome, Exception):
+            assert subaccount.status_source == Source.PARENT
+            assert events == [("active", "owner"), ("suspended", "parent")]
+        else:
+            suspended_by_owner.add(subaccount.pk)
+            assert subaccount.status_source == Source.OWNER
+            assert events == [("active", "owner"), ("suspended", "owner")]
+
+    account_services.account_reactivate(
+        account=parent, actor=Actor.for_user(staff), source=Source.SUPPORT
+    )
+
+    still_suspended = set(
+        Account.objects.subaccounts_of(parent)
+        .filter(status=Status.SUSPENDED)
+        .values_list("pk", flat=True)
+    )
+    assert still_suspended == suspended_by_owner
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parent_close_racing_subaccount_creation(postgres_only, make_account):
+    # However the requests interleave, no open subaccount is left under a closed parent.
+    parent = make_account()
+    owner = parent.owner
+
+    outcomes = run_at_once(
+        lambda: account_services.account_close(account=parent, actor=Actor.for_user(owner)),
+        *[
+            lambda n=n: account_services.subaccount_create(
+                parent=parent, friendly_name=f"Race {n}", actor=Actor.for_user(owner)
+            )
+            for n in range(THREADS - 1)
+        ],
+    )
+
+    assert not isinstance(outcomes[0], Exception), outcomes[0]
+    created, refused = split(outcomes[1:], errors.ParentNotActive)
+    assert len(created) + len(refused) == THREADS - 1
+    assert set(Account.objects.subaccounts_of(parent).values_list("pk", flat=True)) == {
+        s.pk for s in created
+    }
+    assert not Account.objects.subaccounts_of(parent).open().exists()
+    for subaccount in created:
+        events = [(c.new_status, c.source) for c in status_changes(subaccount)[::-1]]
+        assert events == [("active", "owner"), ("closed", "parent")]
+
+
+ACCOUNT_TABLE = Account._meta.db_table
+
+
+NUMBER_TABLE = IncomingPhoneNumber._meta.db_table
+
+
+def locked_tables(queries):
+    """The tables locked by each SELECT … FOR UPDATE, in order."""
+    order = []
+    for query in queries:
+        sql = query["sql"]
+        if "FOR UPDATE" not in sql:
+            continue
+        table = sql.split(" FROM ", 1)[1].split()[0].strip('"')
+        order.append(table)
+    return order
+
+
+@pytest.mark.postgres
+def test_closing_a_main_account_locks_its_subaccounts_before_their_numbers(
+    postgres_only, stock, funded, make_subaccount
+):
+    # Rows are locked top-down everywhere (the main account, its subaccounts, then phone
+    # numbers), so that two requests never wait on each other in opposite orders.
+    sub = make_subaccount(funded)
+    held = [
+        number_services.number_buy(account=funded, phone_number=number, actor=Actor.system())
+        for number in ("+14155550100", "+14155550101")
+    ]
+    number_services.number_transfer(
+        number=held[1], target=sub, acting_account=funded, actor=Actor.system()
+    )
+
+    with CaptureQueriesContext(connection) as context:
+        account_services.account_close(account=funded, actor=Actor.for_user(funded.owner))
+
+    order = locked_tables(context.captured_queries)
+    assert NUMBER_TABLE in order
+    first_number = order.index(NUMBER_TABLE)
+    assert ACCOUNT_TABLE not in order[first_number:], order
+    assert not IncomingPhoneNumber.objects.filter(released_at__isnull=True).exists()

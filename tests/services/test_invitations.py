@@ -1,6 +1,7 @@
-"""Roles on accounts, invitations and ownership transfer: the service rules."""
+"""Invitations to an account or an organization: the emailed single-use link, accepting it
+(once, by the invited address, while pending, even when a revoke or resend races it), resending
+and revoking."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -8,54 +9,43 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts import errors, roles
-from accounts.models import AccountMembership, Invitation
+from accounts.models import AccountMembership, Invitation, Organization, OrganizationMembership
 from accounts.selectors import accounts as account_selectors
-from accounts.services import accounts as account_services
 from accounts.services import invitations as invitation_services
-from accounts.services import memberships as membership_services
 from accounts.services.events import Actor
+from tests.support import invitation_token, role_of
+
+pytestmark = pytest.mark.django_db
 
 BASE = "http://testserver/"
-
-
-def token_from(message):
-    return re.search(r"/invitations/([^/\s]+)/", message.body).group(1)
+OrgRole = OrganizationMembership.Role
 
 
 @pytest.fixture
 def invite(account, django_capture_on_commit_callbacks):
+    """invite(email=…, roles_=(Developer,), target=account): an invitation to `target` (an
+    account, or an organization), sent by its owner, and the token of the emailed link."""
+
     def invite(email="new.person@example.com", roles_=(roles.DEVELOPER,), target=None):
+        target = target or account
+        if isinstance(target, Organization):
+            to = {"organization": target}
+            inviter = target.memberships.get(role=OrgRole.OWNER).user
+        else:
+            to = {"account": target}
+            inviter = target.owner
         with django_capture_on_commit_callbacks(execute=True):
             invitation = invitation_services.invitation_create(
-                account=target or account,
-                email=email,
-                roles_=roles_,
-                actor=Actor.for_user(account.owner),
-                base_url=BASE,
+                email=email, roles_=roles_, actor=Actor.for_user(inviter), base_url=BASE, **to
             )
-        return invitation, token_from(mail.outbox[-1])
+        return invitation, invitation_token()
 
     return invite
 
 
-@pytest.mark.parametrize(
-    ("chosen", "message"),
-    [
-        ([], errors.ROLES_REQUIRED),
-        ([roles.OWNER], errors.OWNER_ROLE_NOT_ASSIGNABLE),
-        ([roles.ADMINISTRATOR, roles.DEVELOPER], "Administrator cannot be combined"),
-        (["wizard"], "Unknown role"),
-    ],
-)
-def test_roles_clean_refuses_bad_combinations(chosen, message):
-    with pytest.raises(errors.PeopleError) as refusal:
-        membership_services.roles_clean(chosen)
-    assert message in refusal.value.message
-
-
-def test_developer_billing_and_support_combine():
-    chosen = [roles.SUPPORT, roles.DEVELOPER, roles.BILLING_MANAGER]
-    assert membership_services.roles_clean(chosen) == sorted(chosen)
+@pytest.fixture
+def invited(make_user):
+    return make_user(email="invitee@example.com")
 
 
 @pytest.mark.django_db
@@ -146,7 +136,7 @@ def test_resend_replaces_the_link_and_extends_it(
         invitation_services.invitation_resend(
             invitation=invitation, actor=Actor.for_user(account.owner), base_url=BASE
         )
-    new_token = token_from(mail.outbox[-1])
+    new_token = invitation_token()
     assert new_token != old_token
     with pytest.raises(errors.InvitationError):
         invitation_services.invitation_accept(
@@ -198,119 +188,161 @@ def test_a_new_person_signs_up_through_the_link(invite, account):
     assert not user.owned_accounts.exists()  # no first account of their own
 
 
+# Invitations to an organization.
+
+
 @pytest.mark.django_db
-def test_roles_can_be_changed_and_users_removed_but_never_the_owner(account, make_user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
-    membership_services.account_member_roles_set(
-        account=account,
-        user=member,
-        roles_=[roles.ADMINISTRATOR],
-        actor=Actor.for_user(account.owner),
-    )
-    assert account_selectors.account_roles_for_user(user=member, account=account) == {
-        roles.ADMINISTRATOR
-    }
+@pytest.mark.parametrize("role", [OrgRole.ADMINISTRATOR, OrgRole.MEMBER])
+def test_an_invitation_to_the_organization_gives_its_role_once_accepted(
+    invite, org, make_user, role
+):
+    invitation, token = invite(email="New.Person@Example.com", roles_=[role], target=org)
+    message = mail.outbox[-1]
+    assert message.to == ["new.person@example.com"]
+    assert "Acme Group" in message.subject and role.label in message.body
+    assert invitation.organization == org and invitation.account is None
+    assert invitation.roles == [role]
+    person = make_user(email="new.person@example.com")
+    invitation_services.invitation_accept(token=token, user=person, actor=Actor.for_user(person))
+    assert role_of(org, person) == role
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=token, user=person, actor=Actor.for_user(person)
+        )
+    assert refusal.value.message == errors.INVITATION_USED
+
+
+@pytest.mark.django_db
+def test_the_owner_role_cannot_be_given_by_invitation(org, owner):
     with pytest.raises(errors.PeopleError) as refusal:
-        membership_services.account_member_roles_set(
-            account=account,
-            user=account.owner,
-            roles_=[roles.SUPPORT],
-            actor=Actor.for_user(member),
-        )
-    assert refusal.value.message == errors.OWNER_CANNOT_BE_CHANGED
-    with pytest.raises(errors.PeopleError):
-        membership_services.account_member_remove(
-            account=account, user=account.owner, actor=Actor.for_user(member)
-        )
-    membership_services.account_member_remove(
-        account=account, user=member, actor=Actor.for_user(account.owner)
-    )
-    assert account_selectors.account_roles_for_user(user=member, account=account) == set()
-    member.refresh_from_db()
-    assert member.is_active  # the login survives
-
-
-@pytest.mark.django_db
-def test_ownership_transfer(account, make_user, make_subaccount):
-    sub = make_subaccount(account)
-    member = make_user()
-    old_owner = account.owner
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
-    membership_services.account_ownership_transfer(
-        account=account, new_owner=member, actor=Actor.for_user(old_owner)
-    )
-    account.refresh_from_db()
-    sub.refresh_from_db()
-    assert account.owner == member and sub.owner == member
-    assert account_selectors.account_roles_for_user(user=member, account=account) == {roles.OWNER}
-    assert account_selectors.account_roles_for_user(user=old_owner, account=account) == {
-        roles.ADMINISTRATOR
-    }
-
-
-@pytest.mark.django_db
-def test_only_the_owner_transfers_and_only_to_a_member(account, make_user, make_subaccount):
-    admin = make_user()
-    stranger = make_user()
-    AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
-    with pytest.raises(errors.NotPermitted):
-        membership_services.account_ownership_transfer(
-            account=account, new_owner=admin, actor=Actor.for_user(admin)
-        )
-    with pytest.raises(errors.PeopleError) as refusal:
-        membership_services.account_ownership_transfer(
-            account=account, new_owner=stranger, actor=Actor.for_user(account.owner)
-        )
-    assert refusal.value.message == errors.TRANSFER_TO_MEMBER_ONLY
-    with pytest.raises(errors.PeopleError):
-        membership_services.account_ownership_transfer(
-            account=make_subaccount(account), new_owner=admin, actor=Actor.for_user(account.owner)
-        )
-    account.refresh_from_db()
-    assert account.memberships.filter(role=roles.OWNER).get().user == account.owner
-
-
-@pytest.mark.django_db
-def test_a_role_on_one_subaccount_only(account, make_subaccount, make_user):
-    sub = make_subaccount(account)
-    sibling = make_subaccount(account)
-    member = make_user()
-    AccountMembership.objects.create(account=sub, user=member, role=roles.DEVELOPER)
-    reachable = set(
-        account_selectors.account_list_for_user(user=member).values_list("pk", flat=True)
-    )
-    assert reachable == {sub.pk}
-    assert sibling.pk not in reachable and account.pk not in reachable
-
-
-@pytest.mark.django_db
-def test_a_closed_accounts_users_and_roles_are_read_only(account, make_user, user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
-    account_services.account_close(account=account, actor=Actor.for_user(user))
-    attempts = [
-        lambda: invitation_services.invitation_create(
-            account=account,
-            email="late@example.com",
-            roles_=[roles.SUPPORT],
-            actor=Actor.for_user(user),
+        invitation_services.invitation_create(
+            organization=org,
+            email="x@example.com",
+            roles_=[OrgRole.OWNER],
+            actor=Actor.for_user(owner),
             base_url=BASE,
+        )
+    assert refusal.value.message == errors.ROLE_UNKNOWN.format(role="owner")
+
+
+@pytest.mark.django_db
+def test_members_and_pending_invitees_are_not_invited_twice(invite, org, member):
+    with pytest.raises(errors.PeopleError) as refusal:
+        invite(email=member.email.upper(), roles_=[OrgRole.MEMBER], target=org)
+    assert refusal.value.message == errors.ALREADY_AN_ORGANIZATION_MEMBER.format(email=member.email)
+    invite(email="pending@example.com", roles_=[OrgRole.MEMBER], target=org)
+    with pytest.raises(errors.PeopleError) as refusal:
+        invite(email="pending@example.com", roles_=[OrgRole.MEMBER], target=org)
+    assert refusal.value.message == errors.ALREADY_INVITED.format(email="pending@example.com")
+
+
+@pytest.mark.django_db
+def test_resending_replaces_the_link_and_revoking_ends_it(
+    invite, org, owner, make_user, django_capture_on_commit_callbacks
+):
+    invitation, first = invite(roles_=[OrgRole.MEMBER], target=org)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_services.invitation_resend(
+            invitation=invitation, actor=Actor.for_user(owner), base_url=BASE
+        )
+    second = invitation_token()
+    assert second != first
+    with pytest.raises(errors.InvitationError):
+        invitation_services.invitation_for_token(first)
+    invitation_services.invitation_revoke(invitation=invitation, actor=Actor.for_user(owner))
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=second,
+            user=(person := make_user(email="new.person@example.com")),
+            actor=Actor.for_user(person),
+        )
+    assert refusal.value.message == errors.INVITATION_REVOKED
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_revoke(invitation=invitation, actor=Actor.for_user(owner))
+    assert refusal.value.message == errors.INVITATION_NOT_PENDING
+    assert Invitation.objects.get().state == "revoked"
+
+
+# Accepting while a revoke or a resend commits.
+
+
+def while_reading_the_link(monkeypatch, change):
+    """Run `change` right after the accept has read the link, before it locks the invitation:
+    the moment a concurrent revoke or resend commits in production."""
+    original = invitation_services.invitation_for_token
+
+    def read_then_change(token):
+        invitation = original(token)
+        change(invitation)
+        return invitation
+
+    monkeypatch.setattr(invitation_services, "invitation_for_token", read_then_change)
+
+
+def test_an_invitation_revoked_while_being_accepted_grants_nothing(
+    invite, monkeypatch, account, invited
+):
+    invitation, token = invite(email="invitee@example.com", roles_=[roles.ADMINISTRATOR])
+    while_reading_the_link(
+        monkeypatch,
+        lambda inv: Invitation.objects.filter(pk=inv.pk).update(revoked_at=timezone.now()),
+    )
+
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
+
+    assert refusal.value.message == errors.INVITATION_REVOKED
+    assert not AccountMembership.objects.filter(account=account, user=invited).exists()
+
+
+def test_an_old_link_resent_while_being_accepted_grants_nothing(
+    invite, monkeypatch, account, invited
+):
+    invitation, old_token = invite(email="invitee@example.com", roles_=[roles.ADMINISTRATOR])
+    while_reading_the_link(
+        monkeypatch,
+        lambda inv: invitation_services.invitation_resend(
+            invitation=inv, actor=Actor.for_user(account.owner), base_url=BASE
         ),
-        lambda: membership_services.account_member_roles_set(
-            account=account, user=member, roles_=[roles.SUPPORT], actor=Actor.for_user(user)
-        ),
-        lambda: membership_services.account_member_remove(
-            account=account, user=member, actor=Actor.for_user(user)
-        ),
-        lambda: membership_services.account_ownership_transfer(
-            account=account, new_owner=member, actor=Actor.for_user(user)
-        ),
-    ]
-    for attempt in attempts:
-        with pytest.raises(errors.AccountClosed):
-            attempt()
-    assert account_selectors.account_roles_for_user(user=member, account=account) == {
-        roles.DEVELOPER
-    }
-    assert not Invitation.objects.exists()
+    )
+
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=old_token, user=invited, actor=Actor.for_user(invited)
+        )
+
+    assert refusal.value.message == errors.INVITATION_INVALID
+    assert not AccountMembership.objects.filter(account=account, user=invited).exists()
+
+
+def test_an_invitation_that_expired_while_being_accepted_grants_nothing(
+    invite, monkeypatch, account, invited
+):
+    invitation, token = invite(email="invitee@example.com", roles_=[roles.ADMINISTRATOR])
+    while_reading_the_link(
+        monkeypatch,
+        lambda inv: Invitation.objects.filter(pk=inv.pk).update(expires_at=timezone.now()),
+    )
+
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
+
+    assert refusal.value.message == errors.INVITATION_EXPIRED
+    assert not AccountMembership.objects.filter(account=account, user=invited).exists()
+
+
+def test_a_pending_invitation_is_still_accepted(invite, account, invited):
+    invitation, token = invite(email="invitee@example.com", roles_=[roles.ADMINISTRATOR])
+
+    invitation_services.invitation_accept(token=token, user=invited, actor=Actor.for_user(invited))
+
+    assert AccountMembership.objects.get(account=account, user=invited).role == roles.ADMINISTRATOR
+    with pytest.raises(errors.InvitationError) as refusal:
+        invitation_services.invitation_accept(
+            token=token, user=invited, actor=Actor.for_user(invited)
+        )
+    assert refusal.value.message == errors.INVITATION_USED

@@ -10,28 +10,8 @@ from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
-
-
-@pytest.fixture
-def stock(db):
-    AvailablePhoneNumber.objects.bulk_create(
-        AvailablePhoneNumber(
-            phone_number=f"+1415555{line:04d}",
-            friendly_name=f"(415) 555-{line:04d}",
-            monthly_price=Decimal("1.15"),
-        )
-        for line in range(100, 110)
-    )
-
-
-@pytest.fixture
-def funded(account, user):
-    ledger_services.funds_add(
-        account=account, amount="20", actor=Actor.for_user(user), reason="Top-up"
-    )
-    Account.objects.filter(pk=account.pk).update(type="Full")
-    account.refresh_from_db()
-    return account
+from tests.factories import SubaccountFactory
+from tests.races import run_at_once, split
 
 
 @pytest.mark.django_db
@@ -135,7 +115,7 @@ def test_closing_an_account_releases_its_numbers_and_its_subaccounts(
     number_services.number_buy(account=funded, phone_number="+14155550102", actor=Actor.system())
     account_services.account_close(account=funded, actor=Actor.for_user(user))
     assert not IncomingPhoneNumber.objects.filter(released_at__isnull=True).exists()
-    assert AvailablePhoneNumber.objects.count() == 10
+    assert AvailablePhoneNumber.objects.count() == 11  # the whole stock again
 
 
 @pytest.mark.django_db
@@ -217,3 +197,26 @@ def test_number_refusals_carry_twilios_codes(stock, funded, make_subaccount, use
     with pytest.raises(errors.AccountNotActiveForNumbers) as inactive:
         number_services.number_buy(account=sub, phone_number="+14155550101", actor=Actor.system())
     assert inactive.value.code == 20005
+
+
+# Races (PostgreSQL).
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_number_bought_by_many_at_once_goes_to_exactly_one(postgres_only, stock, funded):
+    parent = funded
+    SubaccountFactory.bulk(parent, 10, name="Sub {n}", type="Full")
+    outcomes = run_at_once(
+        *[
+            lambda sub=sub: number_services.number_buy(
+                account=sub, phone_number="+14155550100", actor=Actor.system()
+            )
+            for sub in parent.subaccounts.all()
+        ]
+    )
+    bought, refused = split(outcomes, errors.NumberError)
+    assert len(bought) == 1 and len(refused) == 9
+    assert IncomingPhoneNumber.objects.filter(released_at__isnull=True).count() == 1
+    parent.refresh_from_db()
+    assert parent.balance == Decimal("20") - Decimal("1.15")
