@@ -1,22 +1,15 @@
 """Support's money tools (the admin's ledger entries) and the billing management commands."""
 
-import csv
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts import errors
 from accounts.models import (
-    Account,
-    AvailablePhoneNumber,
     LedgerEntry,
     Organization,
-    UsageRecord,
 )
-from accounts.selectors import ledger as ledger_selectors
 from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
 
@@ -79,81 +72,6 @@ def test_the_account_page_links_to_its_ledger_and_has_no_balance_field(staff_cli
     ).content.decode()
     assert "Add funds or adjust the balance" in html
     assert 'name="balance"' not in html
-
-
-@pytest.mark.django_db
-def test_check_ledger_reports_differences(account, user):
-    ledger_services.funds_add(
-        account=account, amount="5", actor=Actor.for_user(user), reason="Top-up"
-    )
-    out = io.StringIO()
-    call_command("check_ledger", stdout=out)
-    assert "Every balance matches" in out.getvalue()
-    Account.objects.filter(pk=account.pk).update(balance=Decimal("7"))
-    out = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("check_ledger", stdout=out)
-    assert f"{account.sid}: balance 7" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_load_numbers_is_idempotent():
-    call_command("load_numbers", "--area-codes", "415", stdout=io.StringIO())
-    call_command("load_numbers", "--area-codes", "415", stdout=io.StringIO())
-    assert AvailablePhoneNumber.objects.count() == 100
-    assert AvailablePhoneNumber.objects.filter(phone_number="+14155550100").exists()
-
-
-@pytest.mark.django_db
-def test_import_usage_charges_once_per_row_even_when_imported_twice(
-    tmp_path, account, make_subaccount, user
-):
-    sub = make_subaccount(account)
-    ledger_services.funds_add(
-        account=account, amount="100", actor=Actor.for_user(user), reason="Top-up"
-    )
-    path = tmp_path / "usage.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["account_sid", "category", "quantity", "price", "start_date", "end_date"])
-        writer.writerow([sub.sid, "sms", "120", "0.9480", "2026-11-01", "2026-11-30"])
-        writer.writerow([account.sid, "calls", "35", "4.20", "2026-11-01", "2026-11-30"])
-    call_command("import_usage", str(path), stdout=io.StringIO())
-    again = io.StringIO()
-    call_command("import_usage", str(path), stdout=again)
-    assert "Imported 0 usage record(s); 2 already imported (skipped)" in again.getvalue()
-    assert UsageRecord.objects.count() == 2
-    account.refresh_from_db()
-    assert account.balance == Decimal("100") - Decimal("0.948") - Decimal("4.2")
-    assert ledger_selectors.ledger_differences() == []
-
-
-@pytest.mark.django_db
-def test_import_usage_reports_bad_rows_and_keeps_good_ones(tmp_path, account, user):
-    ledger_services.funds_add(
-        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
-    )
-    path = tmp_path / "usage.csv"
-    path.write_text(
-        "account_sid,category,quantity,price,start_date,end_date\n"
-        f"{account.sid},sms,1,0.01,2026-11-01,2026-11-01\n"
-        "AC00000000000000000000000000000000,sms,1,0.01,2026-11-01,2026-11-01\n"
-        f"{account.sid},teleport,1,0.01,2026-11-01,2026-11-01\n"
-        f"{account.sid},sms,1,abc,2026-11-01,2026-11-01\n"
-    )
-    err = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_usage", str(path), stdout=io.StringIO(), stderr=err)
-    assert "line 3" in err.getvalue() and "line 4" in err.getvalue() and "line 5" in err.getvalue()
-    assert UsageRecord.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_import_usage_needs_the_columns(tmp_path):
-    path = tmp_path / "usage.csv"
-    path.write_text("sid,price\n")
-    with pytest.raises(CommandError, match="Missing column"):
-        call_command("import_usage", str(path), stdout=io.StringIO())
 
 
 @pytest.mark.django_db
