@@ -16,7 +16,7 @@ from accounts.services import invitations as invitation_services
 from accounts.services import ledger as ledger_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
-from tests.test_admin import change_form_data
+from tests.admin.test_accounts import change_form_data
 
 pytestmark = pytest.mark.django_db
 
