@@ -5,18 +5,15 @@ state-changing console request needs a CSRF token."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from accounts import errors, roles
-from accounts.models import Account, AccountMembership, AvailablePhoneNumber, User
-from accounts.services import accounts as account_services
+from accounts import roles
+from accounts.models import Account, AccountMembership, AvailablePhoneNumber
 from accounts.services import invitations as invitation_services
 from accounts.services import ledger as ledger_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
-from tests.admin.test_accounts import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -208,125 +205,6 @@ def test_an_organization_administrator_keeps_the_parents_powers_on_subaccounts(
     assert response.status_code == 302
     sub.refresh_from_db()
     assert sub.monthly_spend_cap == Decimal("3")
-
-
-# --- Support staff in the admin -----------------------------------------------------------
-
-
-@pytest.fixture
-def agent(make_user):
-    """A support agent: staff, in the Support group, not a superuser."""
-    person = make_user(email="agent@example.com", is_staff=True)
-    person.groups.add(Group.objects.get(name="Support"))
-    return person
-
-
-def user_change_url(person):
-    return reverse("admin:accounts_user_change", args=[person.pk])
-
-
-def test_support_staff_cannot_make_themselves_superuser(agent):
-    client = signed_in(agent)
-    data = change_form_data(client.get(user_change_url(agent)))
-    data.update(is_superuser="on", account_limit="50")
-
-    response = client.post(user_change_url(agent), data)
-
-    assert response.status_code == 302
-    agent.refresh_from_db()
-    assert not agent.is_superuser
-    assert agent.account_limit == 50  # what support may edit still saves
-
-
-def test_support_staff_cannot_grant_permissions_or_groups(agent, make_user):
-    customer = make_user()
-    client = signed_in(agent)
-    data = change_form_data(client.get(user_change_url(customer)))
-    data.update(
-        is_staff="on",
-        groups=[Group.objects.get(name="Support").pk],
-        user_permissions=[1],
-    )
-
-    client.post(user_change_url(customer), data)
-
-    customer.refresh_from_db()
-    assert not customer.is_staff
-    assert not customer.groups.exists() and not customer.user_permissions.exists()
-
-
-def test_support_staff_cannot_change_a_superuser_or_their_password(agent):
-    root = User.objects.create_superuser(email="root@example.com", password="x-long-pass-42")
-    client = signed_in(agent)
-
-    password = client.post(
-        reverse("admin:auth_user_password_change", args=[root.pk]),
-        {"password1": "new-long-pass-42", "password2": "new-long-pass-42"},
-    )
-    deactivated = client.post(
-        user_change_url(root), {"email": root.email, "account_limit": "10", "is_active": ""}
-    )
-
-    assert password.status_code == 403
-    assert deactivated.status_code == 403
-    root.refresh_from_db()
-    assert root.check_password("x-long-pass-42") and root.is_active
-
-
-def test_superusers_still_manage_permissions(admin_client, make_user):
-    person = make_user(is_staff=True)
-    data = change_form_data(admin_client.get(user_change_url(person)))
-    data.update(groups=[Group.objects.get(name="Support").pk])
-
-    admin_client.post(user_change_url(person), data)
-
-    assert person.groups.filter(name="Support").exists()
-
-
-def account_change_url(account):
-    return reverse("admin:accounts_account_change", args=[account.pk])
-
-
-def test_support_cannot_give_a_subaccount_a_negative_spend_cap(
-    admin_client, account, make_subaccount
-):
-    sub = make_subaccount(account)
-    data = change_form_data(admin_client.get(account_change_url(sub)))
-    data["monthly_spend_cap"] = "-5"
-
-    response = admin_client.post(account_change_url(sub), data)
-
-    assert response.status_code == 200  # the form again, with the service's message
-    assert errors.SPEND_CAP_NEGATIVE in response.content.decode()
-    sub.refresh_from_db()
-    assert sub.monthly_spend_cap is None
-
-
-def test_support_cannot_change_a_closed_subaccounts_spend_cap(
-    admin_client, account, make_subaccount
-):
-    sub = make_subaccount(account)
-    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("4"), actor=Actor.system())
-    account_services.account_close(account=sub, actor=Actor.for_user(account.owner))
-    data = change_form_data(admin_client.get(account_change_url(sub)))
-    data["monthly_spend_cap"] = "400"
-
-    admin_client.post(account_change_url(sub), data)
-
-    sub.refresh_from_db()
-    assert sub.monthly_spend_cap == Decimal("4")
-
-
-def test_support_sets_a_spend_cap_through_the_admin(admin_client, account, make_subaccount):
-    sub = make_subaccount(account)
-    data = change_form_data(admin_client.get(account_change_url(sub)))
-    data["monthly_spend_cap"] = "7.5"
-
-    response = admin_client.post(account_change_url(sub), data)
-
-    assert response.status_code == 302
-    sub.refresh_from_db()
-    assert sub.monthly_spend_cap == Decimal("7.5")
 
 
 # --- CSRF: every state change in the console needs the token -------------------------------

@@ -1,3 +1,7 @@
+"""Accounts in the admin: search and filters, the parent's and the subaccount's pages, fields
+only services change, status actions through the services (with their cascade), spend caps,
+events read-only, and query counts that do not grow with the rows."""
+
 from decimal import Decimal
 
 import pytest
@@ -10,53 +14,19 @@ from accounts import errors
 from accounts.admin.accounts import AccountAdmin
 from accounts.models import (
     Account,
-    Organization,
-    OrganizationMembership,
-    User,
 )
 from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
+from tests.factories import SubaccountFactory, UsageRecordFactory
 from tests.history import status_changes
+
+from .support import CHANGELIST, change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
 
 Status = Account.Status
 Source = Account.StatusSource
-
-CHANGELIST = "admin:accounts_account_changelist"
-
-
-def change_url(account):
-    return reverse("admin:accounts_account_change", args=[account.pk])
-
-
-def bulk_subaccounts(parent, count, **fields):
-    Account.objects.bulk_create(
-        Account(friendly_name=f"Bulk {n}", parent=parent, owner_id=parent.owner_id, **fields)
-        for n in range(count)
-    )
-
-
-def form_data(form):
-    """What a browser would post back for an unchanged (bound or unbound) form."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[form.add_prefix(name)] = "on" if value is True else value
-    return data
-
-
-def change_form_data(response):
-    """The POST data of an admin change page as rendered, inlines included."""
-    data = form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(form_data(formset.management_form))
-        for form in formset.initial_forms:
-            data.update(form_data(form))
-    return data
 
 
 def messages_of(response):
@@ -73,154 +43,10 @@ def run_action(client, action, accounts, reason="Support ticket 42"):
 # Who may reach the admin.
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/account/", "/admin/accounts/user/"])
-def test_anonymous_users_are_sent_to_the_admin_login(client, url):
-    response = client.get(url)
-
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
-
-
-@pytest.mark.parametrize(
-    "url", ["/admin/", "/admin/accounts/account/", "/admin/accounts/organization/"]
-)
-def test_customers_cannot_reach_the_admin(client, account, user, url):
-    client.force_login(user)
-
-    response = client.get(url)
-
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
-    response = client.get(change_url(account))
-    assert response.status_code == 302
-
-
-def test_customers_cannot_run_admin_actions(client, account, make_subaccount, user):
-    subaccount = make_subaccount(account)
-    client.force_login(user)
-
-    response = client.post(
-        reverse(CHANGELIST),
-        {
-            "action": "suspend_accounts",
-            "_selected_action": [subaccount.pk],
-            "apply": "1",
-            "reason": "x",
-        },
-    )
-
-    assert response.status_code == 302
-    subaccount.refresh_from_db()
-    assert subaccount.status == Status.ACTIVE
-
-
-def test_customers_cannot_sign_in_to_the_admin(client, user):
-    from tests.conftest import DEFAULT_PASSWORD
-
-    response = client.post("/admin/login/", {"username": user.email, "password": DEFAULT_PASSWORD})
-
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
-
-
-def test_staff_sign_in_to_the_admin_with_the_email_in_any_case(client, make_user):
-    from tests.conftest import DEFAULT_PASSWORD
-
-    make_user(email="support@example.com", is_staff=True, is_superuser=True)
-
-    response = client.post(
-        "/admin/login/?next=/admin/",
-        {"username": "Support@Example.COM", "password": DEFAULT_PASSWORD},
-    )
-
-    assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
-
-
 # Users.
 
 
-def test_staff_change_a_users_account_limit(admin_client, user):
-    url = reverse("admin:accounts_user_change", args=[user.pk])
-    data = change_form_data(admin_client.get(url))
-    data["account_limit"] = "25"
-
-    response = admin_client.post(url, data)
-
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    user.refresh_from_db()
-    assert user.account_limit == 25
-    assert user.check_password("a-long-test-password-42")
-
-
-def test_staff_add_a_user_and_a_duplicate_email_in_other_case_is_refused(admin_client, user):
-    url = reverse("admin:accounts_user_add")
-    passwords = {"password1": "another-long-pass-99", "password2": "another-long-pass-99"}
-
-    response = admin_client.post(url, {"email": "New.Person@Example.com", **passwords})
-    assert response.status_code == 302
-    assert User.objects.filter(email="new.person@example.com").exists()
-
-    response = admin_client.post(url, {"email": user.email.upper(), **passwords})
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors
-    assert User.objects.filter(email__iexact=user.email).count() == 1
-
-
-def test_user_changelist_searches_by_email_and_shows_the_limit(admin_client, make_user):
-    make_user(email="findme@example.com", account_limit=42)
-    make_user(email="other@example.com")
-
-    response = admin_client.get(reverse("admin:accounts_user_changelist"), {"q": "findme"})
-
-    assert response.status_code == 200
-    assert list(response.context["cl"].result_list.values_list("email", flat=True)) == [
-        "findme@example.com"
-    ]
-    assert b"42" in response.content
-
-
 # Organizations.
-
-
-def test_staff_add_an_organization_with_members(admin_client, make_user):
-    owner, member = make_user(), make_user()
-    prefix = "memberships"
-    data = {
-        "name": "Acme Inc",
-        "account_limit": "5",
-        f"{prefix}-TOTAL_FORMS": "2",
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-        f"{prefix}-0-user": owner.pk,
-        f"{prefix}-0-role": "owner",
-        f"{prefix}-1-user": member.pk,
-        f"{prefix}-1-role": "member",
-    }
-
-    response = admin_client.post(reverse("admin:accounts_organization_add"), data)
-
-    assert response.status_code == 302
-    organization = Organization.objects.get()
-    assert organization.account_limit == 5
-    assert organization.sid.startswith("OR")
-    assert dict(organization.memberships.values_list("user_id", "role")) == {
-        owner.pk: "owner",
-        member.pk: "member",
-    }
-
-
-def test_organization_change_page_shows_the_sid_read_only(admin_client, make_user):
-    organization = Organization.objects.create(name="Acme Inc")
-    OrganizationMembership.objects.create(organization=organization, user=make_user())
-    url = reverse("admin:accounts_organization_change", args=[organization.pk])
-
-    response = admin_client.get(url)
-
-    assert response.status_code == 200
-    assert organization.sid in response.content.decode()
-    assert "sid" not in response.context["adminform"].form.fields
 
 
 # Account lists: search and filters.
@@ -360,6 +186,22 @@ def test_sids_tokens_status_and_balance_are_read_only(admin_client, account):
     )
 
 
+def test_the_account_page_links_to_its_ledger_and_has_no_balance_field(admin_client, account):
+    html = admin_client.get(
+        reverse("admin:accounts_account_change", args=[account.pk])
+    ).content.decode()
+    assert "Add funds or adjust the balance" in html
+    assert 'name="balance"' not in html
+
+
+def test_account_roles_are_read_only_in_the_admin(admin_client, account):
+    html = admin_client.get(
+        reverse("admin:accounts_account_change", args=[account.pk])
+    ).content.decode()
+    assert account.owner.email in html
+    assert 'name="memberships-0-role"' not in html
+
+
 def test_saving_the_change_page_keeps_concurrent_status_and_balance_changes(
     admin_client, account, monkeypatch
 ):
@@ -371,9 +213,12 @@ def test_saving_the_change_page_keeps_concurrent_status_and_balance_changes(
 
     def get_object_then_concurrent_change(self, request, object_id, from_field=None):
         obj = get_object(self, request, object_id, from_field)
-        if request.method == "POST":
-            Account.objects.filter(pk=account.pk).update(
-                status=Status.SUSPENDED, status_source=Source.SUPPORT, balance=Decimal("12.5")
+        if request.method == "POST":  # meanwhile, elsewhere: funds arrive, support suspends
+            ledger_services.funds_add(
+                account=account, amount="12.5", reason="Wire received", actor=Actor.system()
+            )
+            account_services.account_suspend(
+                account=account, source=Source.SUPPORT, reason="Review", actor=Actor.system()
             )
         return obj
 
@@ -409,6 +254,48 @@ def test_subaccount_limit_edit_in_the_admin_is_validated(admin_client, account):
     assert response.status_code == 200
     account.refresh_from_db()
     assert account.subaccount_limit == 1000
+
+
+def test_support_cannot_give_a_subaccount_a_negative_spend_cap(
+    admin_client, account, make_subaccount
+):
+    sub = make_subaccount(account)
+    data = change_form_data(admin_client.get(change_url(sub)))
+    data["monthly_spend_cap"] = "-5"
+
+    response = admin_client.post(change_url(sub), data)
+
+    assert response.status_code == 200  # the form again, with the service's message
+    assert errors.SPEND_CAP_NEGATIVE in response.content.decode()
+    sub.refresh_from_db()
+    assert sub.monthly_spend_cap is None
+
+
+def test_support_cannot_change_a_closed_subaccounts_spend_cap(
+    admin_client, account, make_subaccount
+):
+    sub = make_subaccount(account)
+    ledger_services.spend_cap_set(subaccount=sub, cap=Decimal("4"), actor=Actor.system())
+    account_services.account_close(account=sub, actor=Actor.for_user(account.owner))
+    data = change_form_data(admin_client.get(change_url(sub)))
+    data["monthly_spend_cap"] = "400"
+
+    admin_client.post(change_url(sub), data)
+
+    sub.refresh_from_db()
+    assert sub.monthly_spend_cap == Decimal("4")
+
+
+def test_support_sets_a_spend_cap_through_the_admin(admin_client, account, make_subaccount):
+    sub = make_subaccount(account)
+    data = change_form_data(admin_client.get(change_url(sub)))
+    data["monthly_spend_cap"] = "7.5"
+
+    response = admin_client.post(change_url(sub), data)
+
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert sub.monthly_spend_cap == Decimal("7.5")
 
 
 # Status actions go through the services.
@@ -481,6 +368,29 @@ def test_reactivate_action_keeps_subaccounts_suspended_on_their_own(
     cascaded.refresh_from_db()
     assert own.status == Status.SUSPENDED
     assert cascaded.status == Status.ACTIVE
+
+
+def test_the_admin_action_on_a_balance_suspended_account_holds(admin_client, account, user):
+    ledger_services.funds_add(account=account, amount="5", actor=Actor.system(), reason="Top-up")
+    UsageRecordFactory(account=account, price="5")  # the balance runs out: suspended
+    account.refresh_from_db()
+    assert account.status == "suspended" and account.status_source == Source.BALANCE
+
+    admin_client.post(
+        reverse("admin:accounts_account_changelist"),
+        {
+            "action": "suspend_accounts",
+            "_selected_action": [account.pk],
+            "apply": "1",
+            "reason": "Chargeback",
+        },
+    )
+    ledger_services.funds_add(
+        account=account, amount="10", actor=Actor.for_user(user), reason="Top-up"
+    )
+
+    account.refresh_from_db()
+    assert account.status == "suspended" and account.status_source == Source.SUPPORT
 
 
 def test_close_action_is_final_and_refusals_are_reported(admin_client, account, make_subaccount):
@@ -560,10 +470,10 @@ def count_queries(client, url, params=None):
 
 def test_changelist_query_count_does_not_grow_with_the_rows(admin_client, make_account):
     parent = make_account()
-    bulk_subaccounts(parent, 5)
+    SubaccountFactory.bulk(parent, 5)
     few = count_queries(admin_client, reverse(CHANGELIST))
 
-    bulk_subaccounts(parent, 95)
+    SubaccountFactory.bulk(parent, 95)
     many = count_queries(admin_client, reverse(CHANGELIST))
 
     assert many == few
@@ -572,10 +482,10 @@ def test_changelist_query_count_does_not_grow_with_the_rows(admin_client, make_a
 
 def test_parent_change_page_query_count_does_not_grow_with_subaccounts(admin_client, make_account):
     parent = make_account()
-    bulk_subaccounts(parent, 3)
+    SubaccountFactory.bulk(parent, 3)
     few = count_queries(admin_client, change_url(parent))
 
-    bulk_subaccounts(parent, 1000 - 3)
+    SubaccountFactory.bulk(parent, 1000 - 3)
     many = count_queries(admin_client, change_url(parent))
 
     assert many == few
@@ -584,12 +494,12 @@ def test_parent_change_page_query_count_does_not_grow_with_subaccounts(admin_cli
 
 def test_subaccount_list_of_a_parent_query_count_is_bounded(admin_client, make_account):
     parent = make_account()
-    bulk_subaccounts(parent, 5)
+    SubaccountFactory.bulk(parent, 5)
     url = reverse(CHANGELIST)
     params = {"parent__id__exact": parent.pk}
     few = count_queries(admin_client, url, params)
 
-    bulk_subaccounts(parent, 200)
+    SubaccountFactory.bulk(parent, 200)
     many = count_queries(admin_client, url, params)
 
     assert many == few
