@@ -16,12 +16,12 @@ NUL = "a\x00b"
 _INVITATION_LINK = re.compile(r"http://testserver(/invitations/([^/\s]+)/)")
 
 
-def invitation_link(message=None):
+def mailed_invitation_link(message=None):
     """The path of the invitation link in `message` (the last email sent, by default)."""
     return _INVITATION_LINK.search((message or mail.outbox[-1]).body).group(1)
 
 
-def invitation_token(message=None):
+def mailed_invitation_token(message=None):
     """The token of the invitation link in `message` (the last email sent, by default)."""
     return _INVITATION_LINK.search((message or mail.outbox[-1]).body).group(2)
 

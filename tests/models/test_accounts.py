@@ -12,24 +12,12 @@ from accounts.models import (
 )
 from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
-from tests.conftest import DEFAULT_PASSWORD
 
 ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
 ORGANIZATION_SID = re.compile(r"^OR[0-9a-f]{32}$")
 AUTH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 pytestmark = pytest.mark.django_db
-
-
-def test_sign_in_page_accepts_the_email_in_another_case(client, make_user):
-    user = make_user(email="signin@example.com")
-
-    response = client.post(
-        "/signin/", {"username": "SignIn@Example.COM", "password": DEFAULT_PASSWORD}
-    )
-
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_new_account_has_generated_sid_token_and_trial_type(account, user):

@@ -13,7 +13,7 @@ from accounts.models import AccountMembership, Invitation, Organization, Organiz
 from accounts.selectors import accounts as account_selectors
 from accounts.services import invitations as invitation_services
 from accounts.services.events import Actor
-from tests.support import invitation_token, role_of
+from tests.support import mailed_invitation_token, role_of
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def invite(account, django_capture_on_commit_callbacks):
             invitation = invitation_services.invitation_create(
                 email=email, roles_=roles_, actor=Actor.for_user(inviter), base_url=BASE, **to
             )
-        return invitation, invitation_token()
+        return invitation, mailed_invitation_token()
 
     return invite
 
@@ -136,7 +136,7 @@ def test_resend_replaces_the_link_and_extends_it(
         invitation_services.invitation_resend(
             invitation=invitation, actor=Actor.for_user(account.owner), base_url=BASE
         )
-    new_token = invitation_token()
+    new_token = mailed_invitation_token()
     assert new_token != old_token
     with pytest.raises(errors.InvitationError):
         invitation_services.invitation_accept(
@@ -245,7 +245,7 @@ def test_resending_replaces_the_link_and_revoking_ends_it(
         invitation_services.invitation_resend(
             invitation=invitation, actor=Actor.for_user(owner), base_url=BASE
         )
-    second = invitation_token()
+    second = mailed_invitation_token()
     assert second != first
     with pytest.raises(errors.InvitationError):
         invitation_services.invitation_for_token(first)

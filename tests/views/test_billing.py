@@ -1,7 +1,6 @@
 """The Billing page: balance, the ledger behind it, paging, the kind filter, and who sees what."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,41 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Account, AccountMembership, LedgerEntry
+from accounts.models import Account, LedgerEntry
 from accounts.services import ledger as ledger_services
-from accounts.services import usage as usage_services
 from accounts.services.events import Actor
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(client, user):
-    client.force_login(user)
-    return client
+from tests.factories import SubaccountFactory, UsageRecordFactory
+from tests.support import HTMX
 
 
 def billing_url(account):
     return reverse("console:billing", args=[account.sid])
-
-
-def usage(account, price, category="sms"):
-    return usage_services.usage_record(
-        account=account,
-        category=category,
-        quantity=10,
-        price=price,
-        start_date=date(2026, 11, 1),
-        end_date=date(2026, 11, 30),
-        actor=Actor.system(),
-    )
-
-
-def member(make_user, account, *role_names):
-    person = make_user()
-    for role in role_names:
-        AccountMembership.objects.create(account=account, user=person, role=role)
-    return person
 
 
 def ledger_rows(html):
@@ -58,8 +31,8 @@ def test_shows_the_balance_and_the_ledger_newest_first(
     ledger_services.funds_add(
         account=account, amount="100", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage(sub, "3.25")
-    usage(account, "1.50", category="calls")
+    UsageRecordFactory(account=sub, price="3.25")
+    UsageRecordFactory(account=account, price="1.50", category="calls")
     response = owner_client.get(billing_url(account))
     html = response.content.decode()
     assert response.status_code == 200
@@ -81,7 +54,7 @@ def test_filter_by_kind_over_htmx_returns_the_ledger_partial(owner_client, user,
     ledger_services.funds_add(
         account=account, amount="10", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage(account, "1")
+    UsageRecordFactory(account=account, price="1")
     response = owner_client.get(billing_url(account), {"kind": "usage"}, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -141,9 +114,9 @@ def test_a_subaccount_sees_the_shared_balance_and_only_its_own_entries(
     ledger_services.funds_add(
         account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage(sub, "2")
-    usage(sibling, "7")
-    usage(account, "1")
+    UsageRecordFactory(account=sub, price="2")
+    UsageRecordFactory(account=sibling, price="7")
+    UsageRecordFactory(account=account, price="1")
     html = owner_client.get(billing_url(sub)).content.decode()
     assert "Shared balance" in html and "$40.00" in html and "read-only" in html
     assert account.friendly_name in html and "Contact support to add funds" in html
@@ -161,15 +134,8 @@ def test_a_subaccount_with_a_spend_cap_shows_what_it_spent(
     ledger_services.funds_add(
         account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage_services.usage_record(
-        account=sub,
-        category="sms",
-        quantity=1,
-        price="4",
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate(),
-        actor=Actor.system(),
-    )
+    today = timezone.localdate()
+    UsageRecordFactory(account=sub, quantity=1, price="4", start_date=today, end_date=today)
     html = owner_client.get(billing_url(sub)).content.decode()
     assert "Monthly spend cap: <strong>$25.00</strong> ($4.00 spent this month)" in html
 
@@ -179,23 +145,23 @@ def test_a_used_up_balance_is_called_out(owner_client, user, account):
     ledger_services.funds_add(
         account=account, amount="1", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage(account, "1")
+    UsageRecordFactory(account=account, price="1")
     html = owner_client.get(billing_url(account)).content.decode()
     assert "The balance is used up" in html
 
 
 @pytest.mark.django_db
 def test_a_subaccount_user_sees_only_that_subaccount(
-    client, make_user, user, account, make_subaccount
+    client, make_member, user, account, make_subaccount
 ):
     sub = make_subaccount(account, "Theirs")
     sibling = make_subaccount(account, "Not theirs")
     ledger_services.funds_add(
         account=account, amount="50", actor=Actor.for_user(user), reason="Card payment"
     )
-    usage(sub, "2")
-    usage(sibling, "3")
-    person = member(make_user, sub, roles.BILLING_MANAGER)
+    UsageRecordFactory(account=sub, price="2")
+    UsageRecordFactory(account=sibling, price="3")
+    person = make_member(sub, roles.BILLING_MANAGER)
     client.force_login(person)
     html = client.get(billing_url(sub)).content.decode()
     assert len(ledger_rows(html)) == 1 and sibling.sid not in html
@@ -213,9 +179,9 @@ def test_a_subaccount_user_sees_only_that_subaccount(
         (roles.SUPPORT, 403),
     ],
 )
-def test_billing_needs_billing_read(client, make_user, account, make_subaccount, role, status):
+def test_billing_needs_billing_read(client, make_member, account, make_subaccount, role, status):
     sub = make_subaccount(account)
-    client.force_login(member(make_user, account, role))
+    client.force_login(make_member(account, role))
     assert client.get(billing_url(account)).status_code == status
     assert client.get(billing_url(sub), headers=HTMX).status_code == status
 
@@ -236,7 +202,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, account):
 
 
 @pytest.mark.django_db
-def test_sidebar_links_follow_the_scopes(owner_client, make_user, account, make_subaccount):
+def test_sidebar_links_follow_the_scopes(owner_client, make_member, account, make_subaccount):
     sub = make_subaccount(account)
     billing_page = owner_client.get(billing_url(account)).content.decode()
     assert f'href="{billing_url(account)}" aria-current="page"' in billing_page
@@ -253,7 +219,7 @@ def test_sidebar_links_follow_the_scopes(owner_client, make_user, account, make_
         reverse("console:usage", args=[sub.sid]) not in sub_page
     )  # usage lives on the main account
     assert reverse("console:billing", args=[sub.sid]) in sub_page
-    owner_client.force_login(member(make_user, account, roles.DEVELOPER))
+    owner_client.force_login(make_member(account, roles.DEVELOPER))
     developer = owner_client.get(reverse("console:account_dashboard", args=[account.sid])).content
     assert reverse("console:billing", args=[account.sid]).encode() not in developer
     assert reverse("console:phone_number_list", args=[account.sid]).encode() in developer
@@ -263,10 +229,7 @@ def test_sidebar_links_follow_the_scopes(owner_client, make_user, account, make_
 def test_page_queries_stay_flat_with_1000_subaccounts(
     owner_client, account, django_assert_max_num_queries
 ):
-    Account.objects.bulk_create(
-        Account(friendly_name=f"Bulk {n:04d}", parent=account, owner_id=account.owner_id)
-        for n in range(1000)
-    )
+    SubaccountFactory.bulk(account, 1000)
     subaccounts = list(Account.objects.filter(parent=account))
     now = timezone.now()
     LedgerEntry.objects.bulk_create(

@@ -1,5 +1,5 @@
 """The Phone numbers page: list and search, buying from the inventory, rename, release, and
-transfers within a family, with who may do what."""
+transfers within a family_of_two, with who may do what."""
 
 import json
 from decimal import Decimal
@@ -10,49 +10,13 @@ from django.utils.html import escape
 
 from accounts import errors, roles
 from accounts.errors import CONTAINS_INVALID, TRANSFER_TARGET_REQUIRED
-from accounts.models import Account, AccountMembership, AvailablePhoneNumber, IncomingPhoneNumber
+from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
 from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def stock(db):
-    AvailablePhoneNumber.objects.bulk_create(
-        [
-            *(
-                AvailablePhoneNumber(
-                    phone_number=f"+1415555{line:04d}",
-                    friendly_name=f"(415) 555-{line:04d}",
-                    region="CA",
-                    mms=line % 2 == 0,
-                    monthly_price=Decimal("1.15"),
-                )
-                for line in range(100, 110)
-            ),
-            AvailablePhoneNumber(
-                phone_number="+12125550199", friendly_name="(212) 555-0199", region="NY"
-            ),
-        ]
-    )
-
-
-@pytest.fixture
-def funded(account, user):
-    """A full (not trial) account with $20."""
-    ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="test")
-    Account.objects.filter(pk=account.pk).update(type="Full")
-    account.refresh_from_db()
-    return account
-
-
-@pytest.fixture
-def owner_client(client, user):
-    client.force_login(user)
-    return client
+from tests.factories import SubaccountFactory
+from tests.support import HTMX
 
 
 def list_url(account):
@@ -65,13 +29,6 @@ def buy_url(account):
 
 def number_url(name, number, account=None):
     return reverse(name, args=[(account or number.account).sid, number.sid])
-
-
-def member(make_user, account, *role_names):
-    person = make_user()
-    for role in role_names:
-        AccountMembership.objects.create(account=account, user=person, role=role)
-    return person
 
 
 def held(account):
@@ -253,8 +210,8 @@ def test_a_suspended_subaccount_cannot_buy(owner_client, user, stock, funded, ma
     ("role", "status"),
     [(roles.DEVELOPER, 200), (roles.SUPPORT, 403), (roles.BILLING_MANAGER, 403)],
 )
-def test_buying_needs_phone_numbers_write(client, make_user, stock, funded, role, status):
-    client.force_login(member(make_user, funded, role))
+def test_buying_needs_phone_numbers_write(client, make_member, stock, funded, role, status):
+    client.force_login(make_member(funded, role))
     assert client.get(buy_url(funded)).status_code == status
     response = client.post(buy_url(funded), {"phone_number": "+14155550100"}, headers=HTMX)
     assert response.status_code == status
@@ -341,8 +298,8 @@ def test_release_plain_post_redirects(owner_client, number, funded):
 
 
 @pytest.mark.django_db
-def test_read_only_roles_see_no_row_actions_and_get_403(client, make_user, number, funded):
-    client.force_login(member(make_user, funded, roles.SUPPORT))
+def test_read_only_roles_see_no_row_actions_and_get_403(client, make_member, number, funded):
+    client.force_login(make_member(funded, roles.SUPPORT))
     page = client.get(list_url(funded)).content.decode()
     assert number.sid in page
     assert "Rename" not in page and "Release…" not in page and "Transfer…" not in page
@@ -359,7 +316,8 @@ def test_read_only_roles_see_no_row_actions_and_get_403(client, make_user, numbe
 
 
 @pytest.fixture
-def family(stock, funded, make_subaccount):
+def family_of_two(stock, funded, make_subaccount):
+    """The funded main account and its subaccounts First and Second: (main, first, second)."""
     first = make_subaccount(funded, "First")
     second = make_subaccount(funded, "Second")
     return funded, first, second
@@ -375,9 +333,9 @@ def transfer(client, number, target, *, on=None, htmx=True):
 
 @pytest.mark.django_db
 def test_transfer_dialog_lists_the_familys_other_active_accounts(
-    owner_client, user, family, make_subaccount
+    owner_client, user, family_of_two, make_subaccount
 ):
-    main, first, second = family
+    main, first, second = family_of_two
     closed = make_subaccount(main, "Closed one")
     account_services.account_close(account=closed, actor=Actor.for_user(user))
     number = number_services.number_buy(
@@ -395,8 +353,8 @@ def test_transfer_dialog_lists_the_familys_other_active_accounts(
 
 
 @pytest.mark.django_db
-def test_transfer_sibling_to_sibling_and_back_through_the_parent(owner_client, family):
-    main, first, second = family
+def test_transfer_sibling_to_sibling_and_back_through_the_parent(owner_client, family_of_two):
+    main, first, second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
@@ -418,29 +376,29 @@ def test_transfer_sibling_to_sibling_and_back_through_the_parent(owner_client, f
 
 @pytest.mark.django_db
 def test_transfer_to_an_unrelated_account_is_refused(
-    owner_client, user, family, make_account, make_subaccount
+    owner_client, user, family_of_two, make_account, make_subaccount
 ):
-    main, first, _second = family
+    main, first, _second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
-    elsewhere = make_account(owner=user, friendly_name="Other family")
+    elsewhere = make_account(owner=user, friendly_name="Other family_of_two")
     foreign_sub = make_subaccount(elsewhere)
     for target in (elsewhere, foreign_sub, "AC" + "0" * 32):
         response = transfer(owner_client, number, target)
         assert response.status_code == 422
         assert escape(errors.TransferTargetUnrelated.message).encode() in response.content
     assert held(first) == {"+14155550100"}
-    # Through another family's URL the number does not exist at all.
+    # Through another family_of_two's URL the number does not exist at all.
     assert transfer(owner_client, number, main, on=elsewhere).status_code == 404
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["suspended", "closed"])
 def test_transfer_to_an_inactive_account_is_refused_with_its_message(
-    owner_client, user, family, status
+    owner_client, user, family_of_two, status
 ):
-    _main, first, second = family
+    _main, first, second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
@@ -459,8 +417,8 @@ def test_transfer_to_an_inactive_account_is_refused_with_its_message(
 
 
 @pytest.mark.django_db
-def test_transfer_to_a_trial_subaccount_that_holds_a_number_is_refused(owner_client, family):
-    main, first, second = family
+def test_transfer_to_a_trial_subaccount_that_holds_a_number_is_refused(owner_client, family_of_two):
+    main, first, second = family_of_two
     Account.objects.filter(pk=second.pk).update(type="Trial")
     number_services.number_buy(account=second, phone_number="+14155550101", actor=Actor.system())
     number = number_services.number_buy(
@@ -473,8 +431,8 @@ def test_transfer_to_a_trial_subaccount_that_holds_a_number_is_refused(owner_cli
 
 
 @pytest.mark.django_db
-def test_transfer_without_a_target_is_an_error_in_place(owner_client, family):
-    _main, first, second = family
+def test_transfer_without_a_target_is_an_error_in_place(owner_client, family_of_two):
+    _main, first, second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
@@ -484,8 +442,8 @@ def test_transfer_without_a_target_is_an_error_in_place(owner_client, family):
 
 
 @pytest.mark.django_db
-def test_a_chosen_target_is_kept_when_the_transfer_is_refused(owner_client, family):
-    _main, first, second = family
+def test_a_chosen_target_is_kept_when_the_transfer_is_refused(owner_client, family_of_two):
+    _main, first, second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
@@ -497,23 +455,23 @@ def test_a_chosen_target_is_kept_when_the_transfer_is_refused(owner_client, fami
 
 
 @pytest.mark.django_db
-def test_only_managers_of_the_main_account_may_transfer(client, make_user, family):
-    main, first, second = family
+def test_only_managers_of_the_main_account_may_transfer(client, make_member, family_of_two):
+    main, first, second = family_of_two
     number = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
-    # Owners and Administrators of the main account move its family's numbers; a Developer
+    # Owners and Administrators of the main account move its family_of_two's numbers; a Developer
     # of it may buy, rename and release, not transfer.
-    administrator = member(make_user, main, roles.ADMINISTRATOR)
+    administrator = make_member(main, roles.ADMINISTRATOR)
     client.force_login(administrator)
     assert "Transfer…" in client.get(list_url(first)).content.decode()
-    developer = member(make_user, main, roles.DEVELOPER)
+    developer = make_member(main, roles.DEVELOPER)
     client.force_login(developer)
     page = client.get(list_url(first)).content.decode()
     assert "Rename" in page and "Transfer…" not in page
     assert transfer(client, number, second).status_code == 403
     # An administrator of the subaccount alone may rename and release, not transfer.
-    sub_admin = member(make_user, first, roles.ADMINISTRATOR)
+    sub_admin = make_member(first, roles.ADMINISTRATOR)
     client.force_login(sub_admin)
     page = client.get(list_url(first)).content.decode()
     assert "Rename" in page and "Release…" in page and "Transfer…" not in page
@@ -523,8 +481,8 @@ def test_only_managers_of_the_main_account_may_transfer(client, make_user, famil
 
 
 @pytest.mark.django_db
-def test_a_subaccount_user_never_sees_other_accounts_numbers(client, make_user, family):
-    main, first, second = family
+def test_a_subaccount_user_never_sees_other_accounts_numbers(client, make_member, family_of_two):
+    main, first, second = family_of_two
     mine = number_services.number_buy(
         account=first, phone_number="+14155550100", actor=Actor.system()
     )
@@ -534,7 +492,7 @@ def test_a_subaccount_user_never_sees_other_accounts_numbers(client, make_user, 
     parents = number_services.number_buy(
         account=main, phone_number="+14155550102", actor=Actor.system()
     )
-    client.force_login(member(make_user, first, roles.DEVELOPER))
+    client.force_login(make_member(first, roles.DEVELOPER))
     html = client.get(list_url(first)).content.decode()
     assert mine.sid in html and theirs.sid not in html and parents.sid not in html
     assert client.get(list_url(second)).status_code == 404
@@ -567,10 +525,7 @@ def test_non_members_get_404_everywhere(client, make_user, number, funded):
 def test_page_queries_stay_flat_with_1000_subaccounts(
     owner_client, funded, django_assert_max_num_queries
 ):
-    Account.objects.bulk_create(
-        Account(friendly_name=f"Bulk {n:04d}", parent=funded, owner_id=funded.owner_id)
-        for n in range(1000)
-    )
+    SubaccountFactory.bulk(funded, 1000)
     IncomingPhoneNumber.objects.bulk_create(
         IncomingPhoneNumber(account=funded, phone_number=f"+1800555{n:04d}", friendly_name="Bulk")
         for n in range(60)

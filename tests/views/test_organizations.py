@@ -1,8 +1,6 @@
 """The Organizations pages of the console: list, overview (change of owner), accounts (create,
 import) and members (invite, roles, removal, invitations), through the test client."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -10,13 +8,12 @@ from django.utils.html import escape
 
 from accounts import errors, roles
 from accounts.models import Account, AccountMembership, Invitation, OrganizationMembership
-from accounts.selectors import organizations as organization_selectors
 from accounts.services import accounts as account_services
 from accounts.services import invitations as invitation_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
+from tests.support import HTMX, mailed_invitation_token, role_of
 
-HTMX = {"HX-Request": "true"}
 OrgRole = OrganizationMembership.Role
 
 
@@ -29,25 +26,13 @@ def outsider(make_user):
 
 
 @pytest.fixture
-def as_user(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-@pytest.fixture
-def owner_client(as_user, owner):
+def org_owner_client(as_user, owner):
+    """The test client, signed in as the organization's owner."""
     return as_user(owner)
 
 
 def url(name, org, *args):
     return reverse(name, args=[org.sid, *args])
-
-
-def role_of(org, user):
-    return organization_selectors.organization_role(user=user, organization=org)
 
 
 def shown(message):
@@ -57,10 +42,6 @@ def shown(message):
 
 def triggered(response):
     return response.headers.get("HX-Trigger", "")
-
-
-def token_from(message):
-    return re.search(r"http://testserver/invitations/([^/\s]+)/", message.body).group(1)
 
 
 def create_in_org(org, acting_user, name="Org account"):
@@ -127,8 +108,8 @@ def test_outsiders_get_404_on_every_organization_url(
 
 
 @pytest.mark.django_db
-def test_an_unknown_organization_sid_is_404(owner_client):
-    assert owner_client.get("/orgs/OR" + "0" * 32 + "/").status_code == 404
+def test_an_unknown_organization_sid_is_404(org_owner_client):
+    assert org_owner_client.get("/orgs/OR" + "0" * 32 + "/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -164,7 +145,7 @@ def test_administrators_get_403_on_the_change_of_owner(as_user, org, admin, memb
 
 
 @pytest.mark.django_db
-def test_rows_of_another_organization_are_404(owner_client, org, owner, make_user, join):
+def test_rows_of_another_organization_are_404(org_owner_client, org, owner, make_user, join):
     other_owner = make_user()
     other = organization_services.organization_create(
         name="Other", owner=other_owner, actor=Actor.for_user(other_owner)
@@ -178,26 +159,26 @@ def test_rows_of_another_organization_are_404(owner_client, org, owner, make_use
         base_url="http://testserver/",
     )
     assert (
-        owner_client.post(
+        org_owner_client.post(
             url("organizations:organization_member_role", org, stranger.pk),
             {"role": "administrator"},
         ).status_code
         == 404
     )
     assert (
-        owner_client.get(
+        org_owner_client.get(
             url("organizations:organization_member_remove", org, stranger.pk)
         ).status_code
         == 404
     )
     assert (
-        owner_client.post(
+        org_owner_client.post(
             url("organizations:organization_invitation_revoke", org, invitation.pk)
         ).status_code
         == 404
     )
     assert (
-        owner_client.post(
+        org_owner_client.post(
             url("organizations:organization_owner_transfer", org), {"new_owner": stranger.pk}
         ).status_code
         == 422
@@ -206,14 +187,14 @@ def test_rows_of_another_organization_are_404(owner_client, org, owner, make_use
 
 
 @pytest.mark.django_db
-def test_a_service_refusal_for_a_missing_role_is_a_403(owner_client, org, monkeypatch):
+def test_a_service_refusal_for_a_missing_role_is_a_403(org_owner_client, org, monkeypatch):
     # The view let the request through, but the role changed in between: the service's
     # NotPermitted becomes a 403, not an error shown in the form.
     def refuse(**kwargs):
         raise errors.NotPermitted(errors.ORGANIZATION_ADMIN_ONLY)
 
     monkeypatch.setattr(organization_services, "organization_account_create", refuse)
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_accounts", org), {"friendly_name": "Raced"}, headers=HTMX
     )
     assert response.status_code == 403
@@ -254,8 +235,8 @@ def test_the_list_is_empty_for_someone_in_no_organization(as_user, outsider, org
 
 
 @pytest.mark.django_db
-def test_an_htmx_get_of_the_list_returns_its_rows(owner_client, org):
-    response = owner_client.get(reverse("organizations:organization_list"), headers=HTMX)
+def test_an_htmx_get_of_the_list_returns_its_rows(org_owner_client, org):
+    response = org_owner_client.get(reverse("organizations:organization_list"), headers=HTMX)
     html = response.content.decode()
     assert '<div id="organization-rows"' in html and "<html" not in html
     assert org.sid in html
@@ -322,11 +303,11 @@ def test_create_organization_error_without_htmx_renders_the_page(as_user, outsid
 
 
 @pytest.mark.django_db
-def test_overview_shows_name_sid_owner_and_counts(owner_client, org, owner, member):
+def test_overview_shows_name_sid_owner_and_counts(org_owner_client, org, owner, member):
     org.account_limit = 5
     org.save()
     create_in_org(org, owner)
-    html = owner_client.get(url("organizations:organization_overview", org)).content.decode()
+    html = org_owner_client.get(url("organizations:organization_overview", org)).content.decode()
     assert "Acme Group" in html and org.sid in html
     assert "owner@example.com" in html
     assert '<p class="big-number" id="organization-account-usage">1 <span class="muted">of 5' in (
@@ -353,17 +334,19 @@ def test_only_the_owner_sees_the_change_of_owner(as_user, org, admin, member, wh
 
 
 @pytest.mark.django_db
-def test_an_owner_alone_is_told_to_invite_someone_first(owner_client, org):
-    html = owner_client.get(url("organizations:organization_overview", org)).content.decode()
+def test_an_owner_alone_is_told_to_invite_someone_first(org_owner_client, org):
+    html = org_owner_client.get(url("organizations:organization_overview", org)).content.decode()
     assert url("organizations:organization_owner_transfer", org) not in html
     assert "first <a" in html and "invite</a> the new owner" in html
 
 
 @pytest.mark.django_db
 def test_the_change_of_owner_dialog_offers_the_other_members(
-    owner_client, org, owner, admin, member
+    org_owner_client, org, owner, admin, member
 ):
-    response = owner_client.get(url("organizations:organization_owner_transfer", org), headers=HTMX)
+    response = org_owner_client.get(
+        url("organizations:organization_owner_transfer", org), headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div class="confirm">') and "<html" not in html
@@ -375,8 +358,8 @@ def test_the_change_of_owner_dialog_offers_the_other_members(
 
 
 @pytest.mark.django_db
-def test_the_change_of_owner_page_without_htmx_preselects_the_member(owner_client, org, member):
-    response = owner_client.get(
+def test_the_change_of_owner_page_without_htmx_preselects_the_member(org_owner_client, org, member):
+    response = org_owner_client.get(
         url("organizations:organization_owner_transfer", org), {"new_owner": member.pk}
     )
     html = response.content.decode()
@@ -386,23 +369,23 @@ def test_the_change_of_owner_page_without_htmx_preselects_the_member(owner_clien
 
 
 @pytest.mark.django_db
-def test_change_of_owner_plain_post_redirects_with_a_message(owner_client, org, owner, member):
-    response = owner_client.post(
+def test_change_of_owner_plain_post_redirects_with_a_message(org_owner_client, org, owner, member):
+    response = org_owner_client.post(
         url("organizations:organization_owner_transfer", org), {"new_owner": member.pk}
     )
     assert response.status_code == 302
     assert response["Location"] == url("organizations:organization_overview", org)
     assert role_of(org, member) == OrgRole.OWNER
     assert role_of(org, owner) == OrgRole.ADMINISTRATOR
-    html = owner_client.get(response["Location"]).content.decode()
+    html = org_owner_client.get(response["Location"]).content.decode()
     assert "member@example.com is now the owner" in html
     assert 'Your role: <span id="org-my-role">Organization Administrator</span>' in html
     assert url("organizations:organization_owner_transfer", org) not in html
 
 
 @pytest.mark.django_db
-def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, owner, admin):
-    response = owner_client.post(
+def test_change_of_owner_over_htmx_returns_the_owner_card(org_owner_client, org, owner, admin):
+    response = org_owner_client.post(
         url("organizations:organization_owner_transfer", org), {"new_owner": admin.pk}, headers=HTMX
     )
     html = response.content.decode()
@@ -423,9 +406,9 @@ def test_change_of_owner_over_htmx_returns_the_owner_card(owner_client, org, own
     [("", errors.CHOOSE_NEW_OWNER), ("not-a-number", errors.ORGANIZATION_TRANSFER_TO_MEMBER_ONLY)],
 )
 def test_change_of_owner_errors_show_in_the_dialog(
-    owner_client, org, owner, member, choice, message
+    org_owner_client, org, owner, member, choice, message
 ):
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_owner_transfer", org), {"new_owner": choice}, headers=HTMX
     )
     html = response.content.decode()
@@ -436,8 +419,8 @@ def test_change_of_owner_errors_show_in_the_dialog(
 
 
 @pytest.mark.django_db
-def test_ownership_cannot_go_to_an_outsider(owner_client, org, owner, outsider):
-    response = owner_client.post(
+def test_ownership_cannot_go_to_an_outsider(org_owner_client, org, owner, outsider):
+    response = org_owner_client.post(
         url("organizations:organization_owner_transfer", org), {"new_owner": outsider.pk}
     )
     assert response.status_code == 422
@@ -450,7 +433,7 @@ def test_ownership_cannot_go_to_an_outsider(owner_client, org, owner, outsider):
 
 @pytest.mark.django_db
 def test_accounts_page_lists_the_organizations_accounts(
-    owner_client, org, owner, admin, make_account, make_subaccount
+    org_owner_client, org, owner, admin, make_account, make_subaccount
 ):
     mine = create_in_org(org, owner, "Owner's project")
     theirs = create_in_org(org, admin, "Admin's project")
@@ -458,7 +441,7 @@ def test_accounts_page_lists_the_organizations_accounts(
     account_services.account_suspend(account=sub, actor=Actor.for_user(owner))
     personal = make_account(owner=owner, friendly_name="Personal")
 
-    response = owner_client.get(url("organizations:organization_accounts", org))
+    response = org_owner_client.get(url("organizations:organization_accounts", org))
     html = response.content.decode()
     assert response.status_code == 200
     assert mine.sid in html and theirs.sid in html
@@ -487,9 +470,9 @@ def test_plain_members_see_only_the_accounts_they_hold_a_role_on_and_no_forms(
 
 
 @pytest.mark.django_db
-def test_an_htmx_get_of_the_accounts_page_returns_the_rows(owner_client, org, owner):
+def test_an_htmx_get_of_the_accounts_page_returns_the_rows(org_owner_client, org, owner):
     account = create_in_org(org, owner)
-    response = owner_client.get(url("organizations:organization_accounts", org), headers=HTMX)
+    response = org_owner_client.get(url("organizations:organization_accounts", org), headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="org-account-rows"') and "<html" not in html
     assert account.sid in html
@@ -513,8 +496,8 @@ def test_create_account_in_the_organization_plain_post(as_user, org, owner, admi
 
 
 @pytest.mark.django_db
-def test_create_account_over_htmx_returns_the_forms_and_signals(owner_client, org):
-    response = owner_client.post(
+def test_create_account_over_htmx_returns_the_forms_and_signals(org_owner_client, org):
+    response = org_owner_client.post(
         url("organizations:organization_accounts", org), {"friendly_name": "Via htmx"}, headers=HTMX
     )
     html = response.content.decode()
@@ -532,8 +515,8 @@ def test_create_account_over_htmx_returns_the_forms_and_signals(owner_client, or
     ("typed", "message"),
     [("   ", errors.FRIENDLY_NAME_REQUIRED), ("x" * 65, "at most 64 characters")],
 )
-def test_create_account_errors_show_in_place_and_keep_input(owner_client, org, typed, message):
-    response = owner_client.post(
+def test_create_account_errors_show_in_place_and_keep_input(org_owner_client, org, typed, message):
+    response = org_owner_client.post(
         url("organizations:organization_accounts", org), {"friendly_name": typed}, headers=HTMX
     )
     html = response.content.decode()
@@ -547,13 +530,13 @@ def test_create_account_errors_show_in_place_and_keep_input(owner_client, org, t
 
 @pytest.mark.django_db
 def test_at_the_organization_limit_the_forms_give_way_to_the_25102_message(
-    owner_client, org, owner, make_account
+    org_owner_client, org, owner, make_account
 ):
     org.account_limit = 1
     org.save()
     create_in_org(org, owner)
     personal = make_account(owner=owner, friendly_name="Personal")
-    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
+    html = org_owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     limit_message = errors.ORGANIZATION_ACCOUNT_LIMIT_REACHED.format(limit=1)
     assert shown(limit_message) in html
     assert 'name="friendly_name"' not in html and 'name="account"' not in html
@@ -562,16 +545,16 @@ def test_at_the_organization_limit_the_forms_give_way_to_the_25102_message(
         (url("organizations:organization_accounts", org), {"friendly_name": "One too many"}),
         (url("organizations:organization_account_import", org), {"account": personal.sid}),
     ]:
-        response = owner_client.post(target, data, headers=HTMX)
+        response = org_owner_client.post(target, data, headers=HTMX)
         assert response.status_code == 422
         assert shown(limit_message) in response.content.decode()
     assert Account.objects.filter(organization=org).count() == 1
     # Support raises the limit: the forms come back and creation works.
     org.account_limit = 3
     org.save()
-    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
+    html = org_owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     assert 'name="friendly_name"' in html and "1 of 3</strong>" in html
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_accounts", org), {"friendly_name": "Second"}
     )
     assert response.status_code == 302
@@ -601,19 +584,19 @@ def test_the_import_choice_lists_only_my_own_personal_main_accounts(
 
 
 @pytest.mark.django_db
-def test_with_nothing_to_import_the_page_says_so(owner_client, org):
-    html = owner_client.get(url("organizations:organization_accounts", org)).content.decode()
+def test_with_nothing_to_import_the_page_says_so(org_owner_client, org):
+    html = org_owner_client.get(url("organizations:organization_accounts", org)).content.decode()
     assert "You have no personal main account to import" in html
     assert 'name="account"' not in html
 
 
 @pytest.mark.django_db
 def test_import_plain_post_moves_the_account_and_its_subaccounts(
-    owner_client, org, owner, make_account, make_subaccount
+    org_owner_client, org, owner, make_account, make_subaccount
 ):
     account = make_account(owner=owner, friendly_name="Personal")
     sub = make_subaccount(account)
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_account_import", org), {"account": account.sid}
     )
     assert response.status_code == 302
@@ -621,15 +604,15 @@ def test_import_plain_post_moves_the_account_and_its_subaccounts(
     account.refresh_from_db()
     sub.refresh_from_db()
     assert account.organization == org and sub.organization == org
-    html = owner_client.get(response["Location"]).content.decode()
+    html = org_owner_client.get(response["Location"]).content.decode()
     assert "Imported account “Personal” into the organization." in html
     assert "1 of 10</strong>" in html
 
 
 @pytest.mark.django_db
-def test_import_over_htmx_returns_the_forms_and_signals(owner_client, org, owner, make_account):
+def test_import_over_htmx_returns_the_forms_and_signals(org_owner_client, org, owner, make_account):
     account = make_account(owner=owner, friendly_name="Personal")
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_account_import", org),
         {"account": account.sid},
         headers=HTMX,
@@ -644,9 +627,9 @@ def test_import_over_htmx_returns_the_forms_and_signals(owner_client, org, owner
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("choice", ["", "ACnot-a-real-sid"])
-def test_import_errors_show_in_place(owner_client, org, owner, make_account, choice):
+def test_import_errors_show_in_place(org_owner_client, org, owner, make_account, choice):
     make_account(owner=owner, friendly_name="Personal")
-    response = owner_client.post(
+    response = org_owner_client.post(
         url("organizations:organization_account_import", org), {"account": choice}, headers=HTMX
     )
     assert response.status_code == 422
@@ -671,7 +654,7 @@ def test_an_administrator_cannot_import_someone_elses_account(
 
 @pytest.mark.django_db
 def test_accounts_page_queries_stay_flat_with_50_accounts(
-    owner_client, org, owner, make_account, django_assert_max_num_queries
+    org_owner_client, org, owner, make_account, django_assert_max_num_queries
 ):
     org.account_limit = 100
     org.save()
@@ -679,10 +662,12 @@ def test_accounts_page_queries_stay_flat_with_50_accounts(
         create_in_org(org, owner, f"Project {n:02}")
     make_account(owner=owner, friendly_name="Personal")
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organizations:organization_accounts", org))
+        response = org_owner_client.get(url("organizations:organization_accounts", org))
     assert response.content.decode().count('<tr id="account-') == 50
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organizations:organization_accounts", org), headers=HTMX)
+        response = org_owner_client.get(
+            url("organizations:organization_accounts", org), headers=HTMX
+        )
     assert response.content.decode().count('<tr id="account-') == 50
 
 
@@ -690,8 +675,10 @@ def test_accounts_page_queries_stay_flat_with_50_accounts(
 
 
 @pytest.mark.django_db
-def test_members_page_lists_members_with_roles_owner_first(owner_client, org, owner, admin, member):
-    response = owner_client.get(url("organizations:organization_members", org))
+def test_members_page_lists_members_with_roles_owner_first(
+    org_owner_client, org, owner, admin, member
+):
+    response = org_owner_client.get(url("organizations:organization_members", org))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index("owner@example.com") < html.index("admin@example.com")
@@ -726,7 +713,7 @@ def test_plain_members_see_the_members_but_no_write_controls(
 
 @pytest.mark.django_db
 def test_the_invited_tab_lists_pending_and_expired_invitations(
-    owner_client, org, owner, pending_invitation
+    org_owner_client, org, owner, pending_invitation
 ):
     expired = invitation_services.invitation_create(
         organization=org,
@@ -744,7 +731,7 @@ def test_the_invited_tab_lists_pending_and_expired_invitations(
     )
     invitation_services.invitation_revoke(invitation=revoked, actor=Actor.for_user(owner))
 
-    response = owner_client.get(
+    response = org_owner_client.get(
         url("organizations:organization_members", org), {"tab": "invited"}, headers=HTMX
     )
     html = response.content.decode()
@@ -760,10 +747,10 @@ def test_the_invited_tab_lists_pending_and_expired_invitations(
 
 @pytest.mark.django_db
 def test_invite_plain_post_sends_the_email_and_the_invitee_joins(
-    owner_client, org, make_user, django_capture_on_commit_callbacks
+    org_owner_client, org, make_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
+        response = org_owner_client.post(
             url("organizations:organization_members", org),
             {"email": "New.Admin@Example.com", "role": OrgRole.ADMINISTRATOR},
         )
@@ -772,27 +759,27 @@ def test_invite_plain_post_sends_the_email_and_the_invitee_joins(
     message = mail.outbox[-1]
     assert message.to == ["new.admin@example.com"]
     assert "Acme Group" in message.subject and "Organization Administrator" in message.body
-    html = owner_client.get(response["Location"]).content.decode()
+    html = org_owner_client.get(response["Location"]).content.decode()
     assert "Invitation sent to new.admin@example.com." in html
     assert "new.admin@example.com" in html.split('id="invitation-table"')[1]
 
     invitee = make_user(email="new.admin@example.com")
     invitation_services.invitation_accept(
-        token=token_from(message), user=invitee, actor=Actor.for_user(invitee)
+        token=mailed_invitation_token(message), user=invitee, actor=Actor.for_user(invitee)
     )
     assert role_of(org, invitee) == OrgRole.ADMINISTRATOR
-    html = owner_client.get(url("organizations:organization_members", org)).content.decode()
+    html = org_owner_client.get(url("organizations:organization_members", org)).content.decode()
     assert "Members (2)" in html and "Invited (0)" in html
     # As an administrator they now reach the organization's accounts.
-    assert owner_client.get(url("organizations:organization_accounts", org)).status_code == 200
+    assert org_owner_client.get(url("organizations:organization_accounts", org)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_invite_over_htmx_returns_the_form_and_signals(
-    owner_client, org, django_capture_on_commit_callbacks
+    org_owner_client, org, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
+        response = org_owner_client.post(
             url("organizations:organization_members", org),
             {"email": "someone@example.com", "role": OrgRole.MEMBER},
             headers=HTMX,
@@ -824,9 +811,11 @@ def test_invite_over_htmx_returns_the_form_and_signals(
     ],
 )
 def test_invite_errors_show_in_place_and_keep_input(
-    owner_client, org, member, pending_invitation, data, message
+    org_owner_client, org, member, pending_invitation, data, message
 ):
-    response = owner_client.post(url("organizations:organization_members", org), data, headers=HTMX)
+    response = org_owner_client.post(
+        url("organizations:organization_members", org), data, headers=HTMX
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert message in html
@@ -852,8 +841,8 @@ def test_change_a_members_role_plain_post(as_user, org, owner, admin, member, wh
 
 
 @pytest.mark.django_db
-def test_change_a_members_role_over_htmx_returns_the_row(owner_client, org, admin):
-    response = owner_client.post(
+def test_change_a_members_role_over_htmx_returns_the_row(org_owner_client, org, admin):
+    response = org_owner_client.post(
         url("organizations:organization_member_role", org, admin.pk),
         {"role": OrgRole.MEMBER},
         headers=HTMX,
@@ -887,8 +876,8 @@ def test_the_owners_role_cannot_be_changed(as_user, org, owner, admin):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["owner", "wizard", ""])
-def test_an_unknown_role_is_refused_in_the_row(owner_client, org, member, role):
-    response = owner_client.post(
+def test_an_unknown_role_is_refused_in_the_row(org_owner_client, org, member, role):
+    response = org_owner_client.post(
         url("organizations:organization_member_role", org, member.pk), {"role": role}, headers=HTMX
     )
     assert response.status_code == 422
@@ -918,33 +907,35 @@ def test_an_administrator_who_demotes_themselves_loses_the_controls(as_user, org
 
 
 @pytest.mark.django_db
-def test_remove_asks_first_in_a_dialog_or_a_page(owner_client, org, member):
+def test_remove_asks_first_in_a_dialog_or_a_page(org_owner_client, org, member):
     target = url("organizations:organization_member_remove", org, member.pk)
-    dialog = owner_client.get(target, headers=HTMX).content.decode()
+    dialog = org_owner_client.get(target, headers=HTMX).content.decode()
     assert dialog.lstrip().startswith('<div class="confirm">') and "<html" not in dialog
     assert "Remove member@example.com from “Acme Group”?" in dialog
     assert f'hx-target="#member-{member.pk}"' in dialog
-    page = owner_client.get(target).content.decode()
+    page = org_owner_client.get(target).content.decode()
     assert "<html" in page and "Remove member" in page
     assert "hx-post" not in page.split('class="confirm"')[1]
     assert role_of(org, member) == OrgRole.MEMBER  # asking removes nothing
 
 
 @pytest.mark.django_db
-def test_remove_plain_post_redirects_and_keeps_the_login(owner_client, org, member):
-    response = owner_client.post(url("organizations:organization_member_remove", org, member.pk))
+def test_remove_plain_post_redirects_and_keeps_the_login(org_owner_client, org, member):
+    response = org_owner_client.post(
+        url("organizations:organization_member_remove", org, member.pk)
+    )
     assert response.status_code == 302
     assert response["Location"] == url("organizations:organization_members", org)
     assert role_of(org, member) is None
     member.refresh_from_db()
     assert member.is_active
-    html = owner_client.get(response["Location"]).content.decode()
+    html = org_owner_client.get(response["Location"]).content.decode()
     assert "Removed member@example.com from the organization." in html
 
 
 @pytest.mark.django_db
-def test_remove_over_htmx_returns_the_emptied_row(owner_client, org, admin):
-    response = owner_client.post(
+def test_remove_over_htmx_returns_the_emptied_row(org_owner_client, org, admin):
+    response = org_owner_client.post(
         url("organizations:organization_member_remove", org, admin.pk), headers=HTMX
     )
     html = response.content.decode()
@@ -981,11 +972,11 @@ def test_an_administrator_who_leaves_is_sent_to_the_organizations_list(as_user, 
 
 @pytest.mark.django_db
 def test_resend_sends_a_new_link(
-    owner_client, org, pending_invitation, make_user, django_capture_on_commit_callbacks
+    org_owner_client, org, pending_invitation, make_user, django_capture_on_commit_callbacks
 ):
     old_hash = pending_invitation.token_hash
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
+        response = org_owner_client.post(
             url("organizations:organization_invitation_resend", org, pending_invitation.pk),
             headers=HTMX,
         )
@@ -998,14 +989,14 @@ def test_resend_sends_a_new_link(
     assert pending_invitation.token_hash != old_hash
     invitee = make_user(email="invitee@example.com")
     invitation_services.invitation_accept(
-        token=token_from(mail.outbox[-1]), user=invitee, actor=Actor.for_user(invitee)
+        token=mailed_invitation_token(mail.outbox[-1]), user=invitee, actor=Actor.for_user(invitee)
     )
     assert role_of(org, invitee) == OrgRole.MEMBER
 
 
 @pytest.mark.django_db
-def test_resend_plain_post_redirects_to_the_invited_tab(owner_client, org, pending_invitation):
-    response = owner_client.post(
+def test_resend_plain_post_redirects_to_the_invited_tab(org_owner_client, org, pending_invitation):
+    response = org_owner_client.post(
         url("organizations:organization_invitation_resend", org, pending_invitation.pk)
     )
     assert response.status_code == 302
@@ -1013,26 +1004,28 @@ def test_resend_plain_post_redirects_to_the_invited_tab(owner_client, org, pendi
 
 
 @pytest.mark.django_db
-def test_revoke_ends_the_invitation_and_cannot_be_repeated(owner_client, org, pending_invitation):
+def test_revoke_ends_the_invitation_and_cannot_be_repeated(
+    org_owner_client, org, pending_invitation
+):
     target = url("organizations:organization_invitation_revoke", org, pending_invitation.pk)
-    response = owner_client.post(target, headers=HTMX)
+    response = org_owner_client.post(target, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Revoked the invitation of invitee@example.com." in html
     assert 'badge-closed">Revoked' in html and "Resend" not in html
     pending_invitation.refresh_from_db()
     assert pending_invitation.state == "revoked"
-    again = owner_client.post(target, headers=HTMX)
+    again = org_owner_client.post(target, headers=HTMX)
     assert again.status_code == 422
     assert errors.INVITATION_NOT_PENDING in again.content.decode()
     assert "HX-Trigger" not in again
-    again = owner_client.post(target, follow=True)
+    again = org_owner_client.post(target, follow=True)
     assert errors.INVITATION_NOT_PENDING in again.content.decode()
 
 
 @pytest.mark.django_db
 def test_members_page_queries_stay_flat_with_50_members(
-    owner_client, org, owner, make_user, django_assert_max_num_queries
+    org_owner_client, org, owner, make_user, django_assert_max_num_queries
 ):
     users = [make_user(email=f"person{n:02}@example.com") for n in range(49)]
     OrganizationMembership.objects.bulk_create(
@@ -1046,12 +1039,12 @@ def test_members_page_queries_stay_flat_with_50_members(
             base_url="http://testserver/",
         )
     with django_assert_max_num_queries(10):
-        response = owner_client.get(url("organizations:organization_members", org))
+        response = org_owner_client.get(url("organizations:organization_members", org))
     html = response.content.decode()
     assert html.count('<tr id="member-') == 50
     assert "Members (50)" in html and "Invited (50)" in html
     with django_assert_max_num_queries(10):
-        response = owner_client.get(
+        response = org_owner_client.get(
             url("organizations:organization_members", org), {"tab": "invited"}
         )
     assert response.content.decode().count('<tr id="invitation-') == 50

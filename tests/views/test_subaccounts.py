@@ -10,14 +10,8 @@ from accounts import errors, roles
 from accounts.models import Account, AccountMembership
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(client, user):
-    client.force_login(user)
-    return client
+from tests.factories import SubaccountFactory
+from tests.support import HTMX
 
 
 def list_url(account):
@@ -26,20 +20,6 @@ def list_url(account):
 
 def status_url(account, sub):
     return reverse("console:subaccount_status", args=[account.sid, sub.sid])
-
-
-def bulk_subaccounts(parent, count, **fields):
-    """Many subaccounts fast, for paging and query-count tests."""
-    Account.objects.bulk_create(
-        Account(
-            friendly_name=f"Bulk {number:04d}",
-            parent=parent,
-            owner_id=parent.owner_id,
-            balance=None,
-            **fields,
-        )
-        for number in range(count)
-    )
 
 
 @pytest.mark.django_db
@@ -85,7 +65,7 @@ def test_htmx_search_returns_only_the_results_partial(owner_client, account, mak
 
 @pytest.mark.django_db
 def test_pages_of_50(owner_client, account):
-    bulk_subaccounts(account, 120)
+    SubaccountFactory.bulk(account, 120)
     first = owner_client.get(list_url(account)).content.decode()
     assert first.count('<tr id="row-') == 50
     assert "Page 1 of 3" in first and "120 subaccounts" in first
@@ -203,6 +183,45 @@ def test_rename_a_row(owner_client, account, make_subaccount):
     assert sub.friendly_name == "After"
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "-1", "logout"])
+def test_subaccount_row_actions_never_redirect_off_the_site_nor_fail(
+    owner_client, account, make_subaccount, target
+):
+    sub = make_subaccount(account)
+    listing = reverse("console:subaccount_list", args=[account.sid])
+
+    renamed = owner_client.post(
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
+        {"friendly_name": "Renamed", "next": target},
+    )
+    suspended = owner_client.post(
+        reverse("console:subaccount_status", args=[account.sid, sub.sid]),
+        {"action": "suspend", "next": target},
+    )
+    refused = owner_client.post(
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
+        {"friendly_name": "", "next": target},
+    )
+
+    for response in (renamed, suspended, refused):
+        assert response.status_code == 302
+        assert response["Location"] == listing
+    sub.refresh_from_db()
+    assert sub.friendly_name == "Renamed" and sub.status == Account.Status.SUSPENDED
+
+
+def test_subaccount_row_actions_keep_a_local_next_page(owner_client, account, make_subaccount):
+    sub = make_subaccount(account)
+    back = reverse("console:subaccount_list", args=[account.sid]) + "?q=Sub&page=2"
+
+    response = owner_client.post(
+        reverse("console:subaccount_rename", args=[account.sid, sub.sid]),
+        {"friendly_name": "Renamed", "next": back},
+    )
+
+    assert response["Location"] == back
+
+
 @pytest.mark.django_db
 def test_unknown_action_is_refused(owner_client, account, make_subaccount):
     sub = make_subaccount(account)
@@ -251,7 +270,7 @@ def test_members_without_subaccount_rights_get_403_and_no_buttons(
 def test_page_queries_stay_flat_with_1000_subaccounts(
     owner_client, account, django_assert_max_num_queries
 ):
-    bulk_subaccounts(account, 1000)
+    SubaccountFactory.bulk(account, 1000)
     with django_assert_max_num_queries(10):
         response = owner_client.get(list_url(account))
     html = response.content.decode()
@@ -263,6 +282,6 @@ def test_page_queries_stay_flat_with_1000_subaccounts(
 
 @pytest.mark.django_db
 def test_page_links_keep_the_search_and_filter(owner_client, account):
-    bulk_subaccounts(account, 120)
+    SubaccountFactory.bulk(account, 120)
     html = owner_client.get(list_url(account), {"q": "Bulk", "status": "active"}).content.decode()
     assert 'href="?q=Bulk&amp;status=active&amp;page=2"' in html

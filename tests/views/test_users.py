@@ -1,35 +1,22 @@
 """The Users page of an account and the invitation link, through the test client."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from accounts import roles
-from accounts.models import AccountMembership, Invitation, User
+from accounts.models import Account, AccountMembership, Invitation, User
 from accounts.selectors import accounts as account_selectors
 from accounts.services import accounts as account_services
 from accounts.services import invitations as invitation_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
-from tests.conftest import DEFAULT_PASSWORD
-
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def owner_client(client, account):
-    client.force_login(account.owner)
-    return client
+from tests.factories import DEFAULT_PASSWORD
+from tests.support import HTMX, mailed_invitation_link
 
 
 def users_url(account):
     return reverse("console:user_list", args=[account.sid])
-
-
-def sent_link():
-    return re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body).group(1)
 
 
 @pytest.mark.django_db
@@ -98,13 +85,13 @@ def test_invite_errors_in_place_keep_the_input(owner_client, account):
 def test_resend_and_revoke(owner_client, account):
     owner_client.post(users_url(account), {"email": "a@example.com", "roles": ["support"]})
     invitation = Invitation.objects.get()
-    first_link = sent_link()
+    first_link = mailed_invitation_link()
     owner_client.post(reverse("console:invitation_resend", args=[account.sid, invitation.pk]))
-    assert len(mail.outbox) == 2 and sent_link() != first_link
+    assert len(mail.outbox) == 2 and mailed_invitation_link() != first_link
     owner_client.post(reverse("console:invitation_revoke", args=[account.sid, invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    assert owner_client.get(sent_link()).status_code == 410
+    assert owner_client.get(mailed_invitation_link()).status_code == 410
 
 
 @pytest.mark.django_db
@@ -136,6 +123,28 @@ def test_the_owner_cannot_be_removed_through_the_page(client, account, make_user
     )
     assert b"Transfer ownership to another user first" in response.content
     assert account.memberships.filter(user=account.owner, role=roles.OWNER).exists()
+
+
+def test_an_administrator_cannot_take_or_touch_the_owner_role(as_user, account, make_member):
+    admin = make_member(account, roles.ADMINISTRATOR)
+    client = as_user(admin)
+    owner = account.owner
+
+    client.post(reverse("console:user_roles", args=[account.sid, admin.pk]), {"roles": ["owner"]})
+    client.post(reverse("console:user_roles", args=[account.sid, owner.pk]), {"roles": ["support"]})
+    client.post(reverse("console:user_remove", args=[account.sid, owner.pk]))
+    transfer = client.post(
+        reverse("console:ownership_transfer", args=[account.sid]), {"new_owner": admin.pk}
+    )
+    close = client.post(reverse("console:account_close", args=[account.sid]))
+
+    assert transfer.status_code == 403 and close.status_code == 403
+    account.refresh_from_db()
+    assert account.owner == owner and account.status == Account.Status.ACTIVE
+    assert set(AccountMembership.objects.filter(account=account).values_list("user", "role")) == {
+        (owner.pk, roles.OWNER),
+        (admin.pk, roles.ADMINISTRATOR),
+    }
 
 
 @pytest.mark.django_db
@@ -170,7 +179,7 @@ def invitation_link(account, django_capture_on_commit_callbacks):
             actor=Actor.for_user(account.owner),
             base_url="http://testserver/",
         )
-    return sent_link()
+    return mailed_invitation_link()
 
 
 @pytest.mark.django_db
@@ -250,7 +259,7 @@ def test_an_organization_invitation_lands_on_the_organization(
         )
     member = make_user(email="member@example.com")
     client.force_login(member)
-    response = client.post(sent_link())
+    response = client.post(mailed_invitation_link())
     assert response["Location"] == reverse(
         "organizations:organization_overview", args=[organization.sid]
     )
