@@ -4,18 +4,17 @@ subaccount only, and an organization's administrators."""
 import pytest
 
 from accounts import roles
-from accounts.models import Account, AccountMembership
+from accounts.models import Account
 from accounts.selectors import accounts as account_selectors
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
 
 
 @pytest.mark.django_db
-def test_a_role_on_one_subaccount_only(account, make_subaccount, make_user):
+def test_a_role_on_one_subaccount_only(account, make_subaccount, make_member):
     sub = make_subaccount(account)
     sibling = make_subaccount(account)
-    member = make_user()
-    AccountMembership.objects.create(account=sub, user=member, role=roles.DEVELOPER)
+    member = make_member(sub, roles.DEVELOPER)
     reachable = set(
         account_selectors.account_list_for_user(user=member).values_list("pk", flat=True)
     )

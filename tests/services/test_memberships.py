@@ -36,9 +36,8 @@ def test_developer_billing_and_support_combine():
 
 
 @pytest.mark.django_db
-def test_roles_can_be_changed_and_users_removed_but_never_the_owner(account, make_user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+def test_roles_can_be_changed_and_users_removed_but_never_the_owner(account, make_member):
+    member = make_member(account, roles.DEVELOPER)
     membership_services.account_member_roles_set(
         account=account,
         user=member,
@@ -109,9 +108,8 @@ def test_only_the_owner_transfers_and_only_to_a_member(account, make_user, make_
 
 
 @pytest.mark.django_db
-def test_a_closed_accounts_users_and_roles_are_read_only(account, make_user, user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+def test_a_closed_accounts_users_and_roles_are_read_only(account, make_member, user):
+    member = make_member(account, roles.DEVELOPER)
     account_services.account_close(account=account, actor=Actor.for_user(user))
     attempts = [
         lambda: invitation_services.invitation_create(

@@ -331,9 +331,8 @@ def test_owner_closes_the_account_and_its_subaccounts(owner_client, account, mak
 
 
 @pytest.mark.django_db
-def test_only_the_owner_may_close_a_main_account(client, make_user, account):
-    admin = make_user()
-    AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
+def test_only_the_owner_may_close_a_main_account(client, make_member, account):
+    admin = make_member(account, roles.ADMINISTRATOR)
     client.force_login(admin)
     assert client.get(reverse("console:account_close", args=[account.sid])).status_code == 403
     assert client.post(reverse("console:account_close", args=[account.sid])).status_code == 403
@@ -346,9 +345,8 @@ def test_only_the_owner_may_close_a_main_account(client, make_user, account):
 
 
 @pytest.mark.django_db
-def test_a_developer_cannot_rename(client, make_user, account):
-    developer = make_user()
-    AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
+def test_a_developer_cannot_rename(client, make_member, account):
+    developer = make_member(account, roles.DEVELOPER)
     client.force_login(developer)
     response = client.post(
         reverse("console:account_rename", args=[account.sid]), {"friendly_name": "Hijacked"}
@@ -403,12 +401,11 @@ def test_an_unknown_sid_is_404(owner_client):
 
 @pytest.mark.django_db
 def test_a_subaccount_member_does_not_see_the_parent_or_siblings(
-    client, make_user, account, make_subaccount
+    client, make_member, account, make_subaccount
 ):
     sub = make_subaccount(account, "Mine")
     sibling = make_subaccount(account, "Sibling")
-    member = make_user()
-    AccountMembership.objects.create(account=sub, user=member, role=roles.DEVELOPER)
+    member = make_member(sub, roles.DEVELOPER)
     client.force_login(member)
     assert client.get(reverse("console:account_dashboard", args=[sub.sid])).status_code == 200
     assert client.get(reverse("console:account_dashboard", args=[account.sid])).status_code == 404
@@ -476,15 +473,14 @@ def test_a_bad_spend_cap_is_explained_and_kept(owner_client, account, make_subac
 
 @pytest.mark.django_db
 def test_spend_caps_are_for_subaccounts_and_billing_roles_only(
-    client, owner_client, make_user, account, make_subaccount
+    client, owner_client, make_member, account, make_subaccount
 ):
     sub = make_subaccount(account)
     main = owner_client.post(
         reverse("console:account_spend_cap", args=[account.sid]), {"monthly_spend_cap": "5"}
     )
     assert main.status_code == 422
-    developer = make_user()
-    AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
+    developer = make_member(account, roles.DEVELOPER)
     client.force_login(developer)
     denied = client.post(
         reverse("console:account_spend_cap", args=[sub.sid]), {"monthly_spend_cap": "5"}

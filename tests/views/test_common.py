@@ -118,7 +118,9 @@ def _cases():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "who", "expected"), list(_cases()))
-def test_permission_matrix(client, make_user, make_account, make_subaccount, action, who, expected):
+def test_permission_matrix(
+    client, make_user, make_account, make_subaccount, action, who, expected, make_member
+):
     organization_owner = make_user()
     organization = organization_services.organization_create(
         name="Org", owner=organization_owner, actor=Actor.for_user(organization_owner)
@@ -128,8 +130,7 @@ def test_permission_matrix(client, make_user, make_account, make_subaccount, act
     account.organization = organization
     account.save()
     sub = make_subaccount(account)
-    other_member = make_user()
-    AccountMembership.objects.create(account=account, user=other_member, role=roles.SUPPORT)
+    other_member = make_member(account, roles.SUPPORT)
 
     if who == "owner":
         actor = owner
@@ -174,21 +175,19 @@ CREDENTIALS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "sees_token"), list(CREDENTIALS.items()))
 def test_only_roles_with_credentials_see_the_auth_token(
-    client, make_user, account, role, sees_token
+    client, make_member, account, role, sees_token
 ):
     actor = account.owner
     if role != "owner":
-        actor = make_user()
-        AccountMembership.objects.create(account=account, user=actor, role=role)
+        actor = make_member(account, role)
     client.force_login(actor)
     html = client.get(reverse("console:account_dashboard", args=[account.sid])).content.decode()
     assert (account.auth_token in html) is sees_token
 
 
-def test_every_console_post_needs_a_csrf_token(user, account, make_subaccount, make_user, org):
+def test_every_console_post_needs_a_csrf_token(user, account, make_subaccount, make_member, org):
     sub = make_subaccount(account)
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+    member = make_member(account, roles.DEVELOPER)
     AvailablePhoneNumber.objects.create(phone_number="+14155550100", friendly_name="x")
     invitation = invitation_services.invitation_create(
         email="x@example.com",

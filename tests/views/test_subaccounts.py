@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts import errors, roles
-from accounts.models import Account, AccountMembership
+from accounts.models import Account
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
 from tests.factories import SubaccountFactory
@@ -251,11 +251,10 @@ def test_another_parents_subaccount_cannot_be_reached_through_this_parent(
 
 @pytest.mark.django_db
 def test_members_without_subaccount_rights_get_403_and_no_buttons(
-    client, make_user, account, make_subaccount
+    client, make_member, account, make_subaccount
 ):
     sub = make_subaccount(account)
-    billing = make_user()
-    AccountMembership.objects.create(account=account, user=billing, role=roles.BILLING_MANAGER)
+    billing = make_member(account, roles.BILLING_MANAGER)
     client.force_login(billing)
     page = client.get(list_url(account)).content.decode()
     assert sub.sid in page

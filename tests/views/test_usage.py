@@ -15,7 +15,6 @@ from accounts import roles
 from accounts.errors import DATE_INVALID, RANGE_REVERSED
 from accounts.models import (
     Account,
-    AccountMembership,
     AvailablePhoneNumber,
     LedgerEntry,
     UsageRecord,
@@ -281,19 +280,17 @@ def test_a_subaccount_has_no_usage_page(owner_client, usage_family):
 
 
 @pytest.mark.django_db
-def test_access(client, make_user, usage_family):
+def test_access(client, make_user, usage_family, make_member):
     account, alpha, _beta = usage_family
     client.force_login(make_user())
     assert client.get(usage_url(account)).status_code == 404
     assert client.get(usage_url(account), {**NOV, "format": "csv"}).status_code == 404
     # Every role holds usage:read, Support included.
-    supporter = make_user()
-    AccountMembership.objects.create(account=account, user=supporter, role=roles.SUPPORT)
+    supporter = make_member(account, roles.SUPPORT)
     client.force_login(supporter)
     assert client.get(usage_url(account), NOV).status_code == 200
     # A subaccount's user cannot read the usage_family's usage through the parent.
-    sub_user = make_user()
-    AccountMembership.objects.create(account=alpha, user=sub_user, role=roles.ADMINISTRATOR)
+    sub_user = make_member(alpha, roles.ADMINISTRATOR)
     client.force_login(sub_user)
     assert client.get(usage_url(account), NOV).status_code == 404
 

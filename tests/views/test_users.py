@@ -36,11 +36,10 @@ def test_users_page_lists_users_with_roles(owner_client, account, make_user):
 
 @pytest.mark.django_db
 def test_subaccount_users_page_shows_who_reaches_it_through_the_parent(
-    owner_client, account, make_subaccount, make_user
+    owner_client, account, make_subaccount, make_member
 ):
     sub = make_subaccount(account)
-    direct = make_user()
-    AccountMembership.objects.create(account=sub, user=direct, role=roles.DEVELOPER)
+    direct = make_member(sub, roles.DEVELOPER)
     html = owner_client.get(users_url(sub)).content.decode()
     assert direct.email in html
     assert "through the parent account" in html
@@ -95,9 +94,8 @@ def test_resend_and_revoke(owner_client, account):
 
 
 @pytest.mark.django_db
-def test_change_roles_and_remove_a_user(owner_client, account, make_user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.SUPPORT)
+def test_change_roles_and_remove_a_user(owner_client, account, make_member):
+    member = make_member(account, roles.SUPPORT)
     owner_client.post(
         reverse("console:user_roles", args=[account.sid, member.pk]),
         {"roles": [roles.DEVELOPER, roles.BILLING_MANAGER]},
@@ -114,9 +112,8 @@ def test_change_roles_and_remove_a_user(owner_client, account, make_user):
 
 
 @pytest.mark.django_db
-def test_the_owner_cannot_be_removed_through_the_page(client, account, make_user):
-    admin = make_user()
-    AccountMembership.objects.create(account=account, user=admin, role=roles.ADMINISTRATOR)
+def test_the_owner_cannot_be_removed_through_the_page(client, account, make_member):
+    admin = make_member(account, roles.ADMINISTRATOR)
     client.force_login(admin)
     response = client.post(
         reverse("console:user_remove", args=[account.sid, account.owner.pk]), follow=True
@@ -148,9 +145,8 @@ def test_an_administrator_cannot_take_or_touch_the_owner_role(as_user, account, 
 
 
 @pytest.mark.django_db
-def test_transfer_ownership_from_the_page(owner_client, account, make_user):
-    member = make_user()
-    AccountMembership.objects.create(account=account, user=member, role=roles.DEVELOPER)
+def test_transfer_ownership_from_the_page(owner_client, account, make_member):
+    member = make_member(account, roles.DEVELOPER)
     page = owner_client.get(users_url(account)).content.decode()
     assert "Transfer ownership" in page and member.email in page
     owner_client.post(
@@ -267,9 +263,8 @@ def test_an_organization_invitation_lands_on_the_organization(
 
 
 @pytest.mark.django_db
-def test_a_member_without_the_permission_gets_a_clear_403_page(client, account, make_user):
-    developer = make_user()
-    AccountMembership.objects.create(account=account, user=developer, role=roles.DEVELOPER)
+def test_a_member_without_the_permission_gets_a_clear_403_page(client, account, make_member):
+    developer = make_member(account, roles.DEVELOPER)
     client.force_login(developer)
     response = client.get(users_url(account))
     assert response.status_code == 403
@@ -288,15 +283,14 @@ def test_not_found_pages_say_so_without_revealing_anything(client, account, make
 
 @pytest.mark.django_db
 def test_a_subaccount_only_user_sees_nothing_of_the_parents_people(
-    client, account, make_subaccount, make_user
+    client, account, make_subaccount, make_member
 ):
     sub = make_subaccount(account, "Shop")
     account_services.account_suspend(
         account=sub, actor=Actor.for_user(account.owner), reason="Paused"
     )
     account_services.account_reactivate(account=sub, actor=Actor.for_user(account.owner))
-    admin = make_user()
-    AccountMembership.objects.create(account=sub, user=admin, role=roles.ADMINISTRATOR)
+    admin = make_member(sub, roles.ADMINISTRATOR)
     client.force_login(admin)
     users = client.get(users_url(sub)).content.decode()
     assert admin.email in users and account.owner.email not in users
