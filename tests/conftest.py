@@ -3,12 +3,11 @@ members, a funded account and phone numbers in stock, and a test client signed i
 Objects come from tests/factories.py, through the app's services where it keeps invariants."""
 
 import os
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from accounts.models import Account, AvailablePhoneNumber, OrganizationMembership
+from accounts.models import Account, OrganizationMembership
 from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
 
@@ -16,6 +15,7 @@ from .factories import (
     DEFAULT_PASSWORD,
     AccountFactory,
     AccountMembershipFactory,
+    AvailablePhoneNumberFactory,
     OrganizationFactory,
     OrganizationMembershipFactory,
     SubaccountFactory,
@@ -122,23 +122,11 @@ def funded(account):
 def stock(db):
     """The inventory: ten numbers in area code 415 (CA, MMS on even lines, $1.15 a month)
     and one in 212 (NY)."""
-    AvailablePhoneNumber.objects.bulk_create(
-        [
-            *(
-                AvailablePhoneNumber(
-                    phone_number=f"+1415555{line:04d}",
-                    friendly_name=f"(415) 555-{line:04d}",
-                    region="CA",
-                    mms=line % 2 == 0,
-                    monthly_price=Decimal("1.15"),
-                )
-                for line in range(100, 110)
-            ),
-            AvailablePhoneNumber(
-                phone_number="+12125550199", friendly_name="(212) 555-0199", region="NY"
-            ),
-        ]
-    )
+    for line in range(100, 110):
+        AvailablePhoneNumberFactory(
+            phone_number=f"+1415555{line:04d}", region="CA", mms=line % 2 == 0
+        )
+    AvailablePhoneNumberFactory(phone_number="+12125550199", region="NY", monthly_price=1)
 
 
 # Organizations: an organization, its owner, an administrator and a member.

@@ -13,7 +13,14 @@ from accounts.services.events import Actor
 from tests.history import status_changes
 from tests.support import NUL
 
-from .support import ACCOUNT_KEYS, ACCOUNTS, SPEC_PATH, account_path, assert_twilio_error
+from .support import (
+    ACCOUNT_KEYS,
+    ACCOUNTS,
+    SPEC_PATH,
+    account_path,
+    assert_not_found,
+    assert_twilio_error,
+)
 
 Source = Account.StatusSource
 
@@ -22,12 +29,6 @@ def spec_example(path, method, status):
     spec = json.loads(SPEC_PATH.read_text())
     content = spec["paths"][path][method]["responses"][status]["content"]["application/json"]
     return next(iter(content["examples"].values()))["value"]
-
-
-def assert_not_found(response, path):
-    assert_twilio_error(
-        response, code=20404, status=404, message=f"The requested resource {path} was not found"
-    )
 
 
 # Fetch

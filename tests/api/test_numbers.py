@@ -23,7 +23,14 @@ from accounts.services.events import Actor
 from tests.races import run_at_once
 from tests.support import NUL
 
-from .support import ACCOUNTS, SPEC_PATH, assert_twilio_error, basic_auth, query_of
+from .support import (
+    ACCOUNTS,
+    SPEC_PATH,
+    assert_not_found,
+    assert_twilio_error,
+    basic_auth,
+    query_of,
+)
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
 LIST_KEYS = {
@@ -45,12 +52,6 @@ def numbers_path(account_sid):
 
 def number_path(account_sid, sid):
     return f"/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"
-
-
-def assert_not_found(response, path):
-    assert_twilio_error(
-        response, code=20404, status=404, message=f"The requested resource {path} was not found"
-    )
 
 
 def sids(response):

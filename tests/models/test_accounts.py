@@ -14,7 +14,6 @@ from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
 
 ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
-ORGANIZATION_SID = re.compile(r"^OR[0-9a-f]{32}$")
 AUTH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import roles
-from accounts.models import Account, AccountMembership, AvailablePhoneNumber, OrganizationMembership
+from accounts.models import Account, AccountMembership, OrganizationMembership
 from accounts.services import invitations as invitation_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor
+from tests.factories import AvailablePhoneNumberFactory
 from tests.history import status_changes
 from tests.support import HTMX, NUL
 
@@ -188,7 +189,7 @@ def test_only_roles_with_credentials_see_the_auth_token(
 def test_every_console_post_needs_a_csrf_token(user, account, make_subaccount, make_member, org):
     sub = make_subaccount(account)
     member = make_member(account, roles.DEVELOPER)
-    AvailablePhoneNumber.objects.create(phone_number="+14155550100", friendly_name="x")
+    AvailablePhoneNumberFactory(phone_number="+14155550100")
     invitation = invitation_services.invitation_create(
         email="x@example.com",
         actor=Actor.for_user(user),

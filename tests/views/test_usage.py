@@ -15,7 +15,6 @@ from accounts import roles
 from accounts.errors import DATE_INVALID, RANGE_REVERSED
 from accounts.models import (
     Account,
-    AvailablePhoneNumber,
     LedgerEntry,
     UsageRecord,
 )
@@ -23,7 +22,7 @@ from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
-from tests.factories import SubaccountFactory, UsageRecordFactory
+from tests.factories import AvailablePhoneNumberFactory, SubaccountFactory, UsageRecordFactory
 from tests.support import HTMX
 
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -360,9 +359,7 @@ def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, usage_fam
     the sum of every usage entry in the ledger, joined to nothing."""
     account, alpha, _beta = usage_family
     Account.objects.filter(pk__in=[account.pk, alpha.pk]).update(type="Full")
-    AvailablePhoneNumber.objects.create(
-        phone_number="+14155550100", friendly_name="x", monthly_price=Decimal("1.15")
-    )
+    AvailablePhoneNumberFactory(phone_number="+14155550100")
     number_services.number_buy(account=alpha, phone_number="+14155550100", actor=Actor.system())
     wide = {"start": "2000-01-01", "end": "2100-12-31"}
     report = owner_client.get(usage_url(account), wide).context["report"]
