@@ -21,8 +21,9 @@ from accounts.models import (
 from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
+from accounts.services import usage as usage_services
 from accounts.services.events import Actor
-from tests.factories import AvailablePhoneNumberFactory, SubaccountFactory, UsageRecordFactory
+from tests.factories import AvailablePhoneNumberFactory, SubaccountFactory
 from tests.support import HTMX
 
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -32,48 +33,37 @@ def usage_url(account):
     return reverse("console:usage", args=[account.sid])
 
 
+def record(account, category, quantity, price, start=date(2026, 11, 1), end=date(2026, 11, 30)):
+    return usage_services.usage_record(
+        account=account,
+        category=category,
+        quantity=quantity,
+        price=price,
+        start_date=start,
+        end_date=end,
+        actor=Actor.system(),
+    )
+
+
 @pytest.fixture
-def usage_family(account, make_subaccount):
-    """`account` and its subaccounts Alpha and Beta, with usage in and around November 2026:
-    (account, alpha, beta)."""
+def family(account, make_subaccount):
     ledger_services.funds_add(account=account, amount="500", actor=Actor.system(), reason="test")
     alpha = make_subaccount(account, "Alpha")
     beta = make_subaccount(account, "Beta")
-    UsageRecordFactory(account=account, category="calls", quantity=35, price="4.20")
-    UsageRecordFactory(account=alpha, category="sms", quantity=100, price="0.79")
-    UsageRecordFactory(
-        account=alpha,
-        category="sms",
-        quantity=20,
-        price="0.16",
-        start_date=date(2026, 11, 10),
-        end_date=date(2026, 11, 10),
-    )
-    UsageRecordFactory(account=alpha, category="calls", quantity=10, price="1.30")
-    UsageRecordFactory(account=beta, category="mms", quantity=5, price="0.10")
+    record(account, "calls", 35, "4.20")
+    record(alpha, "sms", 100, "0.79")
+    record(alpha, "sms", 20, "0.16", start=date(2026, 11, 10), end=date(2026, 11, 10))
+    record(alpha, "calls", 10, "1.30")
+    record(beta, "mms", 5, "0.10")
     # Outside November: before, and straddling its end.
-    UsageRecordFactory(
-        account=beta,
-        category="sms",
-        quantity=999,
-        price="99",
-        start_date=date(2026, 10, 1),
-        end_date=date(2026, 10, 31),
-    )
-    UsageRecordFactory(
-        account=beta,
-        category="sms",
-        quantity=999,
-        price="99",
-        start_date=date(2026, 11, 15),
-        end_date=date(2026, 12, 15),
-    )
+    record(beta, "sms", 999, "99", start=date(2026, 10, 1), end=date(2026, 10, 31))
+    record(beta, "sms", 999, "99", start=date(2026, 11, 15), end=date(2026, 12, 15))
     return account, alpha, beta
 
 
 @pytest.mark.django_db
-def test_rows_per_account_and_category_with_subtotals_and_a_total(owner_client, usage_family):
-    account, alpha, beta = usage_family
+def test_rows_per_account_and_category_with_subtotals_and_a_total(owner_client, family):
+    account, alpha, beta = family
     response = owner_client.get(usage_url(account), NOV)
     html = response.content.decode()
     report = response.context["report"]
@@ -105,8 +95,8 @@ def test_rows_per_account_and_category_with_subtotals_and_a_total(owner_client, 
 
 
 @pytest.mark.django_db
-def test_the_totals_equal_the_ledgers_usage_for_the_same_range(owner_client, usage_family):
-    account, *_ = usage_family
+def test_the_totals_equal_the_ledgers_usage_for_the_same_range(owner_client, family):
+    account, *_ = family
     for start, end in (("2026-11-01", "2026-11-30"), ("2026-10-01", "2026-12-31")):
         report = owner_client.get(usage_url(account), {"start": start, "end": end}).context[
             "report"
@@ -123,9 +113,7 @@ def test_the_totals_equal_the_ledgers_usage_for_the_same_range(owner_client, usa
 @pytest.mark.django_db
 def test_the_default_range_is_this_month_so_far(owner_client, account):
     today = timezone.localdate()
-    UsageRecordFactory(
-        account=account, category="sms", quantity=1, price="0", start_date=today, end_date=today
-    )
+    record(account, "sms", 1, "0", start=today, end=today)
     response = owner_client.get(usage_url(account))
     html = response.content.decode()
     assert f'value="{today.replace(day=1).isoformat()}"' in html
@@ -134,15 +122,15 @@ def test_the_default_range_is_this_month_so_far(owner_client, account):
 
 
 @pytest.mark.django_db
-def test_any_range_works_not_only_one_month(owner_client, usage_family):
-    account, *_ = usage_family
+def test_any_range_works_not_only_one_month(owner_client, family):
+    account, *_ = family
     response = owner_client.get(usage_url(account), {"start": "2026-01-01", "end": "2026-12-31"})
     assert response.context["report"].total == Decimal("6.55") + 2 * Decimal("99")
 
 
 @pytest.mark.django_db
-def test_the_csv_has_the_same_figures_as_the_page(owner_client, usage_family):
-    account, alpha, _beta = usage_family
+def test_the_csv_has_the_same_figures_as_the_page(owner_client, family):
+    account, alpha, _beta = family
     page = owner_client.get(usage_url(account), NOV)
     assert "start=2026-11-01&amp;end=2026-11-30&amp;format=csv" in page.content.decode()
     response = owner_client.get(usage_url(account), {**NOV, "format": "csv"})
@@ -176,12 +164,9 @@ def test_usage_csv_does_not_export_a_subaccount_name_as_a_formula(
     account_services.account_rename(
         account=sub, friendly_name=name, actor=Actor.system()
     )  # e.g. with its own API credentials
-    UsageRecordFactory(account=sub, category="calls", quantity=1, price="1")
+    record(sub, "calls", 1, "1", start=date(2026, 11, 1), end=date(2026, 11, 1))
 
-    response = owner_client.get(
-        reverse("console:usage", args=[funded.sid]),
-        {"start": "2026-11-01", "end": "2026-11-30", "format": "csv"},
-    )
+    response = owner_client.get(usage_url(funded), {**NOV, "format": "csv"})
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     (row,) = [r for r in rows if r[0] == sub.sid]
@@ -192,19 +177,16 @@ def test_usage_csv_does_not_export_a_subaccount_name_as_a_formula(
 @pytest.mark.django_db
 def test_usage_csv_keeps_ordinary_names_as_they_are(owner_client, funded, make_subaccount):
     sub = make_subaccount(funded, friendly_name="Customer 42")
-    UsageRecordFactory(account=sub, category="calls", quantity=1, price="1")
+    record(sub, "calls", 1, "1", start=date(2026, 11, 1), end=date(2026, 11, 1))
 
-    response = owner_client.get(
-        reverse("console:usage", args=[funded.sid]),
-        {"start": "2026-11-01", "end": "2026-11-30", "format": "csv"},
-    )
+    response = owner_client.get(usage_url(funded), {**NOV, "format": "csv"})
 
     assert f"{sub.sid},Customer 42,calls,1.0000,1.0000" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_the_chart_is_inline_svg_with_a_title(owner_client, usage_family):
-    account, *_ = usage_family
+def test_the_chart_is_inline_svg_with_a_title(owner_client, family):
+    account, *_ = family
     html = owner_client.get(usage_url(account), NOV).content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg and '<title id="chart-title">Cost per account' in svg
@@ -218,7 +200,7 @@ def test_the_chart_shows_the_top_20_and_the_others_together(owner_client, accoun
     subs = SubaccountFactory.bulk(account, 25, name="Sub {n:02d}")
     ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
     for number, sub in enumerate(subs):
-        UsageRecordFactory(account=sub, category="sms", quantity=1, price=Decimal(number + 1))
+        record(sub, "sms", 1, Decimal(number + 1))
     response = owner_client.get(usage_url(account), NOV)
     chart = response.context["chart"]["bars"]
     assert len(chart) == 21
@@ -236,8 +218,8 @@ def test_no_usage_in_the_range(owner_client, account):
 
 
 @pytest.mark.django_db
-def test_htmx_returns_the_report_partial(owner_client, usage_family):
-    account, *_ = usage_family
+def test_htmx_returns_the_report_partial(owner_client, family):
+    account, *_ = family
     response = owner_client.get(usage_url(account), NOV, headers=HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="usage-report"')
@@ -256,9 +238,9 @@ def test_htmx_returns_the_report_partial(owner_client, usage_family):
     ],
 )
 def test_invalid_ranges_are_explained_in_place_keeping_the_input(
-    owner_client, usage_family, query, message
+    owner_client, family, query, message
 ):
-    account, *_ = usage_family
+    account, *_ = family
     response = owner_client.get(usage_url(account), query, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 422
@@ -273,14 +255,14 @@ def test_invalid_ranges_are_explained_in_place_keeping_the_input(
 
 
 @pytest.mark.django_db
-def test_a_subaccount_has_no_usage_page(owner_client, usage_family):
-    _account, alpha, _beta = usage_family
+def test_a_subaccount_has_no_usage_page(owner_client, family):
+    _account, alpha, _beta = family
     assert owner_client.get(usage_url(alpha)).status_code == 404
 
 
 @pytest.mark.django_db
-def test_access(client, make_user, usage_family, make_member):
-    account, alpha, _beta = usage_family
+def test_access(client, make_user, family, make_member):
+    account, alpha, _beta = family
     client.force_login(make_user())
     assert client.get(usage_url(account)).status_code == 404
     assert client.get(usage_url(account), {**NOV, "format": "csv"}).status_code == 404
@@ -288,7 +270,7 @@ def test_access(client, make_user, usage_family, make_member):
     supporter = make_member(account, roles.SUPPORT)
     client.force_login(supporter)
     assert client.get(usage_url(account), NOV).status_code == 200
-    # A subaccount's user cannot read the usage_family's usage through the parent.
+    # A subaccount's user cannot read the family's usage through the parent.
     sub_user = make_member(alpha, roles.ADMINISTRATOR)
     client.force_login(sub_user)
     assert client.get(usage_url(account), NOV).status_code == 404
@@ -326,9 +308,7 @@ def test_queries_stay_flat_with_1000_subaccounts(
     owner_client, account, django_assert_max_num_queries
 ):
     ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
-    UsageRecordFactory(
-        account=account, category="calls", quantity=1, price="1"
-    )  # through the service, like the real thing
+    record(account, "calls", 1, "1")  # through the service, like the real thing
     SubaccountFactory.bulk(account, 1000)
     subaccounts = list(Account.objects.filter(parent=account).order_by("pk"))
     bulk_usage(account, subaccounts, date(2026, 11, 5))
@@ -354,10 +334,10 @@ def test_the_presets_link_to_this_and_last_month(owner_client, account):
 
 
 @pytest.mark.django_db
-def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, usage_family):
+def test_every_usage_charge_in_the_ledger_is_on_the_page(owner_client, family):
     """Phone numbers' first months too: over a range covering everything, the page's total is
     the sum of every usage entry in the ledger, joined to nothing."""
-    account, alpha, _beta = usage_family
+    account, alpha, _beta = family
     Account.objects.filter(pk__in=[account.pk, alpha.pk]).update(type="Full")
     AvailablePhoneNumberFactory(phone_number="+14155550100")
     number_services.number_buy(account=alpha, phone_number="+14155550100", actor=Actor.system())
@@ -375,7 +355,7 @@ def test_the_table_pages_through_accounts_while_the_total_covers_them_all(owner_
     ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="test")
     SubaccountFactory.bulk(account, 60, name="Sub {n:03d}")
     for sub in account.subaccounts.all():
-        UsageRecordFactory(account=sub, category="sms", quantity=1, price="1")
+        record(sub, "sms", 1, "1")
     first = owner_client.get(usage_url(account), NOV)
     assert first.content.decode().count('class="usage-group"') == 50
     assert first.context["report"].total == Decimal("60")
