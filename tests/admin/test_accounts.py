@@ -40,15 +40,6 @@ def run_action(client, action, accounts, reason="Support ticket 42"):
     return client.post(reverse(CHANGELIST), data, follow=True)
 
 
-# Who may reach the admin.
-
-
-# Users.
-
-
-# Organizations.
-
-
 # Account lists: search and filters.
 
 

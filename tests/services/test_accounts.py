@@ -969,8 +969,6 @@ def test_parent_close_racing_subaccount_creation(postgres_only, make_account):
 
 
 ACCOUNT_TABLE = Account._meta.db_table
-
-
 NUMBER_TABLE = IncomingPhoneNumber._meta.db_table
 
 
