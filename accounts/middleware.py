@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from . import errors
 from .selectors import two_factor as two_factor_selectors
+from .signin import LAST_SEEN_SESSION_KEY
 from .views import errors as error_views
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,6 @@ class TwoFactorRequiredMiddleware:
         return redirect(url)
 
 
-LAST_SEEN_SESSION_KEY = "last_seen_recorded_at"
 # The REST APIs and static files have no sessions (and must not touch one: that alone makes
 # the answer vary by cookie).
 STATELESS_PREFIXES = ("/2010-04-01/", "/v1/", "/static/")

@@ -22,6 +22,9 @@ from .services import two_factor as user_services_two_factor
 from .services import users as user_services
 from .services.events import Actor
 
+# When the Sessions page's "last seen" was last recorded in this session (see middleware.py).
+LAST_SEEN_SESSION_KEY = "last_seen_recorded_at"
+
 BACKEND = "accounts.signin.AuthenticationBackend"
 
 
@@ -119,7 +122,5 @@ def authenticator_removed(sender=None, request=None, user=None, authenticator=No
 def signed_in(sender=None, request=None, user=None, **kwargs):
     """Django's user_logged_in: allauth has just recorded the session (and when it was last
     seen), so the last-seen middleware need not do it again for a while."""
-    from .middleware import LAST_SEEN_SESSION_KEY
-
     if request is not None and hasattr(request, "session"):
         request.session[LAST_SEEN_SESSION_KEY] = time.time()

@@ -1,4 +1,7 @@
-import itertools
+"""Fixtures every test module may use: people, accounts and families, organizations and their
+members, a funded account and phone numbers in stock, and a test client signed in as someone.
+Objects come from tests/factories.py, through the app's services where it keeps invariants."""
+
 import os
 import time
 
@@ -8,15 +11,24 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from accounts.models import User
-from accounts.services import accounts as account_services
+from accounts.models import Account, OrganizationMembership
+from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
 
-pytest_plugins = ["tests.fixtures_organizations", "tests.receiver", "tests.tasks_support"]
+from .factories import (
+    DEFAULT_PASSWORD,
+    AccountFactory,
+    AccountMembershipFactory,
+    AvailablePhoneNumberFactory,
+    OrganizationFactory,
+    OrganizationMembershipFactory,
+    SubaccountFactory,
+    UserFactory,
+)
 
-_emails = itertools.count(1)
+pytest_plugins = ["tests.receiver", "tests.tasks_support"]
 
-DEFAULT_PASSWORD = "a-long-test-password-42"
+OrgRole = OrganizationMembership.Role
 
 
 def on_postgres():
@@ -74,41 +86,66 @@ def client():
 
 
 @pytest.fixture
+def postgres_only():
+    """Skip on SQLite (no row locks, one writer); fail instead when CI demands PostgreSQL."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but the tests are not running on PostgreSQL")
+        pytest.skip(
+            "needs PostgreSQL for real row locks and parallel connections (set DATABASE_URL)"
+        )
+
+
+# People and accounts.
+
+
+@pytest.fixture
 def make_user(db):
+    """make_user(email=None, password=DEFAULT_PASSWORD, **fields): a new user."""
+
     def make_user(email=None, password=DEFAULT_PASSWORD, **fields):
-        email = email or f"user{next(_emails)}@example.com"
-        return User.objects.create_user(email=email, password=password, **fields)
+        if email is not None:
+            fields["email"] = email
+        return UserFactory(password=password, **fields)
 
     return make_user
 
 
 @pytest.fixture
-def make_account(make_user):
-    """A top-level account (and its owner, unless given)."""
+def make_account(db):
+    """make_account(owner=None, friendly_name="Main account", **fields): a top-level account
+    (and its owner, unless given), created by the account service."""
 
     def make_account(owner=None, friendly_name="Main account", **fields):
-        account = account_services.account_create(
-            owner=owner or make_user(),
-            friendly_name=friendly_name,
-            actor=Actor.for_user(owner or make_user()),
-        )
-        if fields:
-            for name, value in fields.items():
-                setattr(account, name, value)
-            account.save()
-        return account
+        if owner is not None:
+            fields["owner"] = owner
+        return AccountFactory(friendly_name=friendly_name, **fields)
 
     return make_account
 
 
 @pytest.fixture
-def make_subaccount():
+def make_subaccount(db):
+    """make_subaccount(parent, friendly_name="Subaccount"), created by the account service."""
+
     def make_subaccount(parent, friendly_name="Subaccount"):
-        return account_services.subaccount_create(
-            parent=parent, friendly_name=friendly_name, actor=Actor.system()
-        )
+        return SubaccountFactory(parent=parent, friendly_name=friendly_name)
 
     return make_subaccount
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(account, *roles, user=None): a user (a new one unless given) holding
+    `roles` on `account`."""
+
+    def make_member(account, *role_names, user=None):
+        user = user or UserFactory()
+        for role in role_names:
+            AccountMembershipFactory(account=account, user=user, role=role)
+        return user
+
+    return make_member
 
 
 @pytest.fixture
@@ -118,15 +155,83 @@ def user(make_user):
 
 @pytest.fixture
 def account(make_account, user):
+    """The user's main account, "Acme"."""
     return make_account(owner=user, friendly_name="Acme")
 
 
 @pytest.fixture
-def postgres_only():
-    """Skip on SQLite (no row locks, one writer); fail instead when CI demands PostgreSQL."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail("REQUIRE_POSTGRES is set but the tests are not running on PostgreSQL")
-        pytest.skip(
-            "needs PostgreSQL for real row locks and parallel connections (set DATABASE_URL)"
+def family(account, make_subaccount):
+    """`account` and three active subaccounts of it: (account, [Sub 0, Sub 1, Sub 2])."""
+    return account, [make_subaccount(account, f"Sub {n}") for n in range(3)]
+
+
+@pytest.fixture
+def funded(account):
+    """`account`, upgraded to Full (more than one phone number) with $20 on its balance."""
+    ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="Top-up")
+    Account.objects.filter(pk=account.pk).update(type=Account.Type.FULL)
+    account.refresh_from_db()
+    return account
+
+
+@pytest.fixture
+def stock(db):
+    """The inventory: ten numbers in area code 415 (CA, MMS on even lines, $1.15 a month)
+    and one in 212 (NY)."""
+    for line in range(100, 110):
+        AvailablePhoneNumberFactory(
+            phone_number=f"+1415555{line:04d}", region="CA", mms=line % 2 == 0
         )
+    AvailablePhoneNumberFactory(phone_number="+12125550199", region="NY", monthly_price=1)
+
+
+# Organizations: an organization, its owner, an administrator and a member.
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(email="owner@example.com", full_name="Olive Owner")
+
+
+@pytest.fixture
+def org(owner):
+    """Acme Group, owned by `owner`."""
+    return OrganizationFactory(name="Acme Group", owner=owner)
+
+
+@pytest.fixture
+def join(org):
+    """join(user, role=Member, organization=org): a membership of the organization."""
+
+    def join(user, role=OrgRole.MEMBER, organization=None):
+        return OrganizationMembershipFactory(organization=organization or org, user=user, role=role)
+
+    return join
+
+
+@pytest.fixture
+def admin(make_user, join):
+    user = make_user(email="admin@example.com")
+    join(user, OrgRole.ADMINISTRATOR)
+    return user
+
+
+@pytest.fixture
+def member(make_user, join):
+    user = make_user(email="member@example.com")
+    join(user, OrgRole.MEMBER)
+    return user
+
+
+# Signed in.
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(user): the test client, signed in as `user` (a later call switches user)."""
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user

@@ -72,6 +72,9 @@ def test_no_imports_inside_functions():
     inside = []
     for module, tree in SOURCES.items():
         for node in ast.walk(tree):
+            # Except AppConfig.ready(), where Django wants signal handlers connected.
+            if module == "accounts.apps" and getattr(node, "name", "") == "ready":
+                continue
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 for child in ast.walk(node):
                     if isinstance(child, ast.Import | ast.ImportFrom):

@@ -1,5 +1,14 @@
+"""The API's world: a main account (Acme, of `owner`) with a subaccount and its sibling,
+someone else's account, the API client helpers, and numbers in stock for the API to buy."""
+
+from decimal import Decimal
+
 import pytest
 from twilio.rest import Client
+
+from accounts.models import Account, AvailablePhoneNumber
+from accounts.services import ledger as ledger_services
+from accounts.services.events import Actor
 
 from .support import Api
 
@@ -7,11 +16,6 @@ from .support import Api
 @pytest.fixture
 def api(client):
     return Api(client)
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.com")
 
 
 @pytest.fixture
@@ -33,6 +37,34 @@ def sibling(make_subaccount, main_account):
 def other_account(make_account):
     """Someone else's main account."""
     return make_account(friendly_name="Globex")
+
+
+@pytest.fixture
+def stock(db):
+    """Ten numbers in area code 415 and three in 212, at $1.15 a month."""
+    AvailablePhoneNumber.objects.bulk_create(
+        AvailablePhoneNumber(
+            phone_number=f"+1{area}555{line:04d}",
+            friendly_name=f"({area}) 555-{line:04d}",
+            region=region,
+            mms=area == "212",
+            monthly_price=Decimal("1.15"),
+        )
+        for area, region, lines in [("415", "CA", range(100, 110)), ("212", "NY", range(100, 103))]
+        for line in lines
+    )
+
+
+@pytest.fixture
+def funded(main_account, subaccount, sibling):
+    """The family, upgraded to Full (more than one number each) with $20 on the balance."""
+    ledger_services.funds_add(
+        account=main_account, amount="20", actor=Actor.system(), reason="test"
+    )
+    Account.objects.filter(pk__in=[main_account.pk, subaccount.pk, sibling.pk]).update(type="Full")
+    for account in (main_account, subaccount, sibling):
+        account.refresh_from_db()
+    return main_account
 
 
 @pytest.fixture

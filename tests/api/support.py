@@ -109,6 +109,13 @@ def assert_twilio_error(response, *, code, status, message=None):
     return body
 
 
+def assert_not_found(response, path):
+    """Twilio's 20404 for `path`."""
+    return assert_twilio_error(
+        response, code=20404, status=404, message=f"The requested resource {path} was not found"
+    )
+
+
 def query_of(uri):
     """The query parameters of a relative URI from a list envelope, as a dict."""
     return dict(parse_qsl(urlsplit(uri).query, keep_blank_values=True))
