@@ -14,6 +14,13 @@ account_pages = [
     path("close/", accounts.account_close, name="account_close"),
     path("spend-cap/", accounts.account_spend_cap, name="account_spend_cap"),
     path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
+    path("subaccounts/new/", subaccounts.subaccount_create, name="subaccount_create"),
+    path("subaccounts/bulk/", subaccounts.subaccount_bulk, name="subaccount_bulk"),
+    path(
+        "subaccounts/<str:subaccount_sid>/",
+        subaccounts.subaccount_detail,
+        name="subaccount_detail",
+    ),
     path(
         "subaccounts/<str:subaccount_sid>/rename/",
         subaccounts.subaccount_rename,
