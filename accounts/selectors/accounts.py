@@ -87,14 +87,16 @@ def open_subaccount_count(*, account):
     return Account.objects.subaccounts_of(account).open().count()
 
 
-def account_list_page(*, user):
+def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
-    each with its open subaccounts and the user's own roles on it."""
+    each with its open subaccounts and the user's own roles on it; `query` matches part of
+    the name, or the SID."""
     member_of = AccountMembership.objects.filter(user=user).values("account_id")
+    accounts = account_list_for_user(user=user).filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+    if query:
+        accounts = accounts.filter(_name_or_sid(query))
     return (
-        account_list_for_user(user=user)
-        .filter(Q(parent__isnull=True) | Q(pk__in=member_of))
-        .annotate(
+        accounts.annotate(
             open_subaccount_count=Count("subaccounts", filter=~Q(subaccounts__status="closed"))
         )
         .prefetch_related(

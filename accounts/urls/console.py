@@ -37,6 +37,7 @@ account_pages = [
         name="subaccount_close_confirm",
     ),
     path("users/", users.user_list, name="user_list"),
+    path("users/invite/", users.user_invite, name="user_invite"),
     path("users/transfer/", users.ownership_transfer, name="ownership_transfer"),
     path("users/<int:user_id>/roles/", users.user_roles, name="user_roles"),
     path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
@@ -67,5 +68,6 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("invitations/<str:token>/", users.invitation_accept, name="invitation_accept"),
     path("console/accounts/", accounts.account_list, name="account_list"),
+    path("console/accounts/new/", accounts.account_create, name="account_create"),
     path("console/<str:sid>/", include(account_pages)),
 ]

@@ -59,16 +59,19 @@ def home(request):
     return redirect("console:account_list")
 
 
-def _account_list_context(request, form=None):
+def _account_list_context(request, form=None, **extra):
     user = request.user
-    accounts = account_selectors.account_list_page(user=user)
+    query = search_query(request)
     owned = account_selectors.owned_account_count(owner=user)
     return {
-        "accounts": accounts,
+        "accounts": account_selectors.account_list_page(user=user, query=query),
+        "query": query,
         "form": form or AccountCreateForm(),
         "owned_count": owned,
         "at_limit": owned >= user.account_limit,
         "account_limit": user.account_limit,
+        "page": "account_list",
+        **extra,
     }
 
 
@@ -76,7 +79,7 @@ def _account_list_context(request, form=None):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def account_list(request):
-    """Every account the user can reach; POST creates a new account."""
+    """Every account the user can reach, searchable by name or SID; POST creates one."""
     if request.method == "POST":
         form = AccountCreateForm(request.POST)
         account = form.submit(owner=request.user, actor=actor(request))
@@ -88,9 +91,22 @@ def account_list(request):
             return redirect(url)
         context = _account_list_context(request, form=form)
         return render_page_or_partial(
-            request, "accounts/account_list.html", "create", context, status=FORM_ERROR_STATUS
+            request, "accounts/account_create.html", "create", context, status=FORM_ERROR_STATUS
         )
-    return render(request, "accounts/account_list.html", _account_list_context(request))
+    return render_page_or_partial(
+        request, "accounts/account_list.html", "results", _account_list_context(request)
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def account_create(request):
+    """The Create new account form: a dialog over HTMX, a page without JavaScript. It posts
+    to the Accounts page."""
+    return render_page_or_partial(
+        request, "accounts/account_create.html", "dialog", _account_list_context(request)
+    )
 
 
 @login_required
@@ -185,9 +201,7 @@ def account_rename(request, sid):
     account = current.account
     form = AccountRenameForm(request.POST, saved_name=account.friendly_name)
     renamed = form.submit(account=account, actor=actor(request))
-    from_settings = request.POST.get("next_page") == reverse(
-        "console:account_settings", args=[sid]
-    )
+    from_settings = request.POST.get("next_page") == reverse("console:account_settings", args=[sid])
     if renamed:
         messages.success(request, f"Renamed the account to “{renamed.friendly_name}”.")
         if not request.htmx:
@@ -211,9 +225,7 @@ def account_rename(request, sid):
         )
     if from_settings:
         context = _settings_context(current, rename_form=form)
-        return render(
-            request, "accounts/account_settings.html", context, status=FORM_ERROR_STATUS
-        )
+        return render(request, "accounts/account_settings.html", context, status=FORM_ERROR_STATUS)
     context = _dashboard_context(current, form=form)
     return render(request, "accounts/account_dashboard.html", context, status=FORM_ERROR_STATUS)
 
@@ -286,9 +298,7 @@ def account_close(request, sid):
         "current": current,
         "account": account,
         "form": form,
-        "impact": account_selectors.close_impact(
-            account=account, actor_user_id=request.user.pk
-        ),
+        "impact": account_selectors.close_impact(account=account, actor_user_id=request.user.pk),
         "open_subaccount_count": (
             None
             if account.is_subaccount

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import retarget, reswap, trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from .. import roles
 from ..forms.accounts import (
@@ -184,9 +184,7 @@ def subaccount_detail(request, sid, subaccount_sid):
     current = _main_account(request, sid)
     subaccount = _subaccount(current, subaccount_sid)
     remember_account(request, current.account)
-    return render(
-        request, "accounts/subaccount_detail.html", _detail_context(current, subaccount)
-    )
+    return render(request, "accounts/subaccount_detail.html", _detail_context(current, subaccount))
 
 
 # --- Row actions (from the list or the subaccount's page) ----------------------------------

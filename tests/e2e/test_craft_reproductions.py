@@ -173,9 +173,7 @@ def test_5_a_rename_reaches_the_top_bar_title_and_switcher(page, sign_in, user, 
     ) in ("700", "bold")
     expect(page).to_have_title(re.compile(r"^Acme Europe"))
     _open_switcher(page)
-    expect(page.locator("#switcher-panel .switcher-item.is-current")).to_contain_text(
-        "Acme Europe"
-    )
+    expect(page.locator("#switcher-panel .switcher-item.is-current")).to_contain_text("Acme Europe")
     _close_switcher(page)
 
     # A subaccount created after the switcher was opened is in it.
@@ -257,9 +255,7 @@ def test_7_a_slow_action_shows_it_is_busy_and_is_sent_once(page, sign_in, user):
     assert sub.status == "suspended"
 
 
-def test_8_inline_editors_keep_what_was_typed_and_cancel_with_button_or_escape(
-    page, sign_in, user
-):
+def test_8_inline_editors_keep_what_was_typed_and_cancel_with_button_or_escape(page, sign_in, user):
     scene = scenes.family(user, subaccounts=["Customer A"], numbers=1)
     sub = scene.subaccounts["Customer A"]
     sign_in(page, user)
@@ -304,9 +300,7 @@ def test_8_inline_editors_keep_what_was_typed_and_cancel_with_button_or_escape(
     expect(box).to_be_hidden()
 
 
-def test_9_closing_a_main_account_shows_what_closes_and_asks_for_its_name(
-    page, sign_in, user
-):
+def test_9_closing_a_main_account_shows_what_closes_and_asks_for_its_name(page, sign_in, user):
     names = ["Customer A", "Customer B", "Customer C", "Staging"]
     scene = scenes.family(user, subaccounts=names, numbers=2, balance="26.61")
     main = scene.main
