@@ -315,7 +315,7 @@ def test_9_closing_a_main_account_shows_what_closes_and_asks_for_its_name(page, 
     impact = page.locator("#close-impact")
     for name in names:
         expect(impact).to_contain_text(name)
-    expect(impact).to_contain_text("4 subaccounts")
+    expect(impact).to_contain_text("4 open subaccounts")
     expect(impact).to_contain_text("2 phone numbers")
     expect(impact).to_contain_text("$26.61")
 
