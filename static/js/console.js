@@ -299,6 +299,23 @@
   // --- Keyboard -----------------------------------------------------------------------------
 
   document.addEventListener("keydown", (event) => {
+    // Tab wraps around inside an open dialog (showModal() alone lets it leave to the browser).
+    if (event.key === "Tab") {
+      const dialog = modal();
+      if (!dialog?.open) return;
+      const stops = [...dialog.querySelectorAll(FOCUSABLE)].filter((el) => el.offsetParent !== null);
+      if (!stops.length) return;
+      const first = stops[0];
+      const last = stops[stops.length - 1];
+      if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) {
+        event.preventDefault();
+        first.focus();
+      }
+      return;
+    }
     if (event.key === "Escape") {
       const editor = event.target.closest?.("details.inline-edit[open]");
       if (editor) {
@@ -334,7 +351,10 @@
   // subaccount): it never lists what was true before.
 
   function loadSwitcher(switcher) {
-    if (switcher.dataset.loaded === "true" && switcher.dataset.stale !== "true") return;
+    if (switcher.dataset.loaded === "true" && switcher.dataset.stale !== "true") {
+      switcher.querySelector("#switcher-filter")?.focus();
+      return;
+    }
     switcher.dataset.loaded = "true";
     switcher.dataset.stale = "false";
     window.htmx?.trigger(switcher, "loadSwitcher");

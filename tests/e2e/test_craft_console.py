@@ -202,7 +202,7 @@ def test_click_through_every_page(page, sign_in, tour):
     row.get_by_role("link", name="Close…").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     page.get_by_role("dialog").get_by_role("link", name="Cancel").click()
-    row.get_by_role("link", name="Acme — Customer A").click()
+    row.get_by_role("link", name="Acme — Customer A", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme — Customer A")
     page.get_by_role("link", name="View subaccount").click()
     expect(page.locator(".banner-info")).to_contain_text("a subaccount of Acme Messaging")
@@ -265,9 +265,14 @@ def test_the_switcher_works_from_the_keyboard(page, sign_in, tour):
     expect(page.locator("#switcher-panel")).to_be_hidden()
     expect(summary).to_be_focused()
 
+    # Open again (Escape also emptied the filter), filter, go down to the result, follow it.
     page.keyboard.press("Enter")
     expect(search).to_be_focused()
+    expect(search).to_have_value("")
+    page.keyboard.type("customer a")
+    expect(results).to_have_count(1)
     page.keyboard.press("ArrowDown")
+    expect(results.first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/console/{tour.customer.sid}/settings/$"))
 
