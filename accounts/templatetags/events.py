@@ -24,6 +24,19 @@ def event_title(event):
     return f"{_words(resource)} {action}"
 
 
+CREATED_FIELDS_SHOWN = 3
+
+
+@register.filter
+def event_summary(event):
+    """One line: the fields the event changed ("Status: Active → Suspended"), or the first
+    few of what it created, joined with " · "."""
+    lines = event_changes(event)
+    if event.event_type.endswith(".created"):
+        lines = lines[:CREATED_FIELDS_SHOWN]
+    return " · ".join(lines)
+
+
 @register.filter
 def event_changes(event):
     """The fields the event changed, as "Field: before → after" (what was created: "Field:
