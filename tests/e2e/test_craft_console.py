@@ -153,9 +153,7 @@ def test_every_page_and_dialog_fits_a_phone(browser, live_server, sign_in, tour,
         context.close()
 
 
-def test_pages_carry_a_content_security_policy_with_a_nonce_for_their_scripts(
-    page, sign_in, tour
-):
+def test_pages_carry_a_content_security_policy_with_a_nonce_for_their_scripts(page, sign_in, tour):
     sign_in(page, tour.owner)
     for _name, path in tour.pages():
         response = _goto(page, path)
