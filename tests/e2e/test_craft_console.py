@@ -95,33 +95,38 @@ def test_every_page_and_dialog_has_no_serious_accessibility_violations(
     assert problems == {}, "\n".join(f"{name}: {found}" for name, found in problems.items())
 
 
+SIDEWAYS = """() => {
+  const wide = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth) {
+    wide.push(`page by ${doc.scrollWidth - doc.clientWidth}px`);
+  }
+  for (const el of document.querySelectorAll("main *, header *, dialog[open] *")) {
+    if (!["auto", "scroll"].includes(getComputedStyle(el).overflowX)) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      const by = el.scrollWidth - el.clientWidth;
+      wide.push(`${el.tagName.toLowerCase()}.${el.className} by ${by}px`);
+    }
+  }
+  return wide;
+}"""
+
+OUT_OF_REACH = """(width) => [...document.querySelectorAll("td .btn, td button, dialog[open] .btn")]
+  .filter(el => el.offsetParent !== null)
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.left < 0 || box.right > width)
+  .map(([el, box]) => `${el.textContent.trim()} at ${box.left}..${box.right}`)
+"""
+
+
 def _sideways(page):
     """Elements (or the page) wider than their box: what a phone would scroll sideways."""
-    return page.evaluate(
-        """() => {
-             const wide = [];
-             const doc = document.documentElement;
-             if (doc.scrollWidth > doc.clientWidth) wide.push(`page by ${doc.scrollWidth - doc.clientWidth}px`);
-             for (const el of document.querySelectorAll("main *, header *, dialog[open] *")) {
-               const style = getComputedStyle(el);
-               if (!["auto", "scroll"].includes(style.overflowX)) continue;
-               if (el.scrollWidth > el.clientWidth + 1) wide.push(`${el.tagName.toLowerCase()}.${el.className} by ${el.scrollWidth - el.clientWidth}px`);
-             }
-             return wide;
-           }"""
-    )
+    return page.evaluate(SIDEWAYS)
 
 
 def _out_of_reach(page):
     """Row actions and dialog buttons that a phone's screen does not show in full."""
-    return page.evaluate(
-        """(width) => [...document.querySelectorAll("td .btn, td button, dialog[open] .btn")]
-             .filter(el => el.offsetParent !== null)
-             .map(el => [el, el.getBoundingClientRect()])
-             .filter(([el, box]) => box.left < 0 || box.right > width)
-             .map(([el, box]) => `${el.textContent.trim()} at ${Math.round(box.left)}..${Math.round(box.right)}`)""",
-        PHONE["width"],
-    )
+    return page.evaluate(OUT_OF_REACH, PHONE["width"])
 
 
 def test_every_page_and_dialog_fits_a_phone(browser, live_server, sign_in, tour, screenshot):
