@@ -307,3 +307,17 @@ def test_dialogs_trap_focus_and_give_it_back(page, sign_in, tour):
     expect(page.locator(f"#row-{tour.customer.sid} .badge")).to_have_text("Closed")
     focused = page.evaluate("document.activeElement.id || document.activeElement.tagName")
     assert focused in ("main", "H1") or focused.startswith("status-") or focused == "MAIN", focused
+
+
+def test_the_support_admin_works_under_the_policy(page, sign_in, tour, make_user):
+    staff = make_user(email="staff@example.com", is_staff=True, is_superuser=True)
+    sign_in(page, staff)
+    for path in [
+        "/admin/",
+        "/admin/accounts/account/",
+        f"/admin/accounts/account/{tour.main.pk}/change/",
+        "/admin/accounts/user/",
+    ]:
+        response = _goto(page, path)
+        assert "content-security-policy" in response.headers
+        expect(page.locator("#content")).to_be_visible()

@@ -524,3 +524,31 @@ def test_every_console_response_carries_the_content_security_policy(owner_client
     for directive in ["default-src 'self'", "style-src 'self'", "frame-ancestors 'none'"]:
         assert directive in policy
     assert "unsafe" not in policy
+
+
+@pytest.mark.django_db
+def test_the_dialog_forms_without_javascript_answer_a_refusal_with_their_whole_page(
+    owner_client, account, org
+):
+    # (owner_client is not in the organization: its invite form is the account's.)
+    cases = [
+        (reverse("console:account_list"), {"friendly_name": "q" * 65}, "Create new account"),
+        (
+            reverse("console:subaccount_list", args=[account.sid]),
+            {"friendly_name": "q" * 65},
+            "Create subaccount",
+        ),
+        (
+            reverse("console:user_list", args=[account.sid]),
+            {"email": "not-an-email", "roles": ["developer"]},
+            "Invite a user to Acme",
+        ),
+    ]
+    for url, data, heading in cases:
+        response = owner_client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 422, url
+        assert "<html" in html and f'id="modal-title">{heading}' in html, url
+        typed = data.get("friendly_name") or data["email"]
+        assert f'value="{typed}"' in html, url
+        assert 'class="field-error"' in html, url
