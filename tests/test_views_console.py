@@ -266,7 +266,7 @@ def test_rename_over_htmx_returns_the_heading_and_updates_the_top_bar(owner_clie
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Renamed</h1>" in html
-    # The top bar refreshes itself on accountChanged; the document title comes with the answer.
+    # The top bar refreshes itself (currentAccountChanged); the title comes with the answer.
     assert "<title>Renamed · Console</title>" in html
     assert "accountChanged" in json.loads(response["HX-Trigger"])
     account.refresh_from_db()

@@ -22,6 +22,7 @@ from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
 from .common import (
     ACCOUNT_CHANGED,
+    CURRENT_ACCOUNT_CHANGED,
     FORM_ERROR_STATUS,
     LAST_ACCOUNT_SESSION_KEY,
     RECENT_ACCOUNTS_SESSION_KEY,
@@ -217,7 +218,8 @@ def account_rename(request, sid):
             "renamed": True,
         }
         response = render(request, "accounts/account_dashboard.html#name", context)
-        return trigger_client_event(response, ACCOUNT_CHANGED)
+        trigger_client_event(response, ACCOUNT_CHANGED)
+        return trigger_client_event(response, CURRENT_ACCOUNT_CHANGED)
     if request.htmx:
         context = {"current": current, "account": account, "form": form}
         return render(

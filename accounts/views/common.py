@@ -20,7 +20,8 @@ RECENT_ACCOUNTS_KEPT = 10
 FORM_ERROR_STATUS = 422
 
 # Events (HX-Trigger) that widgets listen for to refresh themselves (hx-trigger="… from:body").
-ACCOUNT_CHANGED = "accountChanged"  # names, statuses: the top bar, the switcher, banners
+ACCOUNT_CHANGED = "accountChanged"  # accounts' names, statuses: the switcher lists them anew
+CURRENT_ACCOUNT_CHANGED = "currentAccountChanged"  # the page's own account: top bar, banners
 SUBACCOUNTS_CHANGED = "subaccountsChanged"  # the Subaccounts list and its counter
 PHONE_NUMBERS_CHANGED = "phoneNumbersChanged"  # number counts
 USERS_CHANGED = "usersChanged"  # the Users page's tabs and tables

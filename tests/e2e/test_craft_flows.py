@@ -61,7 +61,8 @@ def test_select_rows_preview_and_suspend_them_in_one_go(page, sign_in, user, sce
     expect(dialog).to_be_hidden()
     result = page.locator("#bulk-result")
     expect(result).to_contain_text("Suspended 2 subaccounts.")
-    expect(page.locator("#toasts .toast").filter(has_text="Suspended 2 subaccounts.")).to_be_visible()
+    toast = page.locator("#toasts .toast").filter(has_text="Suspended 2 subaccounts.")
+    expect(toast).to_be_visible()
     expect(_row(page, a).locator(".badge")).to_have_text("Suspended")
     expect(_row(page, b).locator(".badge")).to_have_text("Suspended")
     # The list was refreshed: the selection is gone with it.
@@ -107,9 +108,7 @@ def test_close_all_that_match_shows_refusals_before_and_after(page, sign_in, use
     expect(page.locator("#subaccount-usage")).to_contain_text("1 of 1,000")
 
 
-def test_a_refusal_at_confirmation_time_is_reported_and_undoes_nothing(
-    page, sign_in, user, scene
-):
+def test_a_refusal_at_confirmation_time_is_reported_and_undoes_nothing(page, sign_in, user, scene):
     a, c = scene.subaccounts["Customer A"], scene.subaccounts["Customer C"]
     sign_in(page, user)
     page.goto(f"/console/{scene.main.sid}/subaccounts/")

@@ -484,7 +484,7 @@ def test_the_top_bar_refreshes_the_current_account_and_its_banners(owner_client,
     html = owner_client.get(url, headers=HTMX).content.decode()
     assert html.lstrip().startswith('<span class="switcher-current" id="switcher-current"')
     assert 'id="topbar-account-name">Gamma</span>' in html
-    assert 'hx-trigger="accountChanged from:body"' in html
+    assert 'hx-trigger="currentAccountChanged from:body"' in html
     assert 'id="account-banners" class="account-banners" hx-swap-oob="true"' in html
     assert "suspended" in html and "by support" in html
 
