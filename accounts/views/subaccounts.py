@@ -1,6 +1,8 @@
 """The Subaccounts page of a main account: list, search, filter, create, a page per
 subaccount, per-row actions and bulk actions with a preview of what they do."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -149,7 +151,10 @@ def _subaccount_create(request, current):
 
 def _detail_context(current, subaccount, **extra):
     today = timezone.localdate()
-    report = usage_selectors.usage_report(main=subaccount, start=today.replace(day=1), end=today)
+    month_start = today.replace(day=1)
+    # To the month's last day: a number's monthly charge is a record for the whole month.
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    report = usage_selectors.usage_report(main=subaccount, start=month_start, end=month_end)
     numbers = number_selectors.phone_number_list(account=subaccount)
     spent = ledger_selectors.spent_this_month(subaccount)
     cap = subaccount.monthly_spend_cap
@@ -167,7 +172,7 @@ def _detail_context(current, subaccount, **extra):
         "numbers": list(numbers[:DETAIL_NUMBERS_SHOWN]),
         "usage_rows": report.groups[0].rows if report.groups else [],
         "usage_total": report.total,
-        "month_start": today.replace(day=1),
+        "month_start": month_start,
         "today": today,
         "spent_this_month": spent,
         "cap_step": cap_step,

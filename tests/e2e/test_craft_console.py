@@ -73,13 +73,18 @@ def _open_dialog(page, opener_name):
 def test_every_page_and_dialog_has_no_serious_accessibility_violations(
     page, sign_in, tour, axe_source, screenshot
 ):
+    """At 1280 px: zero serious or critical axe-core violations, and nothing scrolls sideways
+    (no table hides its row actions)."""
     sign_in(page, tour.owner)
     problems = {}
+    wide = {}
     for name, path in tour.pages():
         _goto(page, path)
         screenshot(page, f"craft-1280-{name}", full_page=True)
         if found := _serious_violations(page, axe_source):
             problems[name] = found
+        if found := _sideways(page):
+            wide[name] = found
     for name, path, opener in tour.dialogs():
         _goto(page, path)
         _open_dialog(page, opener)
@@ -93,6 +98,7 @@ def test_every_page_and_dialog_has_no_serious_accessibility_violations(
         if found := _serious_violations(page, axe_source):
             problems[name] = found
     assert problems == {}, "\n".join(f"{name}: {found}" for name, found in problems.items())
+    assert wide == {}
 
 
 SIDEWAYS = """() => {
