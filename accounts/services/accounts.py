@@ -19,7 +19,15 @@ from ..models import (
     User,
 )
 from . import inventory
-from .events import change, changes, created, event_record, events_record, service
+from .events import (
+    change,
+    changes,
+    created,
+    event_record,
+    events_record,
+    in_service,
+    service,
+)
 
 Status = Account.Status
 StatusSource = Account.StatusSource
@@ -412,6 +420,10 @@ def subaccounts_status_set_each(*, parent, subaccounts, action, actor, reason=""
     its own events: a refusal (closed, suspended by support, …) is reported and stops neither
     the others nor what was done before it. Not a @service on purpose: one transaction
     around them all would undo every change at the first refusal."""
+    if in_service():
+        # Inside another service each change would join its transaction, and the first
+        # refusal would doom them all.
+        raise RuntimeError("subaccounts_status_set_each runs outside any service.")
     service_for, target = STATUS_ACTIONS[action]
     result = BulkResult(action=action)
     for subaccount in sorted(subaccounts, key=lambda sub: sub.pk):

@@ -146,3 +146,21 @@ def test_closing_from_the_subaccount_page_previews_its_numbers(page, sign_in, us
     b.refresh_from_db()
     assert b.status == "closed"
     assert not b.phone_numbers.filter(released_at__isnull=True).exists()
+
+
+def test_bulk_actions_work_without_javascript(page_without_js, sign_in, user, scene):
+    page = page_without_js
+    a, c = scene.subaccounts["Customer A"], scene.subaccounts["Customer C"]
+    sign_in(page, user)
+    page.goto(f"/console/{scene.main.sid}/subaccounts/")
+    _row(page, a).get_by_label("Select Customer A").check()
+    _row(page, c).get_by_label("Select Customer C").check()
+    page.locator("#bulk-form").get_by_role("button", name="Suspend…").click()
+    # The preview is a page of its own.
+    expect(page).to_have_url(re.compile(r"/subaccounts/bulk/\?"))
+    expect(page.get_by_role("heading", level=2)).to_have_text("Suspend 2 subaccounts?")
+    page.get_by_role("button", name="Suspend 2 subaccounts").click()
+    expect(page).to_have_url(re.compile(rf"/console/{scene.main.sid}/subaccounts/$"))
+    expect(page.get_by_role("status").filter(has_text="Suspended 2 subaccounts.")).to_be_visible()
+    expect(_row(page, a).locator(".badge")).to_have_text("Suspended")
+    expect(_row(page, c).locator(".badge")).to_have_text("Suspended")

@@ -6,7 +6,7 @@ import pytest
 from accounts import errors
 from accounts.models import Event
 from accounts.services import accounts as account_services
-from accounts.services.events import Actor
+from accounts.services.events import Actor, service_transaction
 
 SYSTEM = Actor.system()
 
@@ -89,3 +89,11 @@ def test_another_parents_subaccount_is_refused_outright(account, make_account, m
         )
     stranger.refresh_from_db()
     assert stranger.status == "active"
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_inside_a_service(account, subs):
+    with pytest.raises(RuntimeError), service_transaction():
+        account_services.subaccounts_status_set_each(
+            parent=account, subaccounts=subs[:1], action="suspend", actor=SYSTEM
+        )
