@@ -24,32 +24,53 @@ def account_list_for_user(*, user):
     return Account.objects.reachable_by(user).select_related("parent", "organization", "owner")
 
 
+def _account_and_roles_get(*, user, sid):
+    """(account, own roles, inherited roles) for the account with this SID, if `user` may
+    reach it: the same rule as `Account.objects.reachable_by`, asked of one account by
+    primary keys (the account by its unique SID, then the user's memberships on it and its
+    parent, then their organization role) instead of a filter over every account. 404
+    otherwise."""
+    if not user.is_authenticated or not sid_is_valid(sid, "AC"):
+        raise Http404("No such account.")
+    account = (
+        Account.objects.select_related("parent", "organization", "owner").filter(sid=sid).first()
+    )
+    if account is None:
+        raise Http404("No such account.")
+    own, inherited = _roles_by_source(user=user, account=account)
+    if not (own or inherited):
+        raise Http404("No such account.")
+    return account, own, inherited
+
+
 def account_get_for_user(*, user, sid):
     """The account with this SID if `user` may reach it; otherwise 404, so that an
     unreachable account looks exactly like one that does not exist."""
-    if not sid_is_valid(sid, "AC"):
-        raise Http404("No such account.")
-    try:
-        return account_list_for_user(user=user).get(sid=sid)
-    except Account.DoesNotExist:
-        raise Http404("No such account.") from None
+    return _account_and_roles_get(user=user, sid=sid)[0]
 
 
 def _roles_by_source(*, user, account):
     """(roles held on `account` itself, roles that come from above it): those on its parent
     (users of a main account reach its subaccounts with the same roles), and Administrator for
-    an administrator of the account's organization."""
+    an owner or administrator of the account's organization (or its parent's). A role on a
+    subaccount alone is never a role on its parent or its siblings: only the account's own
+    memberships and its parent's count."""
     account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
     own, inherited = set(), set()
     for account_id, role in AccountMembership.objects.filter(
         user=user, account_id__in=account_ids
     ).values_list("account_id", "role"):
         (own if account_id == account.pk else inherited).add(role)
-    organization_id = account.organization_id
+    # A subaccount is in its parent's organization (organization_import moves both); the
+    # parent's is asked too when it was fetched with the account, as reachable_by does.
+    organization_ids = {account.organization_id}
+    if account.parent_id and Account._meta.get_field("parent").is_cached(account):
+        organization_ids.add(account.parent.organization_id)
+    organization_ids.discard(None)
     if (
-        organization_id
+        organization_ids
         and OrganizationMembership.objects.filter(
-            user=user, organization_id=organization_id, role__in=["owner", "administrator"]
+            user=user, organization_id__in=organization_ids, role__in=["owner", "administrator"]
         ).exists()
     ):
         inherited.add(roles.ADMINISTRATOR)
@@ -68,6 +89,18 @@ def account_access_for_user(*, user, account):
     only from a role on the main account or its organization, never from a role on the
     subaccount alone; `reaches_parent` says whether the user has such a role at all."""
     own, inherited = _roles_by_source(user=user, account=account)
+    return _access(account, own, inherited)
+
+
+def account_with_access_for_user(*, user, sid):
+    """(account, roles, scopes, reaches_parent) for the account with this SID, as
+    `account_get_for_user` and `account_access_for_user` together, with one look at the
+    user's memberships: what every console page asks first."""
+    account, own, inherited = _account_and_roles_get(user=user, sid=sid)
+    return account, *_access(account, own, inherited)
+
+
+def _access(account, own, inherited):
     held = own | inherited
     if roles.OWNER in held:
         held.discard(roles.ADMINISTRATOR)

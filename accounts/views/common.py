@@ -58,9 +58,8 @@ class Current:
 def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
-    account = account_selectors.account_get_for_user(user=request.user, sid=sid)
-    held, scopes, reaches_parent = account_selectors.account_access_for_user(
-        user=request.user, account=account
+    account, held, scopes, reaches_parent = account_selectors.account_with_access_for_user(
+        user=request.user, sid=sid
     )
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
