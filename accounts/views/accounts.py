@@ -129,7 +129,7 @@ def account_switcher(request, sid):
     query = search_query(request)
     from_page = request.GET.get("from", "account_dashboard")
 
-    top_level, subaccounts, subaccount_total = account_selectors.switcher_accounts(
+    top_level, subaccounts, more_subaccounts = account_selectors.switcher_accounts(
         user=request.user,
         main=main,
         query=query,
@@ -161,7 +161,7 @@ def account_switcher(request, sid):
         "main": main,
         "groups": groups,
         "subaccounts": subaccounts,
-        "subaccount_total": subaccount_total,
+        "more_subaccounts": more_subaccounts,
         "main_listed": any(candidate.pk == main.pk for candidate in top_level),
         "query": query,
         "from_page": from_page,
