@@ -118,16 +118,38 @@ def owned_account_count(*, owner):
 
 def open_subaccount_count(*, account):
     """How many of the limit's subaccounts are in use (closed ones do not count): the
-    parent's counter, which the services keep."""
-    return account.open_subaccount_count
+    parent's counter, which the services keep, as it is now (one primary-key read; a page
+    that has just read the account uses its `open_subaccount_count`)."""
+    return (
+        Account.objects.filter(pk=account.pk).values_list("open_subaccount_count", flat=True).get()
+    )
+
+
+def _listed_account_ids(user):
+    """The ids of the accounts a user's lists start from: those they hold a role on (main
+    accounts and subaccounts alike) and the main accounts of the organizations they own or
+    administer. Reachable, and main or shared on its own, as one UNION the database answers
+    from the memberships and the organization index, instead of `reachable_by`'s OR of
+    subqueries, which filters every account in the table."""
+    member_of = AccountMembership.objects.filter(user=user).values("account_id").order_by()
+    administered = OrganizationMembership.objects.filter(
+        user=user, role__in=["owner", "administrator"]
+    ).values("organization_id")
+    administered_main = (
+        Account.objects.filter(parent__isnull=True, organization_id__in=administered)
+        .values("pk")
+        .order_by()
+    )
+    return member_of.union(administered_main)
 
 
 def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
     each with its open subaccounts and the user's own roles on it; `query` matches part of
     the name, or the SID."""
-    member_of = AccountMembership.objects.filter(user=user).values("account_id")
-    accounts = account_list_for_user(user=user).filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+    accounts = Account.objects.filter(pk__in=_listed_account_ids(user)).select_related(
+        "parent", "organization", "owner"
+    )
     if query:
         accounts = accounts.filter(_name_or_sid(query))
     # Each main account's open subaccounts are its counter: no join over all of them.
@@ -157,14 +179,24 @@ def _name_or_sid(query):
     return match
 
 
-def switcher_accounts(*, user, main, query="", limit=50, subaccounts_shown=10):
+def switcher_accounts(
+    *, user, main, query="", limit=50, subaccounts_shown=10, all_subaccounts=True
+):
     """What the switcher lists: (main accounts by name, up to `limit`; the main account's
     subaccounts, newest open ones first and closed ones last, up to `subaccounts_shown`;
     whether more subaccounts match than are shown). It reads only the rows it shows (and
     one more): the open ones through an index of the parent's open subaccounts by date, the
-    closed ones only when fewer open ones fill the list; no count of them."""
-    top_level = account_list_for_user(user=user).top_level()
-    subaccounts = account_list_for_user(user=user).subaccounts_of(main)
+    closed ones only when fewer open ones fill the list; no count of them.
+    `all_subaccounts` says the user reaches `main` itself (a role on it or its organization),
+    and so every subaccount of it; otherwise only those they hold a role on are listed."""
+    if not user.is_authenticated:
+        return [], [], False
+    top_level = Account.objects.top_level().filter(pk__in=_listed_account_ids(user))
+    subaccounts = Account.objects.subaccounts_of(main)
+    if not all_subaccounts:
+        subaccounts = subaccounts.filter(
+            pk__in=AccountMembership.objects.filter(user=user).values("account_id")
+        )
     if query:
         top_level = top_level.filter(_name_or_sid(query))
         subaccounts = subaccounts.filter(_name_or_sid(query))

@@ -135,6 +135,7 @@ def account_switcher(request, sid):
         query=query,
         limit=SWITCHER_LIMIT,
         subaccounts_shown=SWITCHER_SUBACCOUNTS_SHOWN,
+        all_subaccounts=current.reaches_parent,
     )
 
     recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
@@ -175,11 +176,7 @@ def _dashboard_context(current, form=None):
     return {
         "current": current,
         "account": account,
-        "open_subaccount_count": (
-            None
-            if account.is_subaccount
-            else account_selectors.open_subaccount_count(account=account)
-        ),
+        "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
         "form": form
         or AccountRenameForm(
             initial={"friendly_name": account.friendly_name}, saved_name=account.friendly_name
@@ -329,11 +326,7 @@ def account_close(request, sid):
         "account": account,
         "form": form,
         "impact": account_selectors.close_impact(account=account, actor_user_id=request.user.pk),
-        "open_subaccount_count": (
-            None
-            if account.is_subaccount
-            else account_selectors.open_subaccount_count(account=account)
-        ),
+        "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
         "page": "account_settings",
     }
     return render(

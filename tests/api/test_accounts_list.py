@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from accounts import errors
@@ -36,6 +37,11 @@ def make_subaccounts(main_account):
                 **fields,
             )
             for number in range(1, count + 1)
+        )
+        # The parent's count of open subaccounts, as the service keeps it.
+        opened = count if fields.get("status", "active") != Account.Status.CLOSED else 0
+        Account.objects.filter(pk=parent.pk).update(
+            open_subaccount_count=F("open_subaccount_count") + opened
         )
         return list(Account.objects.subaccounts_of(parent).order_by("-date_created", "-id"))
 
