@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.db.models import F
 from factory.django import DjangoModelFactory
 
 from accounts import roles
@@ -88,8 +89,9 @@ class SubaccountFactory(DjangoModelFactory):
 
     @classmethod
     def bulk(cls, parent, count, *, name="Bulk {n:04d}", **fields):
-        """`count` subaccounts of `parent` in one INSERT (no events), named from `name`."""
-        return Account.objects.bulk_create(
+        """`count` subaccounts of `parent` in one INSERT (no events), named from `name`, and
+        the parent's count of open subaccounts moved to match (as the service keeps it)."""
+        created = Account.objects.bulk_create(
             Account(
                 friendly_name=name.format(n=n),
                 parent=parent,
@@ -99,6 +101,12 @@ class SubaccountFactory(DjangoModelFactory):
             )
             for n in range(count)
         )
+        opened = sum(1 for sub in created if sub.status != Account.Status.CLOSED)
+        Account.objects.filter(pk=parent.pk).update(
+            open_subaccount_count=F("open_subaccount_count") + opened
+        )
+        parent.open_subaccount_count += opened
+        return created
 
 
 class AccountMembershipFactory(DjangoModelFactory):

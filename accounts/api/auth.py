@@ -84,7 +84,10 @@ def _may_use_api(account):
 def _token_authenticate(sid, token):
     account = None
     if ACCOUNT_SID_RE.fullmatch(sid):
-        account = Account.objects.select_related("parent").filter(sid=sid).first()
+        # By the unique SID, with no ORDER BY (`first()` would sort by the model's ordering).
+        account = next(
+            iter(Account.objects.select_related("parent").filter(sid=sid).order_by()[:1]), None
+        )
     given = token.encode()
     primary = account.auth_token.encode() if account else _UNKNOWN_ACCOUNT_TOKEN
     secondary = (
@@ -105,7 +108,10 @@ def _token_authenticate(sid, token):
 def _key_authenticate(sid, secret):
     key = None
     if KEY_SID_RE.fullmatch(sid):
-        key = ApiKey.objects.select_related("account__parent").filter(sid=sid).first()
+        key = next(
+            iter(ApiKey.objects.select_related("account__parent").filter(sid=sid).order_by()[:1]),
+            None,
+        )
     matches = hmac.compare_digest(
         key_secret_hash(secret), key.secret_hash if key else _UNKNOWN_KEY_HASH
     )

@@ -89,13 +89,14 @@ def incoming_phone_number_uri(account_sid, sid):
     return f"{API_ROOT}/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"
 
 
-def incoming_phone_number_json(number):
+def incoming_phone_number_json(number, *, account_sid=None):
     """An IncomingPhoneNumber in Twilio's field order. What the console does not model (voice
     and SMS webhooks, applications, trunks, addresses, bundles, emergency calling) has its
     empty value: null where the description allows it, Twilio's default otherwise (POST for
     methods, and the enums, which are not nullable). `number.account` should be selected with
-    the number; `iso_country` is ours, beyond the description (clients ignore extra keys)."""
-    account_sid = number.account.sid
+    the number, unless a list passes the `account_sid` all its numbers share; `iso_country`
+    is ours, beyond the description (clients ignore extra keys)."""
+    account_sid = account_sid or number.account.sid
     return {
         "account_sid": account_sid,
         "address_requirements": "none",

@@ -46,13 +46,6 @@ class AccountQuerySet(models.QuerySet):
             | models.Q(parent__organization_id__in=administered_orgs)
         )
 
-    def with_open_subaccount_count(self):
-        return self.annotate(
-            open_subaccount_count=models.Count(
-                "subaccounts", filter=~models.Q(subaccounts__status="closed")
-            )
-        )
-
 
 class Account(models.Model):
     """An account (project). With a parent it is a subaccount, sharing the parent's balance."""
@@ -123,6 +116,10 @@ class Account(models.Model):
         default=DEFAULT_SUBACCOUNT_LIMIT,
         help_text="How many open subaccounts this account may have (closed ones do not count).",
     )
+    # Top-level accounts: how many of its subaccounts are open (not closed), kept by the
+    # services under the parent's lock (subaccount_create, closing one, the cascade), so that
+    # the limit check and the counts on pages never count the subaccounts themselves.
+    open_subaccount_count = models.PositiveIntegerField(default=0, editable=False)
     date_created = models.DateTimeField(default=timezone.now, db_index=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -148,6 +145,12 @@ class Account(models.Model):
             models.Index(
                 fields=["parent", "-date_created", "-id"], name="account_parent_created_idx"
             ),
+            # The switcher's newest open subaccounts: it reads only the rows it shows.
+            models.Index(
+                fields=["parent", "-date_created", "-id"],
+                condition=~models.Q(status="closed"),
+                name="account_parent_open_idx",
+            ),
         ]
 
     def __str__(self):
@@ -156,6 +159,14 @@ class Account(models.Model):
     def save(self, *args, **kwargs):
         if self.parent_id is None and self.balance is None:
             self.balance = Decimal("0")
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            # The counter of open subaccounts moves only by the services' increments: a copy
+            # read before a subaccount was created must not write its stale count back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "open_subaccount_count"
+            ]
         super().save(*args, **kwargs)
 
     @property

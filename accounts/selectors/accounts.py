@@ -5,7 +5,7 @@ like one that does not exist."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from .. import roles
@@ -24,32 +24,53 @@ def account_list_for_user(*, user):
     return Account.objects.reachable_by(user).select_related("parent", "organization", "owner")
 
 
+def _account_and_roles_get(*, user, sid):
+    """(account, own roles, inherited roles) for the account with this SID, if `user` may
+    reach it: the same rule as `Account.objects.reachable_by`, asked of one account by
+    primary keys (the account by its unique SID, then the user's memberships on it and its
+    parent, then their organization role) instead of a filter over every account. 404
+    otherwise."""
+    if not user.is_authenticated or not sid_is_valid(sid, "AC"):
+        raise Http404("No such account.")
+    account = (
+        Account.objects.select_related("parent", "organization", "owner").filter(sid=sid).first()
+    )
+    if account is None:
+        raise Http404("No such account.")
+    own, inherited = _roles_by_source(user=user, account=account)
+    if not (own or inherited):
+        raise Http404("No such account.")
+    return account, own, inherited
+
+
 def account_get_for_user(*, user, sid):
     """The account with this SID if `user` may reach it; otherwise 404, so that an
     unreachable account looks exactly like one that does not exist."""
-    if not sid_is_valid(sid, "AC"):
-        raise Http404("No such account.")
-    try:
-        return account_list_for_user(user=user).get(sid=sid)
-    except Account.DoesNotExist:
-        raise Http404("No such account.") from None
+    return _account_and_roles_get(user=user, sid=sid)[0]
 
 
 def _roles_by_source(*, user, account):
     """(roles held on `account` itself, roles that come from above it): those on its parent
     (users of a main account reach its subaccounts with the same roles), and Administrator for
-    an administrator of the account's organization."""
+    an owner or administrator of the account's organization (or its parent's). A role on a
+    subaccount alone is never a role on its parent or its siblings: only the account's own
+    memberships and its parent's count."""
     account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
     own, inherited = set(), set()
     for account_id, role in AccountMembership.objects.filter(
         user=user, account_id__in=account_ids
     ).values_list("account_id", "role"):
         (own if account_id == account.pk else inherited).add(role)
-    organization_id = account.organization_id
+    # A subaccount is in its parent's organization (organization_import moves both); the
+    # parent's is asked too when it was fetched with the account, as reachable_by does.
+    organization_ids = {account.organization_id}
+    if account.parent_id and Account._meta.get_field("parent").is_cached(account):
+        organization_ids.add(account.parent.organization_id)
+    organization_ids.discard(None)
     if (
-        organization_id
+        organization_ids
         and OrganizationMembership.objects.filter(
-            user=user, organization_id=organization_id, role__in=["owner", "administrator"]
+            user=user, organization_id__in=organization_ids, role__in=["owner", "administrator"]
         ).exists()
     ):
         inherited.add(roles.ADMINISTRATOR)
@@ -68,6 +89,18 @@ def account_access_for_user(*, user, account):
     only from a role on the main account or its organization, never from a role on the
     subaccount alone; `reaches_parent` says whether the user has such a role at all."""
     own, inherited = _roles_by_source(user=user, account=account)
+    return _access(account, own, inherited)
+
+
+def account_with_access_for_user(*, user, sid):
+    """(account, roles, scopes, reaches_parent) for the account with this SID, as
+    `account_get_for_user` and `account_access_for_user` together, with one look at the
+    user's memberships: what every console page asks first."""
+    account, own, inherited = _account_and_roles_get(user=user, sid=sid)
+    return account, *_access(account, own, inherited)
+
+
+def _access(account, own, inherited):
     held = own | inherited
     if roles.OWNER in held:
         held.discard(roles.ADMINISTRATOR)
@@ -84,31 +117,49 @@ def owned_account_count(*, owner):
 
 
 def open_subaccount_count(*, account):
-    """How many of the limit's subaccounts are in use (closed ones do not count)."""
-    return Account.objects.subaccounts_of(account).open().count()
+    """How many of the limit's subaccounts are in use (closed ones do not count): the
+    parent's counter, which the services keep, as it is now (one primary-key read; a page
+    that has just read the account uses its `open_subaccount_count`)."""
+    return (
+        Account.objects.filter(pk=account.pk).values_list("open_subaccount_count", flat=True).get()
+    )
+
+
+def _listed_account_ids(user):
+    """The ids of the accounts a user's lists start from: those they hold a role on (main
+    accounts and subaccounts alike) and the main accounts of the organizations they own or
+    administer. Reachable, and main or shared on its own, as one UNION the database answers
+    from the memberships and the organization index, instead of `reachable_by`'s OR of
+    subqueries, which filters every account in the table."""
+    member_of = AccountMembership.objects.filter(user=user).values("account_id").order_by()
+    administered = OrganizationMembership.objects.filter(
+        user=user, role__in=["owner", "administrator"]
+    ).values("organization_id")
+    administered_main = (
+        Account.objects.filter(parent__isnull=True, organization_id__in=administered)
+        .values("pk")
+        .order_by()
+    )
+    return member_of.union(administered_main)
 
 
 def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
     each with its open subaccounts and the user's own roles on it; `query` matches part of
     the name, or the SID."""
-    member_of = AccountMembership.objects.filter(user=user).values("account_id")
-    accounts = account_list_for_user(user=user).filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+    accounts = Account.objects.filter(pk__in=_listed_account_ids(user)).select_related(
+        "parent", "organization", "owner"
+    )
     if query:
         accounts = accounts.filter(_name_or_sid(query))
-    return (
-        accounts.annotate(
-            open_subaccount_count=Count("subaccounts", filter=~Q(subaccounts__status="closed"))
+    # Each main account's open subaccounts are its counter: no join over all of them.
+    return accounts.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=AccountMembership.objects.filter(user=user),
+            to_attr="my_memberships",
         )
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=AccountMembership.objects.filter(user=user),
-                to_attr="my_memberships",
-            )
-        )
-        .order_by("organization__name", "friendly_name", "pk")
-    )
+    ).order_by("organization__name", "friendly_name", "pk")
 
 
 def account_landing_for_user(*, user, last_sid=None):
@@ -128,25 +179,37 @@ def _name_or_sid(query):
     return match
 
 
-def switcher_accounts(*, user, main, query="", limit=50, subaccounts_shown=10):
+def switcher_accounts(
+    *, user, main, query="", limit=50, subaccounts_shown=10, all_subaccounts=True
+):
     """What the switcher lists: (main accounts by name, up to `limit`; the main account's
-    subaccounts, closed ones last, up to `subaccounts_shown`; how many subaccounts match)."""
-    top_level = account_list_for_user(user=user).top_level()
-    subaccounts = account_list_for_user(user=user).subaccounts_of(main)
+    subaccounts, newest open ones first and closed ones last, up to `subaccounts_shown`;
+    whether more subaccounts match than are shown). It reads only the rows it shows (and
+    one more): the open ones through an index of the parent's open subaccounts by date, the
+    closed ones only when fewer open ones fill the list; no count of them.
+    `all_subaccounts` says the user reaches `main` itself (a role on it or its organization),
+    and so every subaccount of it; otherwise only those they hold a role on are listed."""
+    if not user.is_authenticated:
+        return [], [], False
+    top_level = Account.objects.top_level().filter(pk__in=_listed_account_ids(user))
+    subaccounts = Account.objects.subaccounts_of(main)
+    if not all_subaccounts:
+        subaccounts = subaccounts.filter(
+            pk__in=AccountMembership.objects.filter(user=user).values("account_id")
+        )
     if query:
         top_level = top_level.filter(_name_or_sid(query))
         subaccounts = subaccounts.filter(_name_or_sid(query))
     top_level = list(
         top_level.select_related("organization").order_by("friendly_name", "pk")[:limit]
     )
-    total = subaccounts.count()
-    # Closed subaccounts last: they are rarely where anyone wants to go.
-    shown = list(
-        subaccounts.alias(closed=Case(When(status="closed", then=1), default=0)).order_by(
-            "closed", "-date_created", "-pk"
-        )[:subaccounts_shown]
-    )
-    return top_level, shown, total
+    newest = ("-date_created", "-pk")
+    wanted = subaccounts_shown + 1
+    shown = list(subaccounts.open().order_by(*newest)[:wanted])
+    if len(shown) < wanted:
+        closed = subaccounts.filter(status=Account.Status.CLOSED).order_by(*newest)
+        shown += list(closed[: wanted - len(shown)])
+    return top_level, shown[:subaccounts_shown], len(shown) > subaccounts_shown
 
 
 def subaccount_list(*, parent, query="", status=""):

@@ -72,7 +72,6 @@ def organization_account_list(*, organization, user):
         .filter(organization=organization)
         .filter(Q(parent__isnull=True) | Q(pk__in=member_of))
         .select_related("owner", "parent")
-        .with_open_subaccount_count()
         .order_by("friendly_name", "pk")
     )
 

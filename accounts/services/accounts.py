@@ -8,6 +8,7 @@ status life cycle, owner-only close) are checked here.
 
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils import timezone
 
 from .. import errors, roles
@@ -109,8 +110,8 @@ def subaccount_create(*, parent, actor, friendly_name=None):
     parent = Account.objects.select_for_update().get(pk=parent.pk)
     if parent.status != Status.ACTIVE:
         raise errors.ParentNotActive(errors.PARENT_NOT_ACTIVE.format(status=parent.status))
-    in_use = Account.objects.subaccounts_of(parent).open().count()
-    if in_use >= parent.subaccount_limit:
+    # The parent's counter, read under its lock: exact, whatever the number of subaccounts.
+    if parent.open_subaccount_count >= parent.subaccount_limit:
         raise errors.SubaccountLimitReached(
             errors.SUBACCOUNT_LIMIT_REACHED.format(limit=errors.limit_text(parent.subaccount_limit))
         )
@@ -122,6 +123,7 @@ def subaccount_create(*, parent, actor, friendly_name=None):
         type=parent.type,
         balance=None,
     )
+    _open_subaccounts_add(parent, 1)
     event_record(
         actor=actor,
         event_type="account.created",
@@ -136,6 +138,14 @@ def subaccount_create(*, parent, actor, friendly_name=None):
         | {"cause": StatusSource.OWNER, "reason": "Subaccount created"},
     )
     return subaccount
+
+
+def _open_subaccounts_add(parent, delta):
+    """Move the locked parent's count of open subaccounts by `delta`."""
+    Account.objects.filter(pk=parent.pk).update(
+        open_subaccount_count=F("open_subaccount_count") + delta
+    )
+    parent.open_subaccount_count += delta
 
 
 def lock(account):
@@ -213,6 +223,8 @@ def _cascade_to_subaccounts(parent, new_status, *, actor, reason):
     )
     if not locked:
         return 0
+    if new_status == Status.CLOSED:
+        _open_subaccounts_add(parent, -len(locked))
     now = timezone.now()
     new_source = "" if new_status == Status.ACTIVE else StatusSource.PARENT
     Account.objects.filter(pk__in=[sub.pk for sub in locked]).update(
@@ -248,6 +260,8 @@ def _set_status(account, parent, status, *, actor, source, reason):
     account.status = status
     account.status_source = source if status != Status.ACTIVE else ""
     account.save(update_fields=["status", "status_source", "date_updated"])
+    if parent is not None and status == Status.CLOSED and old_status != Status.CLOSED:
+        _open_subaccounts_add(parent, -1)
     event_record(
         actor=actor,
         event_type="account.updated",

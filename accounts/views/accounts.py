@@ -129,12 +129,13 @@ def account_switcher(request, sid):
     query = search_query(request)
     from_page = request.GET.get("from", "account_dashboard")
 
-    top_level, subaccounts, subaccount_total = account_selectors.switcher_accounts(
+    top_level, subaccounts, more_subaccounts = account_selectors.switcher_accounts(
         user=request.user,
         main=main,
         query=query,
         limit=SWITCHER_LIMIT,
         subaccounts_shown=SWITCHER_SUBACCOUNTS_SHOWN,
+        all_subaccounts=current.reaches_parent,
     )
 
     recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
@@ -161,7 +162,7 @@ def account_switcher(request, sid):
         "main": main,
         "groups": groups,
         "subaccounts": subaccounts,
-        "subaccount_total": subaccount_total,
+        "more_subaccounts": more_subaccounts,
         "main_listed": any(candidate.pk == main.pk for candidate in top_level),
         "query": query,
         "from_page": from_page,
@@ -175,11 +176,7 @@ def _dashboard_context(current, form=None):
     return {
         "current": current,
         "account": account,
-        "open_subaccount_count": (
-            None
-            if account.is_subaccount
-            else account_selectors.open_subaccount_count(account=account)
-        ),
+        "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
         "form": form
         or AccountRenameForm(
             initial={"friendly_name": account.friendly_name}, saved_name=account.friendly_name
@@ -329,11 +326,7 @@ def account_close(request, sid):
         "account": account,
         "form": form,
         "impact": account_selectors.close_impact(account=account, actor_user_id=request.user.pk),
-        "open_subaccount_count": (
-            None
-            if account.is_subaccount
-            else account_selectors.open_subaccount_count(account=account)
-        ),
+        "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
         "page": "account_settings",
     }
     return render(

@@ -58,9 +58,8 @@ class Current:
 def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
-    account = account_selectors.account_get_for_user(user=request.user, sid=sid)
-    held, scopes, reaches_parent = account_selectors.account_access_for_user(
-        user=request.user, account=account
+    account, held, scopes, reaches_parent = account_selectors.account_with_access_for_user(
+        user=request.user, sid=sid
     )
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
@@ -102,12 +101,16 @@ def actor(request):
 
 def remember_account(request, account):
     """Land here after the next sign-in, and list it first among recent accounts."""
-    request.session[LAST_ACCOUNT_SESSION_KEY] = account.sid
+    session = request.session
     main_sid = account.main_account.sid
-    recent = [
-        sid for sid in request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []) if sid != main_sid
-    ]
-    request.session[RECENT_ACCOUNTS_SESSION_KEY] = [main_sid, *recent][:RECENT_ACCOUNTS_KEPT]
+    recent = session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
+    remembered = [main_sid, *(sid for sid in recent if sid != main_sid)][:RECENT_ACCOUNTS_KEPT]
+    # Assigned only when it changes: an assignment marks the session modified, and a session
+    # written back on every page view is a database write (and a Set-Cookie) per GET.
+    if session.get(LAST_ACCOUNT_SESSION_KEY) != account.sid:
+        session[LAST_ACCOUNT_SESSION_KEY] = account.sid
+    if recent != remembered:
+        session[RECENT_ACCOUNTS_SESSION_KEY] = remembered
 
 
 def render_page_or_partial(request, template, partial, context, status=200):

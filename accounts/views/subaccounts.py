@@ -48,6 +48,22 @@ DETAIL_EVENTS_SHOWN = 10
 DETAIL_VIEW = "detail"
 
 
+# A SID-shaped placeholder: the rows' links are built from one reversed prefix per page.
+_SID_PLACEHOLDER = "AC" + "0" * 32
+
+
+def row_urls(parent):
+    """The prefixes of a subaccount row's links, reversed once per page instead of eight
+    times a row: `subaccount_base` + SID + "/" is its page (+ "rename/", "status/",
+    "close/" its actions), `dashboard_base` + SID + "/" its dashboard."""
+    detail = reverse("console:subaccount_detail", args=[parent.sid, _SID_PLACEHOLDER])
+    dashboard = reverse("console:account_dashboard", args=[_SID_PLACEHOLDER])
+    return {
+        "subaccount_base": detail.removesuffix(f"{_SID_PLACEHOLDER}/"),
+        "dashboard_base": dashboard.removesuffix(f"{_SID_PLACEHOLDER}/"),
+    }
+
+
 def _main_account(request, sid, *, scope=roles.SUBACCOUNTS_READ):
     current = current_account(request, sid, scope=scope)
     if current.account.is_subaccount:
@@ -74,7 +90,9 @@ def _listing(request, parent):
         "query": query,
         "status": status if status in Account.Status.values else "",
         "statuses": Account.Status.choices,
-        "used": account_selectors.open_subaccount_count(account=parent),
+        # The account was read at the start of this request: its counter is current.
+        "used": parent.open_subaccount_count,
+        **row_urls(parent),
     }
 
 
@@ -202,7 +220,9 @@ def _row_context(current, subaccount, **extra):
         "account": current.account,
         "sub": subaccount,
         "can_write": _can_write(current),
+        # Read again: the row's action may just have closed a subaccount.
         "used": account_selectors.open_subaccount_count(account=current.account),
+        **row_urls(current.account),
         **extra,
     }
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from accounts import errors
@@ -36,6 +37,11 @@ def make_subaccounts(main_account):
                 **fields,
             )
             for number in range(1, count + 1)
+        )
+        # The parent's count of open subaccounts, as the service keeps it.
+        opened = count if fields.get("status", "active") != Account.Status.CLOSED else 0
+        Account.objects.filter(pk=parent.pk).update(
+            open_subaccount_count=F("open_subaccount_count") + opened
         )
         return list(Account.objects.subaccounts_of(parent).order_by("-date_created", "-id"))
 
@@ -280,3 +286,17 @@ def test_a_deep_page_costs_the_same_as_the_first(api, main_account, make_subacco
         pages.append(len(queries))
     assert len(pages) == 12
     assert set(pages) == {2}
+
+
+def test_a_page_reads_its_subaccounts_without_joining_their_parent(
+    api, main_account, make_subaccounts
+):
+    """The caller is every listed subaccount's parent: the page's query reads the rows alone
+    (no join per row), and each still names the caller as its owner."""
+    make_subaccounts(3)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(ACCOUNTS, as_=main_account)
+    page_query = queries.captured_queries[-1]["sql"]
+    assert "JOIN" not in page_query
+    owners = {record["owner_account_sid"] for record in response.json()["accounts"]}
+    assert owners == {main_account.sid}

@@ -15,7 +15,7 @@ from accounts.services import accounts as account_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
-from tests.factories import UsageRecordFactory
+from tests.factories import SubaccountFactory, UsageRecordFactory
 from tests.history import status_change_count, status_changes
 from tests.races import run_at_once, split
 
@@ -242,9 +242,7 @@ def test_subaccount_create_validates_the_friendly_name(account):
 
 
 def test_subaccount_create_refuses_past_the_default_limit_of_1000(account):
-    Account.objects.bulk_create(
-        Account(friendly_name=f"Sub {n}", parent=account, owner=account.owner) for n in range(1000)
-    )
+    SubaccountFactory.bulk(account, 1000, name="Sub {n}")
 
     with pytest.raises(errors.SubaccountLimitReached) as excinfo:
         account_services.subaccount_create(
@@ -864,6 +862,8 @@ def test_subaccount_limit_holds_under_concurrent_creation(
     assert len(refused) == THREADS - 5
     assert {r.message for r in refused} == {errors.SUBACCOUNT_LIMIT_REACHED.format(limit=8)}
     assert Account.objects.subaccounts_of(parent).open().count() == 8
+    parent.refresh_from_db()
+    assert parent.open_subaccount_count == 8
 
 
 @pytest.mark.postgres

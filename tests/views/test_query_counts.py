@@ -181,16 +181,16 @@ MAIN = lambda scene: scene.main.sid  # noqa: E731
 ORG = lambda scene: scene.organization.sid  # noqa: E731
 
 CONSOLE_PAGES = [
-    ("accounts", add_accounts, console("console:account_list"), {}, 8),
-    ("switcher", add_accounts, console("console:account_switcher", MAIN), {}, 8),
-    ("switcher subaccounts", add_subaccounts, console("console:account_switcher", MAIN), {}, 8),
-    ("subaccounts", add_subaccounts, console("console:subaccount_list", MAIN), {}, 10),
+    ("accounts", add_accounts, console("console:account_list"), {}, 5),
+    ("switcher", add_accounts, console("console:account_switcher", MAIN), {}, 7),
+    ("switcher subaccounts", add_subaccounts, console("console:account_switcher", MAIN), {}, 7),
+    ("subaccounts", add_subaccounts, console("console:subaccount_list", MAIN), {}, 6),
     (
         "subaccount search",
         add_subaccounts,
         console("console:subaccount_list", MAIN),
         {"q": "Cust"},
-        10,
+        6,
     ),
     ("phone numbers", add_numbers, console("console:phone_number_list", MAIN), {}, 10),
     ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 10),
@@ -244,11 +244,16 @@ def test_a_console_list_page_costs_the_same_however_long_it_is(
     scene = Scene(make_user)
     client.force_login(scene.owner)
     seed(scene, FEW)
+    # A first visit remembers the account in the session (and records the session's last
+    # use): later ones write nothing, and are what is compared.
+    count_queries(client, url(scene), params)
     few = count_queries(client, url(scene), params)
     seed(scene, MANY - FEW)
     many = count_queries(client, url(scene), params)
-    assert many == few
-    assert many <= limit
+    # Never more for a longer list (the switcher asks for closed subaccounts only while the
+    # open ones do not fill it, so a short list may cost one query more).
+    assert many <= few
+    assert few <= limit
 
 
 def api_headers(account):

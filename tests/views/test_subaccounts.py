@@ -286,3 +286,18 @@ def test_page_links_keep_the_search_and_filter(owner_client, account):
     SubaccountFactory.bulk(account, 120)
     html = owner_client.get(list_url(account), {"q": "Bulk", "status": "active"}).content.decode()
     assert 'href="?q=Bulk&amp;status=active&amp;page=2"' in html
+
+
+def test_the_rows_links_are_the_reversed_urls(owner_client, account, make_subaccount):
+    """The list builds its rows' links from one prefix per page: they must be exactly what
+    reversing each one gives."""
+    sub = make_subaccount(account)
+    html = owner_client.get(f"/console/{account.sid}/subaccounts/").content.decode()
+    for name, args in (
+        ("console:subaccount_detail", [account.sid, sub.sid]),
+        ("console:subaccount_rename", [account.sid, sub.sid]),
+        ("console:subaccount_status", [account.sid, sub.sid]),
+        ("console:subaccount_close_confirm", [account.sid, sub.sid]),
+        ("console:account_dashboard", [sub.sid]),
+    ):
+        assert f'"{reverse(name, args=args)}"' in html, name

@@ -37,7 +37,13 @@ def account_list(request, caller):
     head, subaccounts = selectors.account_list_for_caller(
         caller=caller, friendly_name=friendly_name, status=status
     )
-    page = paging.page_get(head=head, rest=subaccounts, page_size=page_size, token=token)
+    # Every subaccount listed is the caller's: its parent is the caller, not a join per row.
+    page = paging.page_get(
+        head=head, rest=subaccounts.select_related(None), page_size=page_size, token=token
+    )
+    for account in page.records:
+        if account.parent_id == caller.pk:
+            account.parent = caller
     filters = [("FriendlyName", friendly_name), ("Status", status)]
     return JsonResponse(
         paging.list_envelope(

@@ -77,7 +77,11 @@ def incoming_phone_number_list(request, caller, account_sid):
     token = paging.page_token_parse(
         page_token=request.GET.get("PageToken"), page=request.GET.get("Page")
     )
-    page = paging.page_get(head=None, rest=held, page_size=page_size, token=token)
+    # Every number listed is held by the account in the path (the selector checked that the
+    # caller reaches it): its SID need not be joined to each row.
+    page = paging.page_get(
+        head=None, rest=held.select_related(None), page_size=page_size, token=token
+    )
     filters = [
         ("FriendlyName", friendly_name),
         ("Beta", beta),
@@ -87,7 +91,10 @@ def incoming_phone_number_list(request, caller, account_sid):
     return JsonResponse(
         paging.list_envelope(
             key="incoming_phone_numbers",
-            records=[serializers.incoming_phone_number_json(number) for number in page.records],
+            records=[
+                serializers.incoming_phone_number_json(number, account_sid=account_sid)
+                for number in page.records
+            ],
             page=page,
             page_size=page_size,
             path=request.path,
