@@ -16,6 +16,7 @@ from .. import errors
 from ..models import Account, AccountMembership, Event
 from ..services import accounts as account_services
 from ..services import ledger as ledger_services
+from ..services import trials as trial_services
 from .base import ReadOnlyAdmin, ServiceAdmin, support
 
 StatusSource = Account.StatusSource
@@ -314,7 +315,7 @@ class AccountAdmin(ServiceAdmin):
         done = 0
         for account in queryset:
             try:
-                account_services.account_upgrade(account=account, actor=support(request))
+                trial_services.account_upgrade(account=account, actor=support(request))
                 done += 1
             except errors.AccountError as error:
                 self.message_user(request, f"{account.sid}: {error.message}", messages.ERROR)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ..models import Account, LedgerEntry
@@ -11,9 +11,11 @@ ZERO = Decimal("0")
 
 
 def ledger_entry_list(*, account, kind=""):
-    """What moved the balance, newest first: for a main account every entry it paid (its own
-    and its subaccounts'), for a subaccount only what that subaccount incurred."""
-    if account.is_subaccount:
+    """What moved the balance, newest first: for an account that holds a balance (a main
+    account, a subaccount with its own) every entry it paid (a main account's include its
+    subaccounts' and those of its deleted subaccounts), for a subaccount that shares its
+    parent's only what that subaccount incurred."""
+    if account.balance is None:
         entries = LedgerEntry.objects.filter(account=account)
     else:
         entries = LedgerEntry.objects.filter(paying_account=account)
@@ -36,16 +38,31 @@ def spent_this_month(account, now=None):
 
 
 def ledger_differences():
-    """Top-level accounts whose balance is not the sum of their ledger entries:
-    [(account, balance, ledger_sum)]."""
+    """Accounts holding a balance (top-level accounts, subaccounts with their own) whose
+    balance is not the sum of their ledger entries: [(account, balance, ledger_sum)]. A
+    deleted subaccount's own entries, now its parent's history, summed to zero (it is deleted
+    only then) and are left out."""
     sums = dict(
-        LedgerEntry.objects.values("paying_account")
+        LedgerEntry.objects.filter(paid_from_sid="")
+        .values("paying_account")
         .annotate(total=Sum("amount"))
         .values_list("paying_account", "total")
     )
     differences = []
-    for account in Account.objects.top_level().only("pk", "sid", "balance").iterator():
+    holding = Account.objects.filter(balance__isnull=False).only("pk", "sid", "balance")
+    for account in holding.iterator():
         total = sums.get(account.pk, ZERO)
         if account.balance != total:
             differences.append((account, account.balance, total))
     return differences
+
+
+def trial_credit_remaining(account):
+    """What is left of a trial account's trial credit: it is spent first, so the credit
+    less every usage charge since, and never more than the balance."""
+    sums = LedgerEntry.objects.filter(paying_account=account).aggregate(
+        credit=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TRIAL_CREDIT)),
+        usage=Sum("amount", filter=Q(kind=LedgerEntry.Kind.USAGE)),
+    )
+    left = (sums["credit"] or ZERO) + (sums["usage"] or ZERO)
+    return max(ZERO, min(left, account.balance or ZERO))

@@ -44,7 +44,7 @@ def test_fetch_own_main_account_has_exactly_twilios_fields(api, main_account):
     assert body["owner_account_sid"] == main_account.sid  # a main account owns itself
     assert body["friendly_name"] == "Acme"
     assert body["status"] == "active"
-    assert body["type"] == "Trial"
+    assert body["type"] == "Full"
     assert body["auth_token"] == main_account.auth_token
     assert body["date_created"] == format_datetime(main_account.date_created)
     assert body["date_updated"] == format_datetime(main_account.date_updated)

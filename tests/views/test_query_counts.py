@@ -23,8 +23,9 @@ class Scene:
     def __init__(self, make_user):
         self.make_user = make_user
         self.owner = make_user(email="owner@example.com")
-        self.main = accounts.account_create(owner=self.owner, friendly_name="Acme", actor=SYSTEM)
-        accounts.account_upgrade(account=self.main, actor=SYSTEM)
+        self.main = accounts.account_create(
+            owner=self.owner, friendly_name="Acme", actor=SYSTEM, type="Full"
+        )
         ledger.funds_add(account=self.main, amount="1000", reason="Start", actor=SYSTEM)
         self.organization = organizations.organization_create(
             name="Acme Inc.", owner=self.owner, actor=SYSTEM
