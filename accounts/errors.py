@@ -452,6 +452,7 @@ class NoSecondaryAuthToken(CredentialsError):
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
 TRANSFER_TARGET_REQUIRED = "Choose the account to move this number to."
+TRANSFER_SUBACCOUNT_REQUIRED = "Choose a subaccount with its own balance."
 DATE_INVALID = "Enter a date as YYYY-MM-DD."
 START_REQUIRED = "Enter a start date."
 END_REQUIRED = "Enter an end date."

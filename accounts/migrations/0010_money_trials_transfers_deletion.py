@@ -4,7 +4,23 @@ import accounts.models.sids
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def support_group_grant(apps, schema_editor):
+    """The Support group gets the permissions of the new models (payments, transfers), as
+    0004_support_group gave it those of the others."""
+    for app_label in ("accounts", "auth"):
+        app_config = apps.get_app_config(app_label)
+        app_config.models_module = True  # migration-state app configs lack it
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name="Support").first()
+    if group is not None:
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts"))
 
 
 def date_closed_backfill(apps, schema_editor):
@@ -283,4 +299,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
         ),
         migrations.RunPython(date_closed_backfill, migrations.RunPython.noop),
+        migrations.RunPython(support_group_grant, migrations.RunPython.noop),
     ]

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.http import Http404
 from django.utils import timezone
 
-from ..models import Account, LedgerEntry
+from ..models import Account, BalanceTransfer, LedgerEntry, Payment
 
 ZERO = Decimal("0")
 
@@ -66,3 +67,60 @@ def trial_credit_remaining(account):
     )
     left = (sums["credit"] or ZERO) + (sums["usage"] or ZERO)
     return max(ZERO, min(left, account.balance or ZERO))
+
+
+def payment_list(*, account, limit=10):
+    """The account's latest payments (add funds, first payment, auto-recharge)."""
+    return (
+        Payment.objects.filter(account=account)
+        .select_related("ledger_entry")
+        .order_by("-date_created", "-id")[:limit]
+    )
+
+
+def auto_recharge_notice(*, account):
+    """The last auto-recharge, if it did not go through (failed or declined): the notice the
+    Billing page shows until a later one succeeds."""
+    last = (
+        Payment.objects.filter(account=account, purpose=Payment.Purpose.AUTO_RECHARGE)
+        .exclude(status=Payment.Status.PENDING)
+        .order_by("-date_created", "-id")
+        .first()
+    )
+    return last if last is not None and last.status != Payment.Status.SUCCEEDED else None
+
+
+def transfer_list(*, account, limit=20):
+    """Transfers on `account`'s ledger, newest first: a main account's with all its
+    subaccounts (deleted ones too), a subaccount's with its parent."""
+    if account.parent_id is None:
+        transfers = BalanceTransfer.objects.filter(main_account=account)
+    else:
+        transfers = BalanceTransfer.objects.filter(subaccount=account)
+    return transfers.select_related("reversal", "reverses", "subaccount").order_by(
+        "-date_created", "-id"
+    )[:limit]
+
+
+def transfer_get(*, account, sid):
+    """One transfer of `account`'s family (its main account's transfers), or 404."""
+    main_id = account.parent_id or account.pk
+    transfer = (
+        BalanceTransfer.objects.filter(main_account_id=main_id, sid=sid)
+        .select_related("subaccount", "main_account", "reversal")
+        .first()
+    )
+    if transfer is None or (account.parent_id and transfer.subaccount_id != account.pk):
+        raise Http404("No such transfer.")
+    return transfer
+
+
+def own_balance_subaccounts(*, main):
+    """The open subaccounts of `main` that hold their own balance: where it transfers to."""
+    return (
+        Account.objects.subaccounts_of(main)
+        .filter(own_balance=True)
+        .exclude(status=Account.Status.CLOSED)
+        .only("pk", "sid", "friendly_name", "balance", "status", "parent_id", "own_balance")
+        .order_by("friendly_name", "pk")
+    )

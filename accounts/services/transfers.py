@@ -126,6 +126,35 @@ def _write(*, main, subaccount, direction, amount, actor, reason, key, reverses=
     return transfer
 
 
+def transfer_check(*, source, target, amount):
+    """The rules of a transfer, checked before asking for it (the admin's form): the service
+    checks them again under its locks."""
+    amount = balances.amount_clean(amount)
+    if amount <= 0:
+        raise errors.BillingError(errors.AMOUNT_MUST_BE_POSITIVE)
+    main, subaccount, direction = _family(source, target)
+    if not subaccount.own_balance:
+        raise errors.TransferError(
+            errors.TRANSFER_NEEDS_OWN_BALANCE.format(name=subaccount.friendly_name)
+        )
+    if source.status != Account.Status.ACTIVE:
+        raise errors.TransferError(
+            errors.TRANSFER_SOURCE_NOT_ACTIVE.format(
+                name=source.friendly_name, status=source.status
+            )
+        )
+    if target.status == Account.Status.CLOSED:
+        raise errors.TransferError(errors.TRANSFER_TARGET_CLOSED.format(name=target.friendly_name))
+    if source.balance is None or source.balance < amount:
+        raise errors.TransferError(
+            errors.TRANSFER_CANNOT_PAY.format(
+                name=source.friendly_name,
+                balance=balances.money(source.balance or 0),
+                amount=balances.money(amount),
+            )
+        )
+
+
 @service
 def balance_transfer(*, source, target, amount, actor, reason="", idempotency_key=None):
     """Move `amount` from `source` to `target`: a main account and one of its subaccounts

@@ -24,6 +24,8 @@ account_pages = [
     path("close/", accounts.account_close, name="account_close"),
     path("two-factor/", accounts.account_two_factor, name="account_two_factor"),
     path("spend-cap/", accounts.account_spend_cap, name="account_spend_cap"),
+    path("own-balance/", accounts.account_own_balance, name="account_own_balance"),
+    path("auto-deletion/", accounts.account_auto_deletion, name="account_auto_deletion"),
     path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
     path(
         "subaccounts/<str:subaccount_sid>/rename/",
@@ -67,6 +69,15 @@ account_pages = [
     path("credentials/keys/<str:key_sid>/rename/", credentials.key_rename, name="key_rename"),
     path("credentials/keys/<str:key_sid>/revoke/", credentials.key_revoke, name="key_revoke"),
     path("billing/", billing.billing, name="billing"),
+    path("billing/add-funds/", billing.funds_add, name="funds_add"),
+    path("billing/upgrade/", billing.account_upgrade, name="account_upgrade"),
+    path("billing/auto-recharge/", billing.auto_recharge, name="auto_recharge"),
+    path("billing/transfers/", billing.balance_transfer, name="balance_transfer"),
+    path(
+        "billing/transfers/<str:transfer_sid>/reverse/",
+        billing.balance_transfer_reverse,
+        name="balance_transfer_reverse",
+    ),
     path("usage/", usage.usage, name="usage"),
     path("usage-triggers/", triggers.usage_trigger_list, name="usage_trigger_list"),
     path(
