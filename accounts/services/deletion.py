@@ -80,9 +80,11 @@ def subaccount_delete(*, subaccount, actor):
             )
         )
     who = {"incurred_by_sid": subaccount.sid, "incurred_by_name": subaccount.friendly_name}
-    # Its own balance's entries (it summed to zero) become the parent's history.
+    # Its own balance's entries (it summed to zero) become the parent's history. Their
+    # idempotency keys go: no request can retry on a balance that is gone, and a transfer's
+    # key is also on the parent's side of it.
     LedgerEntry.objects.filter(paying_account=subaccount).update(
-        paying_account=parent, paid_from_sid=subaccount.sid
+        paying_account=parent, paid_from_sid=subaccount.sid, idempotency_key=None
     )
     LedgerEntry.objects.filter(account=subaccount).update(account=parent, **who)
     UsageRecord.objects.filter(account=subaccount).update(account=parent, **who)
