@@ -294,6 +294,7 @@ USAGE_TRIGGER_PRIVATE_CALLBACKS = env_bool("USAGE_TRIGGER_PRIVATE_CALLBACKS", DE
 # How often `schedule_periodic` queues the usage-trigger sweep, in seconds.
 USAGE_TRIGGER_SWEEP_SECONDS = int(os.environ.get("USAGE_TRIGGER_SWEEP_SECONDS", "300"))
 
+
 # --- Money: trials, payments, deletion of closed subaccounts ---------------------------------
 def env_amount(name, default):
     value = os.environ.get(name, default).strip()
