@@ -467,6 +467,10 @@ ACTIVITY_ACCOUNT_INVALID = "Choose this account or one of its subaccounts."
 CHOOSE_NEW_OWNER = "Choose the member who becomes the owner."
 CHOOSE_ACCOUNT_TO_IMPORT = "Choose one of your own personal main accounts."
 CHOOSE_STATUS_ACTION = "Choose suspend, reactivate or close."
+CHOOSE_SUBACCOUNTS = "Select at least one subaccount, or all that match the filters."
+NOT_A_SUBACCOUNT_OF = "{sid} is not a subaccount of this account."
+CONFIRM_NAME_REQUIRED = "Type the account's name to confirm."
+CONFIRM_NAME_MISMATCH = "The name you typed is not this account's name: type {name} exactly."
 SIGN_IN_INVALID = "That email and password do not match an account. Check them and try again."
 # The console's error pages.
 PAGE_BAD_REQUEST = (

@@ -12,6 +12,7 @@
   outside development) and has not set it up to set it up before anything else.
 - `SessionLastSeenMiddleware` keeps the Sessions page's "last seen" up to date a few times an
   hour.
+- `HtmxMessagesMiddleware` delivers Django messages to htmx requests as toasts.
 """
 
 import logging
@@ -22,7 +23,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import errors
 from .selectors import two_factor as two_factor_selectors
@@ -155,3 +156,33 @@ class SessionLastSeenMiddleware:
                 UserSession.objects.create_from_request(request, user=user, session=session)
                 session[LAST_SEEN_SESSION_KEY] = now
         return self.get_response(request)
+
+
+MESSAGES_EVENT = "showMessages"
+# Answers that lead to another page: the messages wait for it (it shows them itself).
+_LEADS_ELSEWHERE = ("HX-Redirect", "HX-Location", "HX-Refresh")
+
+
+class HtmxMessagesMiddleware:
+    """Messages added while answering an htmx request travel in its `HX-Trigger` header as the
+    `showMessages` event (console.js shows them as toasts): the page learns what happened
+    without a reload. A redirect keeps them for the page it leads to, which renders them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or response.status_code in (301, 302, 303, 307, 308):
+            return response
+        if any(header in response for header in _LEADS_ELSEWHERE):
+            return response
+        items = [
+            {"message": str(message), "level": message.level_tag, "tags": message.tags}
+            for message in messages.get_messages(request)
+        ]
+        if items:
+            # JSON with \u escapes: header values stay ASCII whatever the message says.
+            trigger_client_event(response, MESSAGES_EVENT, {"messages": items})
+        return response

@@ -17,6 +17,17 @@ ROLE_CHOICES = [
     (BILLING_MANAGER, "Billing Manager"),
     (SUPPORT, "Support"),
 ]
+# What each role may do, in the words shown where roles are chosen (Twilio's role table).
+ROLE_DESCRIPTIONS = {
+    OWNER: "Everything, including closing the account and handing it to someone else. "
+    "An account has exactly one owner.",
+    ADMINISTRATOR: "Everything but closing the account and transferring ownership: users, "
+    "billing, settings, subaccounts, phone numbers and API credentials. Not combined with "
+    "other roles.",
+    DEVELOPER: "API credentials, phone numbers, logs and usage.",
+    BILLING_MANAGER: "The balance, billing and spend caps, logs and usage.",
+    SUPPORT: "Logs and usage, to read.",
+}
 EXCLUSIVE_ROLES = frozenset({OWNER, ADMINISTRATOR})
 COMBINABLE_ROLES = frozenset({DEVELOPER, BILLING_MANAGER, SUPPORT})
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import csrf_protect_m
+from django.http import HttpResponseRedirect
 
 from .. import errors
 from ..services.events import Actor
@@ -34,7 +35,19 @@ class ServiceAdmin(SearchMixin, admin.ModelAdmin):
             return service(actor=support(request), **kwargs)
         except errors.AccountError as error:
             self.message_user(request, error.message, messages.ERROR)
+            request.service_refused = True
             return None
+
+    # After a refusal the page stays open, with why above it: nothing claims it was saved.
+    def response_change(self, request, obj):
+        if getattr(request, "service_refused", False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "service_refused", False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
 
 
 class ReadOnlyAdmin(SearchMixin, admin.ModelAdmin):

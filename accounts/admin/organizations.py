@@ -28,8 +28,17 @@ class OrganizationMembershipFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(OWNER_REQUIRED)
 
 
+class OrganizationMembershipForm(forms.ModelForm):
+    def validate_constraints(self):
+        # One owner per organization holds in the services (under the organization's lock)
+        # and in the formset's clean(); checking the row alone against the database would
+        # refuse every change of owner, whose old owner row is still there.
+        pass
+
+
 class OrganizationMembershipInline(admin.TabularInline):
     model = OrganizationMembership
+    form = OrganizationMembershipForm
     formset = OrganizationMembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]

@@ -3,6 +3,7 @@
 from django import forms
 
 from .. import errors
+from ..selectors import accounts as account_selectors
 from ..services import accounts as account_services
 from ..services import deletion as deletion_services
 from ..services import ledger as ledger_services
@@ -36,6 +37,12 @@ class AccountCreateForm(FriendlyNameForm):
 
 class AccountRenameForm(FriendlyNameForm):
     refusal_field = "friendly_name"
+
+    def __init__(self, *args, saved_name=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if saved_name is not None:
+            # What Cancel puts back in an inline editor (console.js), whatever was typed.
+            self.fields["friendly_name"].widget.attrs["data-saved-value"] = saved_name
 
     def perform(self, *, account, actor):
         return account_services.account_rename(
@@ -123,6 +130,33 @@ class StatusChangeForm(ServiceForm):
 
 
 class AccountCloseForm(StatusChangeForm):
+    """Closing an account. A main account (and with it every subaccount) closes only once its
+    name is typed: a permanent change that two clicks should never make."""
+
+    confirm_name = forms.CharField(
+        label="Type the account's name to confirm",
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.needs_name = not account.is_subaccount
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"]
+        if not self.needs_name:
+            return typed
+        if not typed:
+            raise forms.ValidationError(errors.CONFIRM_NAME_REQUIRED)
+        if typed != self.account.friendly_name:
+            raise forms.ValidationError(
+                errors.CONFIRM_NAME_MISMATCH.format(name=self.account.friendly_name)
+            )
+        return typed
+
     def perform(self, *, account, actor):
         # A subaccount with its own balance returns it to its parent as it closes.
         return transfer_services.account_close(
@@ -130,6 +164,11 @@ class AccountCloseForm(StatusChangeForm):
         )
 
 
+ACTION_CHOICES = [
+    ("suspend", "Suspend"),
+    ("reactivate", "Reactivate"),
+    ("close", "Close"),
+]
 SUBACCOUNT_STATUS_ACTIONS = {
     "suspend": (account_services.account_suspend, "Suspended"),
     "reactivate": (account_services.account_reactivate, "Reactivated"),
@@ -154,3 +193,57 @@ class SubaccountStatusForm(StatusChangeForm):
     def perform(self, *, subaccount, actor):
         service, _verb = SUBACCOUNT_STATUS_ACTIONS[self.cleaned_data["action"]]
         return service(account=subaccount, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class SubaccountSelectionForm(forms.Form):
+    """Which subaccounts a bulk action is about, and the action: rows ticked on the page
+    (`sid`, repeated), the SIDs a preview confirmed (`sids`, comma-separated), or everything
+    that matches the page's filters (`all`, with `q` and `status`)."""
+
+    action = forms.ChoiceField(
+        choices=ACTION_CHOICES,
+        error_messages={
+            "required": errors.CHOOSE_STATUS_ACTION,
+            "invalid_choice": errors.CHOOSE_STATUS_ACTION,
+        },
+    )
+    sids = forms.CharField(required=False)
+    all = forms.BooleanField(required=False)
+    q = forms.CharField(required=False, strip=True)
+    status = forms.CharField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        listed = self.data.getlist("sid") if hasattr(self.data, "getlist") else []
+        listed += [sid.strip() for sid in cleaned.get("sids", "").split(",") if sid.strip()]
+        cleaned["sid_list"] = list(dict.fromkeys(sid.replace("\x00", "") for sid in listed))
+        if not cleaned["sid_list"] and not cleaned.get("all"):
+            raise forms.ValidationError(errors.CHOOSE_SUBACCOUNTS)
+        return cleaned
+
+    def selection(self, *, parent):
+        data = self.cleaned_data
+        return account_selectors.subaccount_selection(
+            parent=parent,
+            sids=data["sid_list"],
+            query=data["q"].replace("\x00", ""),
+            status=data["status"],
+            everything=data["all"],
+        )
+
+    @property
+    def verb(self):
+        return SUBACCOUNT_STATUS_ACTIONS[self.cleaned_data["action"]][1]
+
+
+class SubaccountBulkForm(SubaccountSelectionForm, StatusChangeForm):
+    """The confirmed bulk action: the per-subaccount service for each, in order."""
+
+    def perform(self, *, parent, actor):
+        return account_services.subaccounts_status_set_each(
+            parent=parent,
+            subaccounts=list(self.selection(parent=parent)),
+            action=self.cleaned_data["action"],
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+        )

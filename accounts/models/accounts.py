@@ -4,6 +4,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
+from .. import errors
 from .organizations import Organization
 from .sids import new_account_sid, new_auth_token
 from .users import User
@@ -226,6 +227,31 @@ class Account(models.Model):
     @property
     def owner_account_sid(self):
         return self.parent.sid if self.parent_id else self.sid
+
+    def status_change_refusal(self, new_status, *, parent, source, actor_user_id=None):
+        """Why this account cannot move to `new_status` when asked through `source` (a
+        StatusSource), as the typed error the status services raise; None when it can (or
+        is there already). The services ask under lock; the console's previews of a change
+        ask the same question beforehand."""
+        Status, Source = self.Status, self.StatusSource
+        if self.status == Status.CLOSED:
+            return errors.AccountClosed()
+        if parent is not None and parent.status != Status.ACTIVE and source != Source.PARENT:
+            return errors.ParentSuspended()
+        if (
+            self.status == Status.SUSPENDED
+            and self.status_source == Source.SUPPORT
+            and source != Source.SUPPORT
+        ):
+            return errors.SuspendedBySupport()
+        if self.status == new_status:
+            return None
+        if parent is None and source == Source.OWNER:
+            if new_status != Status.CLOSED:
+                return errors.MainAccountStatusRestricted()
+            if actor_user_id != self.owner_id:
+                return errors.NotPermitted(errors.ONLY_OWNER_CAN_CLOSE)
+        return None
 
     @property
     def pays_own_way(self):

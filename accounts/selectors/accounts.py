@@ -3,13 +3,22 @@ account whose API credentials call (`…_for_caller`). An account out of reach i
 like one that does not exist."""
 
 import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import Http404
 
 from .. import roles
-from ..models import Account, AccountMembership, OrganizationMembership, sid_is_valid
+from ..models import (
+    Account,
+    AccountMembership,
+    ApiKey,
+    IncomingPhoneNumber,
+    OrganizationMembership,
+    sid_is_valid,
+)
 
 
 def account_list_for_user(*, user):
@@ -81,14 +90,16 @@ def open_subaccount_count(*, account):
     return Account.objects.subaccounts_of(account).open().count()
 
 
-def account_list_page(*, user):
+def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
-    each with its open subaccounts and the user's own roles on it."""
+    each with its open subaccounts and the user's own roles on it; `query` matches part of
+    the name, or the SID."""
     member_of = AccountMembership.objects.filter(user=user).values("account_id")
+    accounts = account_list_for_user(user=user).filter(Q(parent__isnull=True) | Q(pk__in=member_of))
+    if query:
+        accounts = accounts.filter(_name_or_sid(query))
     return (
-        account_list_for_user(user=user)
-        .filter(Q(parent__isnull=True) | Q(pk__in=member_of))
-        .annotate(
+        accounts.annotate(
             open_subaccount_count=Count("subaccounts", filter=~Q(subaccounts__status="closed"))
         )
         .prefetch_related(
@@ -160,6 +171,145 @@ def subaccount_get(*, parent, sid):
         return Account.objects.subaccounts_of(parent).get(sid=sid)
     except Account.DoesNotExist:
         raise Http404("No such subaccount.") from None
+
+
+def subaccount_selection(*, parent, sids=(), query="", status="", everything=False):
+    """The subaccounts of `parent` a bulk action is about, in primary-key order: those named
+    by SID (other accounts' SIDs are ignored), or `everything` that matches the filters."""
+    if everything:
+        chosen = subaccount_list(parent=parent, query=query, status=status)
+    else:
+        valid = [sid for sid in sids if sid_is_valid(sid, "AC")]
+        chosen = Account.objects.subaccounts_of(parent).filter(sid__in=valid)
+    return chosen.order_by("pk")
+
+
+# --- Impact previews: what a status change will do, before it is confirmed -----------------
+
+STATUS_FOR_ACTION = {
+    "suspend": Account.Status.SUSPENDED,
+    "reactivate": Account.Status.ACTIVE,
+    "close": Account.Status.CLOSED,
+}
+IMPACT_NAMES_SHOWN = 25
+IMPACT_NUMBERS_SHOWN = 10
+
+
+@dataclass
+class Impact:
+    """What suspending, reactivating or closing some accounts does: who changes, who follows
+    (a main account's subaccounts), who is already there or refused (and why), the phone
+    numbers released, the API keys that stop (or start again) working, the balance left."""
+
+    action: str
+    changing: list = field(default_factory=list)
+    cascading: list = field(default_factory=list)  # open subaccounts closing with their parent
+    cascading_count: int = 0
+    unchanged: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # [(reason, [accounts])], grouped by reason
+    number_count: int = 0
+    numbers: list = field(default_factory=list)
+    keys: list | None = None  # None while this console has no API keys
+    balance: Decimal | None = None  # a closing main account's balance
+
+    @property
+    def refused_count(self):
+        return sum(len(accounts) for _reason, accounts in self.refused)
+
+    @property
+    def affected_count(self):
+        return len(self.changing) + self.cascading_count
+
+    # What a preview lists by name, and how many more it only counts.
+    @property
+    def changing_shown(self):
+        return self.changing[:IMPACT_NAMES_SHOWN]
+
+    @property
+    def changing_more(self):
+        return max(0, len(self.changing) - IMPACT_NAMES_SHOWN)
+
+    @property
+    def cascading_more(self):
+        return max(0, self.cascading_count - len(self.cascading))
+
+    @property
+    def numbers_more(self):
+        return max(0, self.number_count - len(self.numbers))
+
+
+def _keys_of(account_ids):
+    """The API keys and signing keys of these accounts (what stops working when they close)."""
+    return list(
+        ApiKey.objects.filter(account_id__in=account_ids)
+        .select_related("account")
+        .order_by("account_id", "-date_created", "-id")
+    )
+
+
+def keys_for(*, account):
+    """The account's API keys and signing keys, newest first."""
+    return _keys_of([account.pk])
+
+
+def _numbers_of(account_ids):
+    numbers = IncomingPhoneNumber.objects.filter(
+        account_id__in=account_ids, released_at__isnull=True
+    ).select_related("account")
+    return numbers.count(), list(numbers.order_by("phone_number")[:IMPACT_NUMBERS_SHOWN])
+
+
+def close_impact(*, account, actor_user_id=None):
+    """What closing `account` does: for a main account, every open subaccount closes with it,
+    every number of the family is released, every key stops working, and its balance is
+    left as it is (support refunds it); for a subaccount, the same for it alone."""
+    impact = Impact(action="close")
+    parent = account.parent if account.parent_id else None
+    refusal = account.status_change_refusal(
+        Account.Status.CLOSED,
+        parent=parent,
+        source=Account.StatusSource.OWNER,
+        actor_user_id=actor_user_id,
+    )
+    if refusal is not None:
+        impact.refused = [(refusal.message, [account])]
+        return impact
+    impact.changing = [account]
+    family = [account.pk]
+    if not account.parent_id:
+        subaccounts = Account.objects.subaccounts_of(account).open().order_by("friendly_name", "pk")
+        impact.cascading_count = subaccounts.count()
+        impact.cascading = list(subaccounts[:IMPACT_NAMES_SHOWN])
+        family += list(subaccounts.values_list("pk", flat=True))
+        impact.balance = account.balance
+    impact.number_count, impact.numbers = _numbers_of(family)
+    impact.keys = _keys_of(family)
+    return impact
+
+
+def status_change_impact(*, parent, subaccounts, action):
+    """What `action` (suspend, reactivate, close) does to these subaccounts of `parent`, each
+    judged by the rules the status services apply: it changes, it is there already, or it is
+    refused (grouped by reason)."""
+    new_status = STATUS_FOR_ACTION[action]
+    impact = Impact(action=action)
+    refused = {}
+    for subaccount in subaccounts:
+        refusal = subaccount.status_change_refusal(
+            new_status, parent=parent, source=Account.StatusSource.OWNER
+        )
+        if refusal is not None:
+            refused.setdefault(refusal.message, []).append(subaccount)
+        elif subaccount.status == new_status:
+            impact.unchanged.append(subaccount)
+        else:
+            impact.changing.append(subaccount)
+    impact.refused = list(refused.items())
+    changing = [subaccount.pk for subaccount in impact.changing]
+    if action == "close":
+        impact.number_count, impact.numbers = _numbers_of(changing)
+    impact.keys = _keys_of(changing)
+    return impact
 
 
 # --- The REST API: scoped to the calling account ("the caller") ----------------------------

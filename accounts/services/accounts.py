@@ -6,6 +6,7 @@ change (roles, scopes) is checked by the caller; the rules of the domain itself 
 status life cycle, owner-only close) are checked here.
 """
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -20,7 +21,15 @@ from ..models import (
     User,
 )
 from . import inventory
-from .events import change, changes, created, event_record, events_record, service
+from .events import (
+    change,
+    changes,
+    created,
+    event_record,
+    events_record,
+    in_service,
+    service,
+)
 
 Status = Account.Status
 StatusSource = Account.StatusSource
@@ -183,21 +192,14 @@ def account_rename(*, account, friendly_name, actor):
 
 
 def _check_status_change(account, parent, new_status, *, actor, source):
-    if account.status == Status.CLOSED:
-        raise errors.AccountClosed()
-    if parent is not None and parent.status != Status.ACTIVE and source != StatusSource.PARENT:
-        raise errors.ParentSuspended()
-    if (
-        account.status == Status.SUSPENDED
-        and account.status_source == StatusSource.SUPPORT
-        and source != StatusSource.SUPPORT
-    ):
-        raise errors.SuspendedBySupport()
-    if parent is None and source == StatusSource.OWNER:
-        if new_status != Status.CLOSED:
-            raise errors.MainAccountStatusRestricted()
-        if actor.user is None or actor.user.pk != account.owner_id:
-            raise errors.NotPermitted(errors.ONLY_OWNER_CAN_CLOSE)
+    refusal = account.status_change_refusal(
+        new_status,
+        parent=parent,
+        source=source,
+        actor_user_id=actor.user.pk if actor.user is not None else None,
+    )
+    if refusal is not None:
+        raise refusal
     if new_status == Status.CLOSED and account.own_balance and account.balance:
         # Its money must go somewhere first: `transfers.account_close` returns it to the
         # parent (the console and the admin close through it).
@@ -316,10 +318,9 @@ def account_status_set(*, account, status, actor, source=StatusSource.OWNER, rea
     if account.status == status and status != Status.CLOSED:
         # Nothing to do, but a support or parent suspension still cannot be "re-suspended"
         # to take it over (it would look done, yet not hold when the other side lifts it).
-        if parent is not None and parent.status != Status.ACTIVE and source != StatusSource.PARENT:
-            raise errors.ParentSuspended()
-        if account.status_source == StatusSource.SUPPORT and source != StatusSource.SUPPORT:
-            raise errors.SuspendedBySupport()
+        refusal = account.status_change_refusal(status, parent=parent, source=source)
+        if refusal is not None:
+            raise refusal
         if (
             status == Status.SUSPENDED
             and source == StatusSource.SUPPORT
@@ -408,3 +409,45 @@ def account_limits_set(*, account, actor, subaccount_limit):
             data=data,
         )
     return account
+
+
+STATUS_ACTIONS = {
+    "suspend": (account_suspend, Status.SUSPENDED),
+    "reactivate": (account_reactivate, Status.ACTIVE),
+    "close": (account_close, Status.CLOSED),
+}
+
+
+@dataclass
+class BulkResult:
+    """What a bulk status change did: changed, already so, refused (with why)."""
+
+    action: str
+    done: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # [(account, message)]
+
+
+def subaccounts_status_set_each(*, parent, subaccounts, action, actor, reason=""):
+    """Suspend, reactivate or close many subaccounts of `parent`, one after the other in
+    primary-key order, each through its own service call and so in its own transaction with
+    its own events: a refusal (closed, suspended by support, …) is reported and stops neither
+    the others nor what was done before it. Not a @service on purpose: one transaction
+    around them all would undo every change at the first refusal."""
+    if in_service():
+        # Inside another service each change would join its transaction, and the first
+        # refusal would doom them all.
+        raise RuntimeError("subaccounts_status_set_each runs outside any service.")
+    service_for, target = STATUS_ACTIONS[action]
+    result = BulkResult(action=action)
+    for subaccount in sorted(subaccounts, key=lambda sub: sub.pk):
+        if subaccount.parent_id != parent.pk:
+            raise errors.NotPermitted(errors.NOT_A_SUBACCOUNT_OF.format(sid=subaccount.sid))
+        already = subaccount.status == target
+        try:
+            changed = service_for(account=subaccount, actor=actor, reason=reason)
+        except errors.AccountError as refusal:
+            result.refused.append((subaccount, refusal.message))
+            continue
+        (result.unchanged if already else result.done).append(changed)
+    return result

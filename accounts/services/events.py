@@ -44,6 +44,11 @@ def service_transaction():
         _depth.reset(token)
 
 
+def in_service():
+    """Whether a service is running (its transaction open) in this context."""
+    return _depth.get() > 0
+
+
 def service(function):
     """Run `function` as a service (see `service_transaction`)."""
 

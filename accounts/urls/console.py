@@ -27,6 +27,13 @@ account_pages = [
     path("own-balance/", accounts.account_own_balance, name="account_own_balance"),
     path("auto-deletion/", accounts.account_auto_deletion, name="account_auto_deletion"),
     path("subaccounts/", subaccounts.subaccount_list, name="subaccount_list"),
+    path("subaccounts/new/", subaccounts.subaccount_create, name="subaccount_create"),
+    path("subaccounts/bulk/", subaccounts.subaccount_bulk, name="subaccount_bulk"),
+    path(
+        "subaccounts/<str:subaccount_sid>/",
+        subaccounts.subaccount_detail,
+        name="subaccount_detail",
+    ),
     path(
         "subaccounts/<str:subaccount_sid>/rename/",
         subaccounts.subaccount_rename,
@@ -43,6 +50,7 @@ account_pages = [
         name="subaccount_close_confirm",
     ),
     path("users/", users.user_list, name="user_list"),
+    path("users/invite/", users.user_invite, name="user_invite"),
     path("users/transfer/", users.ownership_transfer, name="ownership_transfer"),
     path("users/<int:user_id>/roles/", users.user_roles, name="user_roles"),
     path("users/<int:user_id>/remove/", users.user_remove, name="user_remove"),
@@ -114,5 +122,6 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("invitations/<str:token>/", users.invitation_accept, name="invitation_accept"),
     path("console/accounts/", accounts.account_list, name="account_list"),
+    path("console/accounts/new/", accounts.account_create, name="account_create"),
     path("console/<str:sid>/", include(account_pages)),
 ]

@@ -8,6 +8,7 @@ app_name = "organizations"
 
 urlpatterns = [
     path("", organizations.organization_list, name="organization_list"),
+    path("new/", organizations.organization_create, name="organization_create"),
     path("<str:org_sid>/", organizations.organization_overview, name="organization_overview"),
     path("<str:org_sid>/leave/", organizations.organization_leave, name="organization_leave"),
     path(
@@ -26,6 +27,11 @@ urlpatterns = [
         name="organization_accounts",
     ),
     path(
+        "<str:org_sid>/accounts/new/",
+        organizations.organization_account_add,
+        name="organization_account_add",
+    ),
+    path(
         "<str:org_sid>/accounts/import/",
         organizations.organization_account_import,
         name="organization_account_import",
@@ -34,6 +40,11 @@ urlpatterns = [
         "<str:org_sid>/members/",
         organizations.organization_members,
         name="organization_members",
+    ),
+    path(
+        "<str:org_sid>/members/invite/",
+        organizations.organization_member_invite,
+        name="organization_member_invite",
     ),
     path(
         "<str:org_sid>/members/<int:user_id>/role/",

@@ -25,6 +25,8 @@ from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
 from ..services import two_factor as two_factor_services
 from .common import (
+    ACCOUNT_CHANGED,
+    CURRENT_ACCOUNT_CHANGED,
     FORM_ERROR_STATUS,
     LAST_ACCOUNT_SESSION_KEY,
     RECENT_ACCOUNTS_SESSION_KEY,
@@ -65,16 +67,19 @@ def home(request):
     return redirect("console:account_list")
 
 
-def _account_list_context(request, form=None):
+def _account_list_context(request, form=None, **extra):
     user = request.user
-    accounts = account_selectors.account_list_page(user=user)
+    query = search_query(request)
     owned = account_selectors.owned_account_count(owner=user)
     return {
-        "accounts": accounts,
+        "accounts": account_selectors.account_list_page(user=user, query=query),
+        "query": query,
         "form": form or AccountCreateForm(),
         "owned_count": owned,
         "at_limit": owned >= user.account_limit,
         "account_limit": user.account_limit,
+        "page": "account_list",
+        **extra,
     }
 
 
@@ -82,7 +87,7 @@ def _account_list_context(request, form=None):
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def account_list(request):
-    """Every account the user can reach; POST creates a new account."""
+    """Every account the user can reach, searchable by name or SID; POST creates one."""
     if request.method == "POST":
         form = AccountCreateForm(request.POST)
         account = form.submit(owner=request.user, actor=actor(request))
@@ -94,9 +99,22 @@ def account_list(request):
             return redirect(url)
         context = _account_list_context(request, form=form)
         return render_page_or_partial(
-            request, "accounts/account_list.html", "create", context, status=FORM_ERROR_STATUS
+            request, "accounts/account_create.html", "create", context, status=FORM_ERROR_STATUS
         )
-    return render(request, "accounts/account_list.html", _account_list_context(request))
+    return render_page_or_partial(
+        request, "accounts/account_list.html", "results", _account_list_context(request)
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def account_create(request):
+    """The Create new account form: a dialog over HTMX, a page without JavaScript. It posts
+    to the Accounts page."""
+    return render_page_or_partial(
+        request, "accounts/account_create.html", "dialog", _account_list_context(request)
+    )
 
 
 @login_required
@@ -106,6 +124,10 @@ def account_switcher(request, sid):
     account's subaccounts, and a filter by name or SID."""
     current = current_account(request, sid)
     account = current.account
+    if request.GET.get("part") == "current":
+        # The top bar's current account and the banners, after something changed.
+        context = {"current": current, "account": account}
+        return render(request, "accounts/switcher_current.html", context)
     main = account.main_account
     query = search_query(request)
     from_page = request.GET.get("from", "account_dashboard")
@@ -151,12 +173,8 @@ def account_switcher(request, sid):
     return render(request, f"accounts/switcher.html#{partial}", context)
 
 
-@login_required
-@require_GET
-def account_dashboard(request, sid):
-    current = current_account(request, sid)
+def _dashboard_context(current, form=None):
     account = current.account
-    remember_account(request, account)
     context = {
         "current": current,
         "account": account,
@@ -165,36 +183,63 @@ def account_dashboard(request, sid):
             if account.is_subaccount
             else account_selectors.open_subaccount_count(account=account)
         ),
-        "form": AccountRenameForm(initial={"friendly_name": account.friendly_name}),
+        "form": form
+        or AccountRenameForm(
+            initial={"friendly_name": account.friendly_name}, saved_name=account.friendly_name
+        ),
         "page": "account_dashboard",
     }
     if account.is_trial and not account.is_subaccount:
         context["trial_credit_left"] = ledger_selectors.trial_credit_remaining(account)
-    return render(request, "accounts/account_dashboard.html", context)
+    return context
+
+
+@login_required
+@require_GET
+def account_dashboard(request, sid):
+    current = current_account(request, sid)
+    remember_account(request, current.account)
+    return render(request, "accounts/account_dashboard.html", _dashboard_context(current))
 
 
 @login_required
 @require_POST
 def account_rename(request, sid):
+    """Rename the current account, from the dashboard (inline, over HTMX) or Settings. A
+    refusal without JavaScript shows the page it came from again, with the error and what was
+    typed."""
     current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
     account = current.account
-    form = AccountRenameForm(request.POST)
-    status = 200
-    account = form.submit(account=account, actor=actor(request)) or account
-    if form.errors:
-        status = FORM_ERROR_STATUS
-    elif not request.htmx:
-        messages.success(request, "Account renamed.")
-        dashboard = reverse("console:account_dashboard", args=[sid])
-        return redirect(local_url(request, request.POST.get("next_page"), dashboard))
-    current.account = account
-    if not form.errors:
-        form = AccountRenameForm(initial={"friendly_name": account.friendly_name})
-    context = {"current": current, "account": account, "form": form, "renamed": not form.errors}
-    response = render(request, "accounts/account_dashboard.html#name", context, status=status)
-    if not form.errors:
-        trigger_client_event(response, "accountChanged")
-    return response
+    form = AccountRenameForm(request.POST, saved_name=account.friendly_name)
+    renamed = form.submit(account=account, actor=actor(request))
+    from_settings = request.POST.get("next_page") == reverse("console:account_settings", args=[sid])
+    if renamed:
+        messages.success(request, f"Renamed the account to “{renamed.friendly_name}”.")
+        if not request.htmx:
+            dashboard = reverse("console:account_dashboard", args=[sid])
+            return redirect(local_url(request, request.POST.get("next_page"), dashboard))
+        current.account = renamed
+        context = {
+            "current": current,
+            "account": renamed,
+            "form": AccountRenameForm(
+                initial={"friendly_name": renamed.friendly_name}, saved_name=renamed.friendly_name
+            ),
+            "renamed": True,
+        }
+        response = render(request, "accounts/account_dashboard.html#name", context)
+        trigger_client_event(response, ACCOUNT_CHANGED)
+        return trigger_client_event(response, CURRENT_ACCOUNT_CHANGED)
+    if request.htmx:
+        context = {"current": current, "account": account, "form": form}
+        return render(
+            request, "accounts/account_dashboard.html#name", context, status=FORM_ERROR_STATUS
+        )
+    if from_settings:
+        context = _settings_context(current, rename_form=form)
+        return render(request, "accounts/account_settings.html", context, status=FORM_ERROR_STATUS)
+    context = _dashboard_context(current, form=form)
+    return render(request, "accounts/account_dashboard.html", context, status=FORM_ERROR_STATUS)
 
 
 @login_required
@@ -206,12 +251,12 @@ def account_settings(request, sid):
     return render(request, "accounts/account_settings.html", _settings_context(current))
 
 
-def _settings_context(current, spend_cap_form=None):
+def _settings_context(current, spend_cap_form=None, rename_form=None):
     account = current.account
     context = {
         "current": current,
         "account": account,
-        "form": AccountRenameForm(initial={"friendly_name": account.friendly_name}),
+        "form": rename_form or AccountRenameForm(initial={"friendly_name": account.friendly_name}),
         "events": event_selectors.status_history(account=account),
         "page": "account_settings",
     }
@@ -310,15 +355,17 @@ def account_two_factor(request, sid):
 
 
 @login_required
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @reauthentication_required(allow_get=True)
 def account_close(request, sid):
-    """Close the current account (owner only for a main account): a confirmation page, then
-    the POST that does it."""
+    """Close the current account (owner only for a main account): a page that shows what
+    closing does (the subaccounts that close with it, the numbers released, the keys that stop
+    working, the balance left) and, for a main account, asks for its name; then the POST."""
     current = current_account(request, sid)
     account = current.account
     current.require(roles.SUBACCOUNTS_WRITE if account.is_subaccount else roles.ACCOUNT_CLOSE)
-    form = AccountCloseForm(request.POST if request.method == "POST" else None)
+    form = AccountCloseForm(request.POST if request.method == "POST" else None, account=account)
     if form.is_bound and form.submit(account=account, actor=actor(request)):
         messages.success(request, f"Closed “{account.friendly_name}” ({account.sid}).")
         url = reverse(
@@ -328,21 +375,21 @@ def account_close(request, sid):
         if request.htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)
-    error = form.first_error if form.is_bound else None
     context = {
         "current": current,
         "account": account,
+        "form": form,
+        "impact": account_selectors.close_impact(account=account, actor_user_id=request.user.pk),
         "open_subaccount_count": (
             None
             if account.is_subaccount
             else account_selectors.open_subaccount_count(account=account)
         ),
-        "error": error,
         "page": "account_settings",
     }
     return render(
         request,
         "accounts/account_close.html",
         context,
-        status=FORM_ERROR_STATUS if error else 200,
+        status=FORM_ERROR_STATUS if form.is_bound else 200,
     )

@@ -25,6 +25,13 @@ RECENT_ACCOUNTS_KEPT = 10
 
 FORM_ERROR_STATUS = 422
 
+# Events (HX-Trigger) that widgets listen for to refresh themselves (hx-trigger="… from:body").
+ACCOUNT_CHANGED = "accountChanged"  # accounts' names, statuses: the switcher lists them anew
+CURRENT_ACCOUNT_CHANGED = "currentAccountChanged"  # the page's own account: top bar, banners
+SUBACCOUNTS_CHANGED = "subaccountsChanged"  # the Subaccounts list and its counter
+PHONE_NUMBERS_CHANGED = "phoneNumbersChanged"  # number counts
+USERS_CHANGED = "usersChanged"  # the Users page's tabs and tables
+
 
 @dataclass
 class Current:
@@ -104,8 +111,10 @@ def remember_account(request, account):
 
 
 def render_page_or_partial(request, template, partial, context, status=200):
-    """An HTMX request gets the partial; anything else the whole page."""
-    name = f"{template}#{partial}" if request.htmx else template
+    """An HTMX request gets the partial; anything else the whole page (a history restore
+    too: it replaces the whole page)."""
+    partial_wanted = request.htmx and not request.htmx.history_restore_request
+    name = f"{template}#{partial}" if partial_wanted else template
     return render(request, name, context, status=status)
 
 

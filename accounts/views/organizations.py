@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
@@ -126,9 +126,11 @@ def organization_list(request):
         context = _organization_list_context(
             request, form=None if created else form, created=created
         )
+        if created:
+            messages.success(request, f"Created organization “{created.name}”.")
         response = render_page_or_partial(
             request,
-            "organizations/organization_list.html",
+            "organizations/organization_create.html",
             "create",
             context,
             status=200 if created else FORM_ERROR_STATUS,
@@ -140,6 +142,20 @@ def organization_list(request):
         request,
         "organizations/organization_list.html",
         "rows",
+        _organization_list_context(request),
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def organization_create(request):
+    """The Create organization form: a dialog over HTMX, a page without JavaScript. It posts
+    to the list of organizations."""
+    return render_page_or_partial(
+        request,
+        "organizations/organization_create.html",
+        "dialog",
         _organization_list_context(request),
     )
 
@@ -280,6 +296,7 @@ def _accounts_write_response(request, current, *, done, create_form=None, import
     if done and not request.htmx:
         messages.success(request, done["message"])
         return redirect("organizations:organization_accounts", org_sid=current.organization.sid)
+
     context = _accounts_context(
         request,
         current,
@@ -287,9 +304,11 @@ def _accounts_write_response(request, current, *, done, create_form=None, import
         import_form=None if done else import_form,
         done=done,
     )
+    if done:
+        messages.success(request, done["message"])
     response = render_page_or_partial(
         request,
-        "organizations/organization_accounts.html",
+        "organizations/organization_account_add.html",
         "manage",
         context,
         status=200 if done else FORM_ERROR_STATUS,
@@ -297,6 +316,22 @@ def _accounts_write_response(request, current, *, done, create_form=None, import
     if done:
         trigger_client_event(response, CHANGED_EVENT)
     return response
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def organization_account_add(request, org_sid):
+    """The forms that create or import an account in the organization: a dialog over HTMX,
+    a page without JavaScript."""
+    current = current_organization(request, org_sid)
+    current.require_manage()
+    return render_page_or_partial(
+        request,
+        "organizations/organization_account_add.html",
+        "dialog",
+        _accounts_context(request, current),
+    )
 
 
 @login_required
@@ -387,9 +422,11 @@ def organization_members(request, org_sid):
         return redirect(
             reverse("organizations:organization_members", args=[org_sid]) + "?tab=invited"
         )
+    if invitation:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
     response = render_page_or_partial(
         request,
-        "organizations/organization_members.html",
+        "organizations/member_invite.html",
         "invite",
         _members_context(request, current, form=None if invitation else form, invited=invitation),
         status=200 if invitation else FORM_ERROR_STATUS,
@@ -397,6 +434,21 @@ def organization_members(request, org_sid):
     if invitation:
         trigger_client_event(response, CHANGED_EVENT)
     return response
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def organization_member_invite(request, org_sid):
+    """The Invite member form: a dialog over HTMX, a page without JavaScript."""
+    current = current_organization(request, org_sid)
+    current.require_manage()
+    return render_page_or_partial(
+        request,
+        "organizations/member_invite.html",
+        "dialog",
+        _members_context(request, current),
+    )
 
 
 def _row_done(request, current, partial, context, *, error, done, tab="members"):
@@ -434,7 +486,25 @@ def organization_member_role(request, org_sid, user_id):
     error = form.first_error
     if member.user_id == request.user.pk:
         current = current_organization(request, org_sid)  # one may demote oneself
-    return _row_done(request, current, "member_row", {"member": member}, error=error, done=done)
+    failed = {"failed_id": member.user_id, "chosen_role": request.POST.get("role", "")}
+    if error and not request.htmx:
+        # Without JavaScript: the page again, the row's editor open with the refusal.
+        context = _members_context(request, current)
+        context.update(row_error=error, **failed)
+        return render(
+            request,
+            "organizations/organization_members.html",
+            context,
+            status=FORM_ERROR_STATUS,
+        )
+    return _row_done(
+        request,
+        current,
+        "member_row",
+        {"member": member, **(failed if error else {})},
+        error=error,
+        done=done,
+    )
 
 
 @login_required

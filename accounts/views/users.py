@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
@@ -20,7 +20,9 @@ from ..services import invitations as invitation_services
 from ..services import memberships as membership_services
 from ..signin import BACKEND
 from .common import (
+    ACCOUNT_CHANGED,
     FORM_ERROR_STATUS,
+    USERS_CHANGED,
     actor,
     current_account,
     reauthentication_required,
@@ -48,6 +50,11 @@ def _context(request, current, *, invite_form=None, tab=None):
         "invitations": membership_selectors.account_invitation_list(account=account),
         "invite_form": invite_form or InvitationForm(),
         "role_choices": [(r, label) for r, label in roles.ROLE_CHOICES if r != roles.OWNER],
+        "role_options": [
+            (r, label, roles.ROLE_DESCRIPTIONS[r])
+            for r, label in roles.ROLE_CHOICES
+            if r != roles.OWNER
+        ],
         "transfer_candidates": [
             entry["user"] for entry in users if not entry["inherited"] and not entry["is_owner"]
         ],
@@ -63,7 +70,23 @@ def user_list(request, sid):
     if request.method == "POST":
         return _invite(request, current)
     remember_account(request, current.account)
-    return render(request, "accounts/user_list.html", _context(request, current))
+    return render_page_or_partial(
+        request, "accounts/user_list.html", "panel", _context(request, current)
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_GET
+def user_invite(request, sid):
+    """The Invite user form: a dialog over HTMX, a page without JavaScript. It posts to the
+    Users page."""
+    current = current_account(request, sid, scope=roles.USERS_WRITE)
+    if current.account.is_closed:
+        raise PermissionDenied(errors.ACCOUNT_CLOSED)
+    return render_page_or_partial(
+        request, "accounts/user_invite.html", "dialog", _context(request, current)
+    )
 
 
 def _invite(request, current):
@@ -71,20 +94,23 @@ def _invite(request, current):
     invitation = form.submit(
         account=current.account, actor=actor(request), base_url=_base_url(request)
     )
-    if invitation and not request.htmx:
+    if invitation:
         messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect(reverse("console:user_list", args=[current.account.sid]) + "?tab=invited")
+        if not request.htmx:
+            url = reverse("console:user_list", args=[current.account.sid]) + "?tab=invited"
+            return redirect(url)
     context = _context(request, current, invite_form=None if invitation else form)
     context["invited"] = invitation
     response = render_page_or_partial(
         request,
-        "accounts/user_list.html",
+        "accounts/user_invite.html",
         "invite",
         context,
         status=200 if invitation else FORM_ERROR_STATUS,
     )
     if invitation:
-        trigger_client_event(response, "accountChanged")
+        trigger_client_event(response, ACCOUNT_CHANGED)
+        trigger_client_event(response, USERS_CHANGED)
     return response
 
 
@@ -109,6 +135,7 @@ def user_roles(request, sid, user_id):
 
 
 @login_required
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def user_remove(request, sid, user_id):
     current = current_account(request, sid, scope=roles.USERS_WRITE)
@@ -127,7 +154,7 @@ def user_remove(request, sid, user_id):
         "member": member,
         "page": "user_list",
     }
-    return render(request, "accounts/user_remove.html", context)
+    return render_page_or_partial(request, "accounts/user_remove.html", "dialog", context)
 
 
 @login_required

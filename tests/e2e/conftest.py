@@ -58,8 +58,20 @@ def _new_context(browser, live_server, **options):
 EXPECTED_ERROR_STATUSES = {422}
 
 
+# Reports every Content-Security-Policy violation (the console's pages allow no inline script
+# or style and no eval) as a console error, with where it happened.
+CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} (${event.sample})`);
+});
+"""
+
+
 def _watch_for_breakage(page, problems):
-    """Collect JavaScript errors and failed responses, which no test should cause."""
+    """Collect JavaScript errors, Content-Security-Policy violations and failed responses,
+    which no test should cause."""
+    page.add_init_script(CSP_VIOLATIONS)
 
     def on_page_error(error):
         problems.append(f"JavaScript error: {error}")

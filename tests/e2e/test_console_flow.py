@@ -42,11 +42,13 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     # A second account, from the Accounts page.
     page.get_by_role("navigation", name="Your login").get_by_role("link", name="Accounts").click()
     expect(page).to_have_url(re.compile(r"/console/accounts/$"))
-    expect(page.get_by_role("heading", name="Create new account")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Analytical Engines")).to_be_visible()
     screenshot(page, "02-accounts")
-    page.get_by_label("Friendly name", exact=True).fill("Difference Engines")
-    page.get_by_role("button", name="Create account").click()
+    # The form is behind a button, in a dialog.
+    page.get_by_role("link", name="Create new account").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Friendly name", exact=True).fill("Difference Engines")
+    dialog.get_by_role("button", name="Create account").click()
 
     # Lands on the second account's dashboard.
     expect(page.get_by_role("heading", level=1)).to_have_text("Difference Engines")
@@ -62,15 +64,20 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     expect(rows).to_have_text(["No subaccounts yet."])
     names = ["Customer A", "Customer B", "Customer C"]
     for count, name in enumerate(names, start=1):
-        page.get_by_label("Friendly name", exact=True).fill(name)
-        page.get_by_role("button", name="Create subaccount").click()
+        page.get_by_role("link", name="Create subaccount").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Friendly name", exact=True).fill(name)
+        dialog.get_by_role("button", name="Create subaccount").click()
+        expect(dialog).to_be_hidden()
         expect(
             page.get_by_role("status").filter(has_text=f"Created subaccount “{name}”")
         ).to_be_visible()
         expect(rows).to_have_count(count)
         expect(rows.first).to_contain_text(name)  # newest first
         expect(page.locator("#subaccount-usage")).to_contain_text(f"{count} of 1,000")
-    expect(page.get_by_label("Friendly name", exact=True)).to_have_value("")
+    page.get_by_role("link", name="Create subaccount").click()
+    expect(dialog.get_by_label("Friendly name", exact=True)).to_have_value("")
+    page.keyboard.press("Escape")
     sids = {name: rows.filter(has_text=name).locator("code").inner_text() for name in names}
 
     # Live search by part of a SID: the URL records the query, and only that row shows.
@@ -111,7 +118,7 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     row_c.get_by_role("link", name="Close…").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("Close subaccount “Customer C”?")
+    expect(dialog.get_by_role("heading", level=2)).to_have_text("Close subaccount “Customer C”?")
     expect(dialog).to_contain_text("permanent")
     expect(dialog).to_contain_text("phone numbers are released")
     screenshot(page, "05-close-confirmation")

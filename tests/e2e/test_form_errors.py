@@ -13,6 +13,7 @@ TOO_LONG = "N" * 65
 def test_subaccount_create_errors_appear_in_place(page, sign_in, account, screenshot):
     sign_in(page, account.owner)
     page.goto(f"/console/{account.sid}/subaccounts/")
+    page.get_by_role("link", name="Create subaccount").click()  # the form is in a dialog
     form = page.locator("#create-subaccount")
     name = form.get_by_label("Friendly name", exact=True)
 
@@ -34,8 +35,10 @@ def test_subaccount_create_errors_appear_in_place(page, sign_in, account, screen
     # Fixing it creates the subaccount, and the form is empty again.
     name.fill("Shop EU")
     form.get_by_role("button", name="Create subaccount").click()
-    expect(form.locator(".field-error")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.locator("#subaccount-table tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Create subaccount").click()
+    expect(form.locator(".field-error")).to_have_count(0)
     expect(name).to_have_value("")
 
 

@@ -21,12 +21,16 @@ def test_owner_invites_a_developer_who_signs_up_from_the_link(
     page.goto(f"/console/{account.sid}/")
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Users").click()
 
+    page.get_by_role("link", name="Invite user").click()  # the form is in a dialog
     invite = page.locator("#invite-user")
     invite.get_by_label("Email address").fill("dev@example.com")
     invite.get_by_label("Developer").check()
     invite.get_by_role("button", name="Send invitation").click()
-    expect(invite.get_by_role("status")).to_contain_text("Invitation sent to dev@example.com")
-    page.get_by_role("link", name=re.compile("Invited users")).click()
+    expect(
+        page.get_by_role("status").filter(has_text="Invitation sent to dev@example.com")
+    ).to_be_visible()
+    # The tabs refresh themselves with the new count (usersChanged).
+    page.get_by_role("link", name="Invited users (1)").click()
     expect(page.locator("#invitation-table")).to_contain_text("dev@example.com")
     expect(page.locator("#invitation-table")).to_contain_text("Developer")
     screenshot(page, "20-users-invited")

@@ -15,7 +15,8 @@ def test_subaccounts_without_javascript(page_without_js, sign_in, account, make_
     page.goto(f"/console/{account.sid}/subaccounts/")
     rows = page.locator("#subaccount-table tbody tr")
 
-    # Create, by a plain form post and a redirect back to the list.
+    # Create, from the form's own page, by a plain form post and a redirect back to the list.
+    page.get_by_role("link", name="Create subaccount").click()
     page.get_by_label("Friendly name", exact=True).fill("Shop US")
     page.get_by_role("button", name="Create subaccount").click()
     expect(page).to_have_url(re.compile(rf"/console/{account.sid}/subaccounts/$"))

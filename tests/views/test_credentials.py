@@ -158,8 +158,12 @@ def test_promoting_without_a_secondary_says_so(client, account):
 def test_the_parent_rotates_a_subaccounts_token(client, account, make_subaccount):
     sub = make_subaccount(account, "Customer")
     client.force_login(account.owner)
+    # The way there: the subaccounts list opens the subaccount, whose page links its keys.
     listing = client.get(url("subaccount_list", account)).content.decode()
-    assert url("credentials", sub) in listing
+    detail_url = reverse("console:subaccount_detail", args=[account.sid, sub.sid])
+    assert detail_url in listing
+    detail = client.get(detail_url).content.decode()
+    assert url("credentials", sub) in detail
     client.post(url("secondary_auth_token_create", sub))
     client.post(url("auth_token_promote", sub))
     sub.refresh_from_db()

@@ -553,7 +553,10 @@ def test_at_the_organization_limit_the_forms_give_way_to_the_25102_message(
     org.account_limit = 3
     org.save()
     html = org_owner_client.get(url("organizations:organization_accounts", org)).content.decode()
-    assert 'name="friendly_name"' in html and "1 of 3</strong>" in html
+    assert "1 of 3</strong>" in html
+    # The forms are behind "Create or import account" (a dialog, or this page without JS).
+    html = org_owner_client.get(url("organizations:organization_account_add", org)).content.decode()
+    assert 'name="friendly_name"' in html
     response = org_owner_client.post(
         url("organizations:organization_accounts", org), {"friendly_name": "Second"}
     )
@@ -575,7 +578,7 @@ def test_the_import_choice_lists_only_my_own_personal_main_accounts(
     someone_elses = make_account(owner=owner, friendly_name="Owner's personal")
     AccountMembership.objects.create(account=someone_elses, user=admin, role=roles.ADMINISTRATOR)
 
-    html = as_user(admin).get(url("organizations:organization_accounts", org)).content.decode()
+    html = as_user(admin).get(url("organizations:organization_account_add", org)).content.decode()
     select = html.split('name="account"')[1].split("</select>")[0]
     assert f'<option value="{mine.sid}">Mine ({mine.sid})</option>' in select
     for absent in (closed, in_other, someone_elses):
@@ -585,7 +588,7 @@ def test_the_import_choice_lists_only_my_own_personal_main_accounts(
 
 @pytest.mark.django_db
 def test_with_nothing_to_import_the_page_says_so(org_owner_client, org):
-    html = org_owner_client.get(url("organizations:organization_accounts", org)).content.decode()
+    html = org_owner_client.get(url("organizations:organization_account_add", org)).content.decode()
     assert "You have no personal main account to import" in html
     assert 'name="account"' not in html
 
@@ -684,14 +687,19 @@ def test_members_page_lists_members_with_roles_owner_first(
     assert html.index("owner@example.com") < html.index("admin@example.com")
     assert html.index("admin@example.com") < html.index("member@example.com")
     assert "Olive Owner" in html and "(you)" in html
-    assert "Organization Administrator" in html and "<td>Member</td>" in html
+    assert "Organization Administrator" in html and '<td data-label="Role">Member</td>' in html
     assert "Members (3)" in html and "Invited (0)" in html
     assert 'aria-current="page">Members</a>' in html
     # Owner's row has no actions; the others do.
     assert url("organizations:organization_member_role", org, admin.pk) in html
     assert url("organizations:organization_member_remove", org, member.pk) in html
     assert url("organizations:organization_member_remove", org, owner.pk) not in html
-    assert 'name="email"' in html and "Send invitation" in html
+    # The invitation form is behind "Invite member" (a dialog, or its own page without JS).
+    assert url("organizations:organization_member_invite", org) in html
+    invite = org_owner_client.get(
+        url("organizations:organization_member_invite", org)
+    ).content.decode()
+    assert 'name="email"' in invite and "Send invitation" in invite
 
 
 @pytest.mark.django_db
@@ -702,6 +710,8 @@ def test_plain_members_see_the_members_but_no_write_controls(
     html = client.get(url("organizations:organization_members", org)).content.decode()
     assert "admin@example.com" in html and "member@example.com" in html
     assert "Send invitation" not in html and 'name="email"' not in html
+    assert "Invite member" not in html
+    assert client.get(url("organizations:organization_member_invite", org)).status_code == 403
     assert "Change role" not in html and "Remove…" not in html
     # Pending invitations (other people's addresses) are only for those who manage members.
     invited = client.get(
@@ -850,7 +860,7 @@ def test_change_a_members_role_over_htmx_returns_the_row(org_owner_client, org, 
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<tr id="member-{admin.pk}"')
-    assert "<td>Member</td>" in html and "is now Member." in html
+    assert '<td data-label="Role">Member</td>' in html and "is now Member." in html
     assert "organizationChanged" in triggered(response)
     assert role_of(org, admin) == OrgRole.MEMBER
 

@@ -12,7 +12,18 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import AccountMembership, AvailablePhoneNumber, OrganizationMembership
-from accounts.services import accounts, invitations, ledger, numbers, organizations, usage
+from accounts.services import (
+    accounts,
+    credentials,
+    invitations,
+    ledger,
+    numbers,
+    organizations,
+    payments,
+    transfers,
+    triggers,
+    usage,
+)
 from accounts.services.events import Actor
 
 SYSTEM = Actor.system()
@@ -67,6 +78,23 @@ def add_ledger_entries(scene, n):
         ledger.funds_add(
             account=scene.main, amount="1", reason=f"Top-up {scene.next()}", actor=SYSTEM
         )
+
+
+def add_payments(scene, n):
+    # The manual backend's requests wait for support: listed as pending.
+    for _ in range(n):
+        payments.payment_request(account=scene.main, amount="10", actor=SYSTEM)
+
+
+def add_transfers(scene, n):
+    for _ in range(n):
+        sub = accounts.subaccount_create(
+            parent=scene.main,
+            friendly_name=f"Own {scene.next()}",
+            own_balance=True,
+            actor=SYSTEM,
+        )
+        transfers.balance_transfer(source=scene.main, target=sub, amount="2", actor=SYSTEM)
 
 
 def add_usage(scene, n):
@@ -140,6 +168,31 @@ def add_organization_invitations(scene, n):
         )
 
 
+def add_keys(scene, n):
+    for _ in range(n):
+        credentials.key_create(
+            account=scene.main, friendly_name=f"Key {scene.next()}", actor=SYSTEM
+        )
+
+
+def add_triggers(scene, n):
+    for _ in range(n):
+        triggers.usage_trigger_create(
+            account=scene.main,
+            callback_url="https://hooks.example.com/usage",
+            trigger_value=str(100 + scene.next()),
+            usage_category="sms",
+            actor=SYSTEM,
+        )
+
+
+def add_events(scene, n):
+    for _ in range(n):
+        accounts.account_rename(
+            account=scene.main, friendly_name=f"Acme {scene.next()}", actor=SYSTEM
+        )
+
+
 def console(name, *args):
     return lambda scene: reverse(name, args=[arg(scene) for arg in args])
 
@@ -160,8 +213,14 @@ CONSOLE_PAGES = [
         10,
     ),
     ("phone numbers", add_numbers, console("console:phone_number_list", MAIN), {}, 10),
-    ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 10),
+    # Billing also lists payments, transfers and the subaccounts to transfer to.
+    ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 13),
+    ("billing payments", add_payments, console("console:billing", MAIN), {}, 13),
+    ("billing transfers", add_transfers, console("console:billing", MAIN), {}, 13),
     ("usage", add_usage, console("console:usage", MAIN), {}, 10),
+    ("credentials", add_keys, console("console:credentials", MAIN), {}, 12),
+    ("usage triggers", add_triggers, console("console:usage_trigger_list", MAIN), {}, 12),
+    ("activity", add_events, console("console:activity", MAIN), {}, 10),
     ("users", add_users, console("console:user_list", MAIN), {}, 10),
     ("invitations", add_invitations, console("console:user_list", MAIN), {"tab": "invited"}, 10),
     ("organizations", add_organizations, console("organizations:organization_list"), {}, 8),
@@ -221,6 +280,14 @@ def api_headers(account):
 
 
 API_LISTS = [
+    ("Keys.json", add_keys, lambda scene: f"/2010-04-01/Accounts/{scene.main.sid}/Keys.json", 3),
+    (
+        "Usage/Triggers.json",
+        add_triggers,
+        lambda scene: f"/2010-04-01/Accounts/{scene.main.sid}/Usage/Triggers.json",
+        4,
+    ),
+    ("/v1/Events", add_events, lambda scene: "/v1/Events", 3),
     ("Accounts.json", add_subaccounts, lambda scene: "/2010-04-01/Accounts.json", 2),
     (
         "IncomingPhoneNumbers.json",

@@ -69,7 +69,7 @@ def test_promoting_a_token_asks_first(stale, account):
 def test_closing_an_account_asks_first(stale, account):
     url = reverse("console:account_close", args=[account.sid])
     assert stale.get(url).status_code == 200
-    asked = stale.post(url, {"reason": "Done"})
+    asked = stale.post(url, {"reason": "Done", "confirm_name": account.friendly_name})
     account.refresh_from_db()
     assert account.status == "active"
     confirm(stale, asked)

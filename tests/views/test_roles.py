@@ -81,7 +81,7 @@ MATRIX = {
     "close main account": (
         "post",
         lambda a, s: reverse("console:account_close", args=[a.sid]),
-        {},
+        {"confirm_name": "Main account"},  # a main account closes once its name is typed
         [A, F, F, F, F, F, N],
     ),
     "view users": (

@@ -94,7 +94,7 @@ def _answer(response, email):
     """What a visitor sees: where they end up, the status and the page's text (the address
     they typed, echoed back, aside)."""
     text = re.sub(
-        r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", response.content.decode()
+        r'(csrfmiddlewaretoken" value=|X-CSRFToken": |nonce=)"[^"]+"', "", response.content.decode()
     )
     return response.redirect_chain, response.status_code, text.replace(email, "EMAIL")
 
