@@ -17,6 +17,10 @@ ORGANIZATION_ACCOUNT_LIMIT_REACHED = (
 SUBACCOUNT_LIMIT_REACHED = (
     "This account has reached its limit of {limit} subaccounts. Contact support to raise it."
 )
+TRIAL_SUBACCOUNT_LIMIT_REACHED = (
+    "A trial account can have one subaccount (closed ones do not count). Upgrade the account "
+    "to create more."
+)
 NESTED_SUBACCOUNT = (
     "A subaccount cannot contain nested subaccounts. Only a main account may contain subaccounts."
 )
@@ -34,6 +38,7 @@ FRIENDLY_NAME_REQUIRED = "Enter a friendly name."
 FRIENDLY_NAME_NUL = "A friendly name cannot contain NUL characters."
 FRIENDLY_NAME_TOO_LONG = "A friendly name can be at most {limit} characters (it has {length})."
 INVALID_STATUS = "Status must be one of 'active', 'suspended', or 'closed'."
+ACCOUNT_TYPE_UNKNOWN = "An account is Trial or Full (not '{type}')."
 
 
 class AccountError(Exception):
@@ -194,10 +199,131 @@ USAGE_AFTER_CLOSURE = "{name} was closed on {closed_on}: usage after its closure
 SUPPORT_KIND_NOT_ALLOWED = "Support cannot write {kind} entries by hand."
 SPEND_CAP_SUBACCOUNTS_ONLY = "Only subaccounts have a spend cap: a main account holds the balance."
 SPEND_CAP_NEGATIVE = "A spend cap cannot be negative. Leave it empty for no cap."
+SPEND_CAP_SHARED_BALANCE_ONLY = (
+    "A spend cap limits what a subaccount spends of its parent's balance: this subaccount has "
+    "its own balance, which is its limit."
+)
 
 
 class BillingError(AccountError):
     """A refusal about money: the ledger, a charge, a spend cap."""
+
+
+# Trials and upgrading. Twilio's codes: 21404 for a trial account's one-number limit, 10002
+# ("Trial account does not support this feature") for a trial subaccount buying a number, and
+# 21480 (the subaccount limit) for a trial account's second subaccount: Twilio documents the
+# one-subaccount rule but no code of its own for it, so the limit's code is the one it gets.
+TRIAL_NUMBER_LIMIT = (
+    "A trial account can hold only one phone number, counting its subaccount's. Release it, "
+    "or upgrade the account."
+)
+TRIAL_SUBACCOUNT_NUMBERS = (
+    "A trial account's subaccounts cannot have phone numbers. Upgrade the parent account first."
+)
+TRIAL_OWN_BALANCE = (
+    "A trial account's subaccounts share its balance. Upgrade the account to give a subaccount "
+    "its own."
+)
+TRIAL_ADD_FUNDS = (
+    "A trial account adds funds by upgrading: its first payment makes it a Full account."
+)
+ALREADY_FULL = "This account is already a Full account."
+UPGRADE_MAIN_ACCOUNTS_ONLY = "Only a main account is upgraded; its subaccounts follow it."
+UPGRADE_PENDING = (
+    "A first payment of ${amount} is already waiting for approval: the account is upgraded as "
+    "soon as support approves it."
+)
+BILLING_FIELD_REQUIRED = "Enter the {field}."
+BILLING_FIELD_TOO_LONG = "The {field} can be at most {limit} characters."
+BILLING_EMAIL_INVALID = "Enter the billing email as an address, e.g. billing@example.com."
+BILLING_COUNTRY_INVALID = "Enter the country as its two-letter ISO code, e.g. US."
+
+
+class TrialRestriction(BillingError):
+    """Something a trial account cannot do (Twilio's 10002)."""
+
+    code = 10002
+
+
+# Payments.
+PAYMENT_AMOUNT_RANGE = "Enter an amount from ${minimum} to ${maximum}."
+PAYMENT_AMOUNT_CENTS = "Enter the amount in dollars and cents, e.g. 25.00."
+PAYMENT_MAIN_ACCOUNTS_ONLY = (
+    "Payments go to a main account's balance. A subaccount with its own balance is funded by "
+    "transfers from its parent."
+)
+PAYMENT_NOT_PENDING = "This payment is no longer pending: it {status}."
+PAYMENT_NOT_FOR_SUPPORT = (
+    "This payment was taken by the {backend} payments backend: support does not approve or "
+    "decline it."
+)
+PAYMENT_SUPPORT_ONLY = "Only support staff approve or decline payments."
+PAYMENT_OWN_REQUEST = "Support staff cannot approve a payment they asked for themselves."
+PAYMENT_SECOND_APPROVER = (
+    "Four eyes: a payment over ${threshold} needs a second approval by a different staff "
+    "member. You approved it already."
+)
+PAYMENT_FAILED = "The payment of ${amount} did not go through: {message}"
+PAYMENT_DECLINED = "Declined by support: {reason}"
+AUTO_RECHARGE_BOTH = (
+    "Enter both the threshold and the amount to add, or neither to turn auto-recharge off."
+)
+AUTO_RECHARGE_THRESHOLD_RANGE = "The threshold must be an amount from $0 to ${maximum}."
+AUTO_RECHARGE_MAIN_ACCOUNTS_ONLY = "Auto-recharge is set on a main account's balance."
+AUTO_RECHARGE_TRIAL = "Auto-recharge starts once the account is upgraded to Full."
+AUTO_RECHARGE_FAILED = (
+    "Auto-recharge of ${amount} did not go through on {date}: {message} The balance is ${balance}."
+)
+
+
+class PaymentError(BillingError):
+    """A refusal about a payment."""
+
+
+# Own balances and transfers.
+OWN_BALANCE_SUBACCOUNTS_ONLY = (
+    "Only subaccounts choose their balance: a main account always holds its own."
+)
+OWN_BALANCE_ALREADY = (
+    "This subaccount already has its own balance. The choice is one-way: it cannot go back to "
+    "sharing its parent's."
+)
+TRANSFER_NOT_IN_FAMILY = "Transfers go between a main account and one of its own subaccounts."
+TRANSFER_NEEDS_OWN_BALANCE = (
+    "{name} shares its parent's balance: give it its own balance first (its Settings page)."
+)
+TRANSFER_SOURCE_NOT_ACTIVE = "{name} is {status}: money cannot be transferred from it."
+TRANSFER_TARGET_CLOSED = "{name} is closed: money cannot be transferred to it."
+TRANSFER_CANNOT_PAY = (
+    "{name}'s balance (${balance}) cannot pay a transfer of ${amount}. Transfer less, or add "
+    "funds first."
+)
+TRANSFER_ALREADY_REVERSED = "This transfer was already reversed ({sid})."
+TRANSFER_REVERSAL_FINAL = "A reversal cannot be reversed itself: make a new transfer instead."
+CLOSE_WITH_OWN_BALANCE = (
+    "{name} still holds ${balance} of its own. Close it in the console, which returns its "
+    "balance to its parent, or transfer the balance first."
+)
+CLOSE_DEBT_UNCOVERED = (
+    "{name} owes ${debt}, which its parent's balance (${balance}) cannot cover. Add funds first."
+)
+
+
+class TransferError(BillingError):
+    """A refusal about a subaccount's own balance or a transfer."""
+
+
+# Automatic deletion of closed subaccounts.
+AUTO_DELETION_MAIN_ACCOUNTS_ONLY = (
+    "Automatic deletion of closed subaccounts is chosen on the main account."
+)
+DELETE_NOT_CLOSED = "Only a closed subaccount can be deleted."
+DELETE_NOT_A_SUBACCOUNT = "Only subaccounts are deleted; a main account stays, closed."
+DELETE_BALANCE_LEFT = "{name} still holds ${balance}: it is kept until that is settled."
+
+
+class DeletionError(AccountError):
+    """A refusal to delete a closed subaccount."""
 
 
 # Usage triggers.
@@ -232,10 +358,6 @@ class UsageTriggerError(AccountError):
 
 # Phone numbers.
 NUMBER_NOT_AVAILABLE = "{number} is not available. Search again and pick another number."
-TRIAL_NUMBER_LIMIT = (
-    "A trial account can hold only one phone number. Release it, or ask support to upgrade "
-    "the account."
-)
 ACCOUNT_NOT_ACTIVE_FOR_NUMBERS = "Phone numbers can only be bought by an active account."
 NUMBER_RELEASED = "This phone number has been released."
 NOT_YOUR_NUMBER = "No such phone number on this account."
@@ -330,6 +452,7 @@ class NoSecondaryAuthToken(CredentialsError):
 CONTAINS_INVALID = "Search with digits only, e.g. 415 or 555-01."
 PHONE_NUMBER_REQUIRED = "Choose a number to buy."
 TRANSFER_TARGET_REQUIRED = "Choose the account to move this number to."
+TRANSFER_SUBACCOUNT_REQUIRED = "Choose a subaccount with its own balance."
 DATE_INVALID = "Enter a date as YYYY-MM-DD."
 START_REQUIRED = "Enter a start date."
 END_REQUIRED = "Enter an end date."

@@ -39,7 +39,10 @@ ACCOUNT_TRANSFER = "account:transfer"
 CREDENTIALS_READ = "credentials:read"  # the auth token, the list of API keys (never a secret)
 CREDENTIALS_WRITE = "credentials:write"  # create, rename and revoke keys; rotate auth tokens
 BILLING_READ = "billing:read"
-BILLING_WRITE = "billing:write"
+BILLING_WRITE = "billing:write"  # spend caps, own balances and transfers within the family
+# Paying: adding funds, the upgrade's first payment, auto-recharge. It spends the owner's
+# money, so Owners and Billing Managers have it, not Administrators (issue 13).
+PAYMENTS_WRITE = "payments:write"
 PHONE_NUMBERS_WRITE = "phone_numbers:write"
 PHONE_NUMBERS_TRANSFER = "phone_numbers:transfer"  # between a main account and its subaccounts
 USAGE_READ = "usage:read"
@@ -63,9 +66,10 @@ ROLE_SCOPES = {
     ),
     SUPPORT: frozenset(_EVERYONE | {ACTIVITY_READ}),
 }
+ROLE_SCOPES[BILLING_MANAGER] |= {PAYMENTS_WRITE}
 ROLE_SCOPES[ADMINISTRATOR] = frozenset(
     ROLE_SCOPES[DEVELOPER]
-    | ROLE_SCOPES[BILLING_MANAGER]
+    | (ROLE_SCOPES[BILLING_MANAGER] - {PAYMENTS_WRITE})
     | {
         ACCOUNT_SETTINGS,
         USERS_WRITE,
@@ -75,13 +79,17 @@ ROLE_SCOPES[ADMINISTRATOR] = frozenset(
         CREDENTIALS_WRITE,
     }
 )
-ROLE_SCOPES[OWNER] = frozenset(ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER})
+ROLE_SCOPES[OWNER] = frozenset(
+    ROLE_SCOPES[ADMINISTRATOR] | {ACCOUNT_CLOSE, ACCOUNT_TRANSFER, PAYMENTS_WRITE}
+)
 
 # The parent's powers over a subaccount: on a subaccount these scopes come only from a role on
 # its main account (or its organization), as the API lets only the parent's credentials change a
 # subaccount's status. A role on the subaccount alone cannot lift the cap the parent set on its
 # spending, close it, or move its numbers.
-PARENT_SCOPES = frozenset({SUBACCOUNTS_WRITE, BILLING_WRITE, PHONE_NUMBERS_TRANSFER})
+PARENT_SCOPES = frozenset(
+    {SUBACCOUNTS_WRITE, BILLING_WRITE, PHONE_NUMBERS_TRANSFER, PAYMENTS_WRITE}
+)
 
 
 def scopes_for(roles):

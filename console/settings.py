@@ -12,6 +12,7 @@ EVENT_RETENTION_DAYS  how many days the activity log keeps (default 400)
 import hashlib
 import os
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -323,6 +324,37 @@ TASKS = {
 USAGE_TRIGGER_PRIVATE_CALLBACKS = env_bool("USAGE_TRIGGER_PRIVATE_CALLBACKS", DEBUG)
 # How often `schedule_periodic` queues the usage-trigger sweep, in seconds.
 USAGE_TRIGGER_SWEEP_SECONDS = int(os.environ.get("USAGE_TRIGGER_SWEEP_SECONDS", "300"))
+
+
+# --- Money: trials, payments, deletion of closed subaccounts ---------------------------------
+def env_amount(name, default):
+    value = os.environ.get(name, default).strip()
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be an amount in dollars, e.g. 15.50.") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name} must be an amount in dollars, e.g. 15.50.")
+    return amount
+
+
+# What a new trial account gets to try the platform with: one ledger entry, "Trial credit"
+# (0 gives none). Upgrading removes what is left of it, as Twilio does.
+TRIAL_CREDIT = env_amount("TRIAL_CREDIT", "15.50")
+# The payments backend: "manual" (support approves each payment in the admin), "test"
+# (development: every payment succeeds, as test money), or the dotted path of a class that
+# implements accounts.payments.PaymentBackend (a card processor).
+PAYMENTS_BACKEND = os.environ.get("PAYMENTS_BACKEND", "manual")
+# What one payment (add funds, a first payment, an auto-recharge) may be.
+PAYMENT_MINIMUM = env_amount("PAYMENT_MINIMUM", "5")
+PAYMENT_MAXIMUM = env_amount("PAYMENT_MAXIMUM", "10000")
+# Manual payments above this need two different staff members to approve (four eyes).
+PAYMENTS_FOUR_EYES_ABOVE = env_amount("PAYMENTS_FOUR_EYES_ABOVE", "500")
+# Closed subaccounts of main accounts that chose so are deleted this many days after closing.
+_deletion_days = os.environ.get("CLOSED_SUBACCOUNT_DELETION_DAYS", "30").strip()
+if not (_deletion_days.isascii() and _deletion_days.isdigit() and int(_deletion_days) >= 1):
+    raise ImproperlyConfigured("CLOSED_SUBACCOUNT_DELETION_DAYS must be a whole number, 1 or more.")
+CLOSED_SUBACCOUNT_DELETION_DAYS = int(_deletion_days)
 
 # --- Operators -------------------------------------------------------------------------
 # Where collectstatic writes the files WhiteNoise serves (a folder the server can read).

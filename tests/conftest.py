@@ -114,7 +114,8 @@ def make_user(db):
 @pytest.fixture
 def make_account(db):
     """make_account(owner=None, friendly_name="Main account", **fields): a top-level account
-    (and its owner, unless given), created by the account service."""
+    (and its owner, unless given), created by the account service: Full unless
+    `type=Account.Type.TRIAL` (`trial_credit=True` gives it the sign-up's trial credit)."""
 
     def make_account(owner=None, friendly_name="Main account", **fields):
         if owner is not None:
@@ -126,10 +127,13 @@ def make_account(db):
 
 @pytest.fixture
 def make_subaccount(db):
-    """make_subaccount(parent, friendly_name="Subaccount"), created by the account service."""
+    """make_subaccount(parent, friendly_name="Subaccount", own_balance=False), created by the
+    account service."""
 
-    def make_subaccount(parent, friendly_name="Subaccount"):
-        return SubaccountFactory(parent=parent, friendly_name=friendly_name)
+    def make_subaccount(parent, friendly_name="Subaccount", own_balance=False):
+        return SubaccountFactory(
+            parent=parent, friendly_name=friendly_name, own_balance=own_balance
+        )
 
     return make_subaccount
 
@@ -167,11 +171,18 @@ def family(account, make_subaccount):
 
 @pytest.fixture
 def funded(account):
-    """`account`, upgraded to Full (more than one phone number) with $20 on its balance."""
+    """`account` (Full) with $20 on its balance."""
     ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="Top-up")
-    Account.objects.filter(pk=account.pk).update(type=Account.Type.FULL)
     account.refresh_from_db()
     return account
+
+
+@pytest.fixture
+def trial(make_account, make_user):
+    """A new Trial account as sign-up makes it: the trial limits and the trial credit."""
+    return make_account(
+        owner=make_user(), friendly_name="Trial Co", type=Account.Type.TRIAL, trial_credit=True
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from accounts.models import (
 )
 from accounts.services import accounts as account_services
 from accounts.services import organizations as organization_services
+from accounts.services import trials as trial_services
 from accounts.services import usage as usage_services
 from accounts.services.events import Actor
 
@@ -46,8 +47,11 @@ class UserFactory(DjangoModelFactory):
 
 
 class AccountFactory(DjangoModelFactory):
-    """A top-level (Trial) account, created by `account_create`: with its owner's membership
-    and its creation event. Extra fields (`type`, `subaccount_limit`, …) are saved after."""
+    """A top-level account, created by `account_create`: with its owner's membership and its
+    creation event. Full unless `type` says Trial (a sign-up's accounts are Trial, with the
+    trial limits: tests of those rules ask for one, the others need not mind them); a Trial
+    one gets the trial credit only with `trial_credit=True`, as sign-up gives it. Extra fields
+    (`subaccount_limit`, …) are saved after."""
 
     class Meta:
         model = Account
@@ -55,15 +59,31 @@ class AccountFactory(DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     friendly_name = "Main account"
     organization = None
+    type = Account.Type.FULL
 
     @classmethod
-    def _create(cls, model_class, *args, owner, friendly_name, organization, actor=None, **fields):
+    def _create(
+        cls,
+        model_class,
+        *args,
+        owner,
+        friendly_name,
+        organization,
+        type,  # noqa: A002
+        actor=None,
+        trial_credit=False,
+        **fields,
+    ):
         account = account_services.account_create(
             owner=owner,
             friendly_name=friendly_name,
             organization=organization,
             actor=actor or Actor.system(),
+            type=type,
         )
+        if trial_credit:
+            trial_services.trial_credit_grant(account=account, actor=Actor.system())
+            account.refresh_from_db()
         if fields:
             for name, value in fields.items():
                 setattr(account, name, value)
@@ -82,9 +102,12 @@ class SubaccountFactory(DjangoModelFactory):
     friendly_name = "Subaccount"
 
     @classmethod
-    def _create(cls, model_class, *args, parent, friendly_name, actor=None):
+    def _create(cls, model_class, *args, parent, friendly_name, actor=None, own_balance=False):
         return account_services.subaccount_create(
-            parent=parent, friendly_name=friendly_name, actor=actor or Actor.system()
+            parent=parent,
+            friendly_name=friendly_name,
+            actor=actor or Actor.system(),
+            own_balance=own_balance,
         )
 
     @classmethod

@@ -16,6 +16,8 @@ from .. import errors
 from ..models import Account, AccountMembership, Event
 from ..services import accounts as account_services
 from ..services import ledger as ledger_services
+from ..services import transfers as transfer_services
+from ..services import trials as trial_services
 from .base import ReadOnlyAdmin, ServiceAdmin, support
 
 StatusSource = Account.StatusSource
@@ -113,11 +115,16 @@ class AccountAdmin(ServiceAdmin):
         "status",
         "status_source",
         "balance",
+        "own_balance",
+        "auto_recharge_threshold",
+        "auto_recharge_amount",
+        "delete_closed_subaccounts",
         "parent",
         "subaccounts_summary",
         "ledger_link",
         "date_created",
         "date_updated",
+        "date_closed",
     ]
     raw_id_fields = ["owner", "organization"]
     fieldsets = [
@@ -129,14 +136,18 @@ class AccountAdmin(ServiceAdmin):
             {
                 "fields": [
                     "balance",
+                    "own_balance",
                     "ledger_link",
                     "monthly_spend_cap",
+                    "auto_recharge_threshold",
+                    "auto_recharge_amount",
                     "subaccount_limit",
                     "subaccounts_summary",
+                    "delete_closed_subaccounts",
                 ]
             },
         ),
-        ("Dates", {"fields": ["date_created", "date_updated"]}),
+        ("Dates", {"fields": ["date_created", "date_updated", "date_closed"]}),
     ]
     inlines = [AccountMembershipInline, EventInline]
     actions = ["suspend_accounts", "reactivate_accounts", "close_accounts", "upgrade_accounts"]
@@ -205,19 +216,21 @@ class AccountAdmin(ServiceAdmin):
     def ledger_link(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        main = obj.main_account
+        paying = obj.paying_account
         entries = (
-            reverse("admin:accounts_ledgerentry_changelist") + "?" + urlencode({"q": main.sid})
+            reverse("admin:accounts_ledgerentry_changelist") + "?" + urlencode({"q": paying.sid})
         )
         add = (
-            reverse("admin:accounts_ledgerentry_add") + "?" + urlencode({"paying_account": main.pk})
+            reverse("admin:accounts_ledgerentry_add")
+            + "?"
+            + urlencode({"paying_account": paying.pk})
         )
         return format_html(
             '<a href="{}">Ledger entries</a> · <a href="{}">Add funds or adjust the balance</a>{}',
             entries,
             add,
             " (of the parent account, whose balance this subaccount shares)"
-            if obj.parent_id
+            if paying.pk != obj.pk
             else "",
         )
 
@@ -306,7 +319,8 @@ class AccountAdmin(ServiceAdmin):
             queryset,
             title="Close accounts (permanent)",
             verb="Closed",
-            service=account_services.account_close,
+            # A subaccount with its own balance returns it to its parent as it closes.
+            service=transfer_services.account_close,
         )
 
     @admin.action(description="Upgrade selected accounts to Full")
@@ -314,7 +328,7 @@ class AccountAdmin(ServiceAdmin):
         done = 0
         for account in queryset:
             try:
-                account_services.account_upgrade(account=account, actor=support(request))
+                trial_services.account_upgrade(account=account, actor=support(request))
                 done += 1
             except errors.AccountError as error:
                 self.message_user(request, f"{account.sid}: {error.message}", messages.ERROR)

@@ -5,7 +5,9 @@ from django import forms
 from .. import errors
 from ..selectors import accounts as account_selectors
 from ..services import accounts as account_services
+from ..services import deletion as deletion_services
 from ..services import ledger as ledger_services
+from ..services import transfers as transfer_services
 from ..services.accounts import friendly_name_clean
 from .base import ServiceForm
 
@@ -48,10 +50,49 @@ class AccountRenameForm(FriendlyNameForm):
         )
 
 
+SHARED, OWN = "shared", "own"
+
+
 class SubaccountCreateForm(FriendlyNameForm):
+    balance = forms.ChoiceField(
+        label="Balance",
+        choices=[
+            (SHARED, "Share this account's balance"),
+            (OWN, "Its own balance, funded by transfers from this account"),
+        ],
+        initial=SHARED,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="One-way: a subaccount that shares the balance can get its own later, never "
+        "the other way round.",
+    )
+
     def perform(self, *, parent, actor):
         return account_services.subaccount_create(
-            parent=parent, friendly_name=self.cleaned_data["friendly_name"], actor=actor
+            parent=parent,
+            friendly_name=self.cleaned_data["friendly_name"],
+            own_balance=self.cleaned_data.get("balance") == OWN,
+            actor=actor,
+        )
+
+
+class OwnBalanceForm(ServiceForm):
+    """A subaccount that shares its parent's balance gets its own (one-way)."""
+
+    def perform(self, *, subaccount, actor):
+        return transfer_services.subaccount_balance_separate(subaccount=subaccount, actor=actor)
+
+
+class AutoDeletionForm(ServiceForm):
+    delete_closed_subaccounts = forms.BooleanField(
+        label="Delete closed subaccounts automatically", required=False
+    )
+
+    def perform(self, *, account, actor):
+        return deletion_services.account_auto_deletion_set(
+            account=account,
+            enabled=self.cleaned_data["delete_closed_subaccounts"],
+            actor=actor,
         )
 
 
@@ -117,7 +158,8 @@ class AccountCloseForm(StatusChangeForm):
         return typed
 
     def perform(self, *, account, actor):
-        return account_services.account_close(
+        # A subaccount with its own balance returns it to its parent as it closes.
+        return transfer_services.account_close(
             account=account, actor=actor, reason=self.cleaned_data["reason"]
         )
 
@@ -130,7 +172,7 @@ ACTION_CHOICES = [
 SUBACCOUNT_STATUS_ACTIONS = {
     "suspend": (account_services.account_suspend, "Suspended"),
     "reactivate": (account_services.account_reactivate, "Reactivated"),
-    "close": (account_services.account_close, "Closed"),
+    "close": (transfer_services.account_close, "Closed"),
 }
 
 

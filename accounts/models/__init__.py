@@ -3,6 +3,8 @@
 from .accounts import (
     DEFAULT_SUBACCOUNT_LIMIT,
     FRIENDLY_NAME_MAX_LENGTH,
+    TRIAL_NUMBER_LIMIT,
+    TRIAL_SUBACCOUNT_LIMIT,
     Account,
     AccountQuerySet,
 )
@@ -13,7 +15,9 @@ from .ledger import LedgerEntry
 from .memberships import AccountMembership
 from .numbers import AvailablePhoneNumber, IncomingPhoneNumber
 from .organizations import Organization, OrganizationMembership
+from .payments import BillingProfile, Payment
 from .sids import new_auth_token, new_sid, sid_is_valid
+from .transfers import BalanceTransfer
 from .triggers import UsageTrigger, UsageTriggerDelivery, UsageTriggerDeliveryAttempt
 from .usage import UsageDay, UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
@@ -29,6 +33,8 @@ __all__ = [
     "AccountQuerySet",
     "ApiKey",
     "AvailablePhoneNumber",
+    "BalanceTransfer",
+    "BillingProfile",
     "EVENT_TYPES",
     "Event",
     "IncomingPhoneNumber",
@@ -36,6 +42,9 @@ __all__ = [
     "LedgerEntry",
     "Organization",
     "OrganizationMembership",
+    "Payment",
+    "TRIAL_NUMBER_LIMIT",
+    "TRIAL_SUBACCOUNT_LIMIT",
     "UsageDay",
     "UsageRecord",
     "UsageTrigger",

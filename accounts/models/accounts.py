@@ -11,6 +11,10 @@ from .users import User
 
 DEFAULT_SUBACCOUNT_LIMIT = 1000
 FRIENDLY_NAME_MAX_LENGTH = 64
+# Twilio's trial rules: a trial account may have one (open) subaccount, and holds one phone
+# number across itself and its subaccount; trial subaccounts cannot buy numbers at all.
+TRIAL_SUBACCOUNT_LIMIT = 1
+TRIAL_NUMBER_LIMIT = 1
 
 
 class AccountQuerySet(models.QuerySet):
@@ -48,7 +52,9 @@ class AccountQuerySet(models.QuerySet):
 
 
 class Account(models.Model):
-    """An account (project). With a parent it is a subaccount, sharing the parent's balance."""
+    """An account (project). With a parent it is a subaccount, which spends its parent's
+    balance, or, with `own_balance`, a balance of its own that transfers from the parent fund
+    (beyond Twilio, as Vonage and Telnyx do)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -95,9 +101,30 @@ class Account(models.Model):
         blank=True,
         related_name="subaccounts",
     )
-    # Held by top-level accounts only; a subaccount reports its parent's (see shared_balance).
+    # Held by top-level accounts and by subaccounts with their own balance; a subaccount that
+    # shares its parent's reports the parent's (see shared_balance).
     balance = models.DecimalField(
         max_digits=14, decimal_places=4, null=True, blank=True, default=None
+    )
+    own_balance = models.BooleanField(
+        default=False,
+        help_text="Subaccounts only: it holds a balance of its own, funded by transfers from "
+        "its parent, instead of spending the parent's. One-way: it never goes back to sharing.",
+    )
+    # Top-level accounts: when a charge takes the balance below the threshold, the amount is
+    # added through the payments backend (once per crossing). Both empty: off.
+    auto_recharge_threshold = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    auto_recharge_amount = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    # Main accounts: delete closed subaccounts some days after they were closed (Twilio's
+    # default, on for new accounts).
+    delete_closed_subaccounts = models.BooleanField(
+        default=True,
+        help_text="Main accounts only: closed subaccounts are deleted 30 days after closing "
+        "(their ledger entries, usage and events stay with this account).",
     )
     monthly_spend_cap = models.DecimalField(
         max_digits=14,
@@ -122,18 +149,22 @@ class Account(models.Model):
     open_subaccount_count = models.PositiveIntegerField(default=0, editable=False)
     date_created = models.DateTimeField(default=timezone.now, db_index=True)
     date_updated = models.DateTimeField(auto_now=True)
+    date_closed = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date_created", "-id"]
         constraints = [
+            # A balance exactly where money is held: on top-level accounts and on subaccounts
+            # with their own balance; never on a subaccount that spends its parent's.
             models.CheckConstraint(
                 condition=(
-                    models.Q(parent__isnull=True, balance__isnull=False)
-                    | models.Q(parent__isnull=False, balance__isnull=True)
+                    models.Q(parent__isnull=True, balance__isnull=False, own_balance=False)
+                    | models.Q(parent__isnull=False, balance__isnull=False, own_balance=True)
+                    | models.Q(parent__isnull=False, balance__isnull=True, own_balance=False)
                 ),
-                name="account_balance_only_on_top_level",
+                name="account_balance_where_money_is_held",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["active", "suspended", "closed"]),
@@ -151,13 +182,19 @@ class Account(models.Model):
                 condition=~models.Q(status="closed"),
                 name="account_parent_open_idx",
             ),
+            # The deletion sweep: closed subaccounts by when they were closed.
+            models.Index(
+                fields=["date_closed"],
+                condition=models.Q(status="closed", parent__isnull=False),
+                name="account_closed_sub_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.friendly_name} ({self.sid})"
 
     def save(self, *args, **kwargs):
-        if self.parent_id is None and self.balance is None:
+        if (self.parent_id is None or self.own_balance) and self.balance is None:
             self.balance = Decimal("0")
         if not self._state.adding and kwargs.get("update_fields") is None and not args:
             # The counter of open subaccounts moves only by the services' increments: a copy
@@ -184,6 +221,10 @@ class Account(models.Model):
     @property
     def is_suspended(self):
         return self.status == self.Status.SUSPENDED
+
+    @property
+    def is_trial(self):
+        return self.type == self.Type.TRIAL
 
     @property
     def main_account(self):
@@ -224,6 +265,34 @@ class Account(models.Model):
         return None
 
     @property
+    def pays_own_way(self):
+        """Whether charges to this account move its own balance: a top-level account, or an
+        open subaccount with its own balance. A closed subaccount's balance went back to its
+        parent when it closed: late usage is the parent's to pay."""
+        return self.parent_id is None or (self.own_balance and self.status != self.Status.CLOSED)
+
+    @property
+    def paying_account_id(self):
+        return self.pk if self.pays_own_way else self.parent_id
+
+    @property
+    def paying_account(self):
+        """The account whose balance this one spends: itself, or its parent."""
+        return self if self.pays_own_way else self.parent
+
+    @property
     def shared_balance(self):
-        """The balance this account spends: its own, or its parent's for a subaccount."""
-        return self.main_account.balance
+        """The balance this account spends: its own (a top-level account, a subaccount with
+        its own balance), or its parent's for a subaccount that shares it."""
+        return self.paying_account.balance
+
+    @property
+    def subaccount_limit_in_force(self):
+        """How many open subaccounts it may have now: a trial account, one at most."""
+        if self.is_trial:
+            return min(self.subaccount_limit, TRIAL_SUBACCOUNT_LIMIT)
+        return self.subaccount_limit
+
+    @property
+    def auto_recharge_on(self):
+        return self.auto_recharge_threshold is not None and self.auto_recharge_amount is not None

@@ -44,3 +44,11 @@ def new_event_sid():
 
 def new_auth_token():
     return secrets.token_hex(16)
+
+
+def new_payment_sid():
+    return new_sid("PY")
+
+
+def new_balance_transfer_sid():
+    return new_sid("BT")

@@ -28,6 +28,9 @@ class UsageRecord(models.Model):
         RECORDINGS = "recordings", "Recordings"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="usage_records")
+    # Set when the account was deleted (the record then belongs to its parent).
+    incurred_by_sid = models.CharField("incurred by (SID)", max_length=34, blank=True)
+    incurred_by_name = models.CharField("incurred by (name)", max_length=64, blank=True)
     category = models.CharField(max_length=30, choices=Category.choices)
     # How many events (calls, messages, numbers) and how much of the billed unit (minutes,
     # messages): Twilio's `count` and `usage`.
@@ -111,9 +114,16 @@ class UsageDay(models.Model):
     for any range. It is added to two rows: the account's own (`family` False), and, with
     `family` True, its main account's family total (the main account and its subaccounts),
     so that a main account's report does not grow with its number of subaccounts.
+
+    When a closed subaccount is deleted, its own rows stay in its family's report: `account`
+    becomes empty and `incurred_by_sid` / `incurred_by_name` say whose they were.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    incurred_by_sid = models.CharField("incurred by (SID)", max_length=34, blank=True)
+    incurred_by_name = models.CharField("incurred by (name)", max_length=64, blank=True)
     main_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     family = models.BooleanField()
     category = models.CharField(max_length=30, choices=Category.choices)

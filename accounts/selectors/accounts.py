@@ -2,9 +2,11 @@
 account whose API credentials call (`…_for_caller`). An account out of reach is 404, exactly
 like one that does not exist."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
@@ -442,4 +444,34 @@ def transfer_targets(*, main, exclude):
         .exclude(pk=exclude.pk)
         .order_by("parent_id", "friendly_name", "pk")
         .only("pk", "sid", "friendly_name", "parent_id")
+    )
+
+
+def closed_subaccount_list(*, main, limit=50):
+    """`main`'s closed subaccounts, soonest to be deleted first, each with `deletes_on` (when
+    the deletion sweep deletes it, or None: automatic deletion is off, or its own balance is
+    not zero) and, beyond `limit`, how many more: (subaccounts, total)."""
+    closed = Account.objects.subaccounts_of(main).filter(status=Account.Status.CLOSED)
+    total = closed.count()
+    subaccounts = list(
+        closed.only("pk", "sid", "friendly_name", "date_closed", "balance", "parent_id").order_by(
+            "date_closed", "pk"
+        )[:limit]
+    )
+    days = datetime.timedelta(days=settings.CLOSED_SUBACCOUNT_DELETION_DAYS)
+    for subaccount in subaccounts:
+        kept = not main.delete_closed_subaccounts or bool(subaccount.balance)
+        closed_on = subaccount.date_closed or main.date_updated
+        subaccount.deletes_on = None if kept else closed_on + days
+    return subaccounts, total
+
+
+def deletion_date(*, subaccount):
+    """When the deletion sweep deletes this closed subaccount, or None."""
+    if not subaccount.is_closed or not subaccount.parent.delete_closed_subaccounts:
+        return None
+    if subaccount.balance or subaccount.date_closed is None:
+        return None
+    return subaccount.date_closed + datetime.timedelta(
+        days=settings.CLOSED_SUBACCOUNT_DELETION_DAYS
     )

@@ -2,18 +2,21 @@
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.http import Http404
 from django.utils import timezone
 
-from ..models import Account, LedgerEntry
+from ..models import Account, BalanceTransfer, LedgerEntry, Payment
 
 ZERO = Decimal("0")
 
 
 def ledger_entry_list(*, account, kind=""):
-    """What moved the balance, newest first: for a main account every entry it paid (its own
-    and its subaccounts'), for a subaccount only what that subaccount incurred."""
-    if account.is_subaccount:
+    """What moved the balance, newest first: for an account that holds a balance (a main
+    account, a subaccount with its own) every entry it paid (a main account's include its
+    subaccounts' and those of its deleted subaccounts), for a subaccount that shares its
+    parent's only what that subaccount incurred."""
+    if account.balance is None:
         entries = LedgerEntry.objects.filter(account=account)
     else:
         entries = LedgerEntry.objects.filter(paying_account=account)
@@ -36,16 +39,88 @@ def spent_this_month(account, now=None):
 
 
 def ledger_differences():
-    """Top-level accounts whose balance is not the sum of their ledger entries:
-    [(account, balance, ledger_sum)]."""
+    """Accounts holding a balance (top-level accounts, subaccounts with their own) whose
+    balance is not the sum of their ledger entries: [(account, balance, ledger_sum)]. A
+    deleted subaccount's own entries, now its parent's history, summed to zero (it is deleted
+    only then) and are left out."""
     sums = dict(
-        LedgerEntry.objects.values("paying_account")
+        LedgerEntry.objects.filter(paid_from_sid="")
+        .values("paying_account")
         .annotate(total=Sum("amount"))
         .values_list("paying_account", "total")
     )
     differences = []
-    for account in Account.objects.top_level().only("pk", "sid", "balance").iterator():
+    holding = Account.objects.filter(balance__isnull=False).only("pk", "sid", "balance")
+    for account in holding.iterator():
         total = sums.get(account.pk, ZERO)
         if account.balance != total:
             differences.append((account, account.balance, total))
     return differences
+
+
+def trial_credit_remaining(account):
+    """What is left of a trial account's trial credit: it is spent first, so the credit
+    less every usage charge since, and never more than the balance."""
+    sums = LedgerEntry.objects.filter(paying_account=account).aggregate(
+        credit=Sum("amount", filter=Q(kind=LedgerEntry.Kind.TRIAL_CREDIT)),
+        usage=Sum("amount", filter=Q(kind=LedgerEntry.Kind.USAGE)),
+    )
+    left = (sums["credit"] or ZERO) + (sums["usage"] or ZERO)
+    return max(ZERO, min(left, account.balance or ZERO))
+
+
+def payment_list(*, account, limit=10):
+    """The account's latest payments (add funds, first payment, auto-recharge)."""
+    return (
+        Payment.objects.filter(account=account)
+        .select_related("ledger_entry")
+        .order_by("-date_created", "-id")[:limit]
+    )
+
+
+def auto_recharge_notice(*, account):
+    """The last auto-recharge, if it did not go through (failed or declined): the notice the
+    Billing page shows until a later one succeeds."""
+    last = (
+        Payment.objects.filter(account=account, purpose=Payment.Purpose.AUTO_RECHARGE)
+        .exclude(status=Payment.Status.PENDING)
+        .order_by("-date_created", "-id")
+        .first()
+    )
+    return last if last is not None and last.status != Payment.Status.SUCCEEDED else None
+
+
+def transfer_list(*, account, limit=20):
+    """Transfers on `account`'s ledger, newest first: a main account's with all its
+    subaccounts (deleted ones too), a subaccount's with its parent."""
+    if account.parent_id is None:
+        transfers = BalanceTransfer.objects.filter(main_account=account)
+    else:
+        transfers = BalanceTransfer.objects.filter(subaccount=account)
+    return transfers.select_related("reversal", "reverses", "subaccount").order_by(
+        "-date_created", "-id"
+    )[:limit]
+
+
+def transfer_get(*, account, sid):
+    """One transfer of `account`'s family (its main account's transfers), or 404."""
+    main_id = account.parent_id or account.pk
+    transfer = (
+        BalanceTransfer.objects.filter(main_account_id=main_id, sid=sid)
+        .select_related("subaccount", "main_account", "reversal")
+        .first()
+    )
+    if transfer is None or (account.parent_id and transfer.subaccount_id != account.pk):
+        raise Http404("No such transfer.")
+    return transfer
+
+
+def own_balance_subaccounts(*, main):
+    """The open subaccounts of `main` that hold their own balance: where it transfers to."""
+    return (
+        Account.objects.subaccounts_of(main)
+        .filter(own_balance=True)
+        .exclude(status=Account.Status.CLOSED)
+        .only("pk", "sid", "friendly_name", "balance", "status", "parent_id", "own_balance")
+        .order_by("friendly_name", "pk")
+    )

@@ -212,10 +212,18 @@ def usage_rows(*, main, start, end, include_subaccounts=True):
         rows = rows.filter(main_account=main)
     else:
         rows = rows.filter(account=main)
+    # A deleted subaccount's rows have no account any more, but its SID and name.
     return (
-        rows.values("account_id", "account__sid", "account__friendly_name", "category")
+        rows.values(
+            "account_id",
+            "account__sid",
+            "account__friendly_name",
+            "incurred_by_sid",
+            "incurred_by_name",
+            "category",
+        )
         .annotate(quantity=Sum("usage"), cost=Sum("price"))
-        .order_by("account__friendly_name", "account_id", "category")
+        .order_by("account__friendly_name", "account_id", "incurred_by_sid", "category")
     )
 
 
@@ -294,12 +302,14 @@ def usage_report(*, main, start, end, include_subaccounts=True):
     labels = {name: category_label(name) for name in reported_categories()}
     groups = {}
     for row in usage_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts):
-        group = groups.get(row["account_id"])
+        key = row["account_id"] or row["incurred_by_sid"]
+        group = groups.get(key)
         if group is None:
-            group = groups[row["account_id"]] = UsageGroup(
+            group = groups[key] = UsageGroup(
                 account_id=row["account_id"],
-                sid=row["account__sid"],
-                friendly_name=row["account__friendly_name"],
+                sid=row["account__sid"] or row["incurred_by_sid"],
+                friendly_name=row["account__friendly_name"]
+                or f"{row['incurred_by_name']} (deleted)",
                 is_main=row["account_id"] == main.pk,
             )
         row["category_label"] = labels.get(row["category"], row["category"])

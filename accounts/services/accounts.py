@@ -7,8 +7,9 @@ status life cycle, owner-only close) are checked here.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import errors, roles
@@ -32,6 +33,8 @@ from .events import (
 
 Status = Account.Status
 StatusSource = Account.StatusSource
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def friendly_name_clean(friendly_name):
@@ -59,9 +62,12 @@ def _limit_reached(message, limit):
 
 
 @service
-def account_create(*, owner, friendly_name, actor, organization=None):
-    """A new top-level (Trial) account owned by `owner`, within the owner's (or the
-    organization's) account limit. Closed accounts do not count."""
+def account_create(*, owner, friendly_name, actor, organization=None, type=Account.Type.TRIAL):
+    """A new top-level account owned by `owner` (Trial, as every sign-up, unless operators
+    provision a Full one), within the owner's (or the organization's) account limit. Closed
+    accounts do not count. The trial credit is the caller's to give (`trials`)."""
+    if type not in Account.Type.values:
+        raise errors.AccountError(errors.ACCOUNT_TYPE_UNKNOWN.format(type=type))
     name = friendly_name_clean(friendly_name)
     owner = User.objects.select_for_update().get(pk=owner.pk)
     if organization is not None:
@@ -80,7 +86,9 @@ def account_create(*, owner, friendly_name, actor, organization=None):
         )
         if in_use >= owner.account_limit:
             raise _limit_reached(errors.ACCOUNT_LIMIT_REACHED, owner.account_limit)
-    account = Account.objects.create(friendly_name=name, owner=owner, organization=organization)
+    account = Account.objects.create(
+        friendly_name=name, owner=owner, organization=organization, type=type
+    )
     AccountMembership.objects.create(account=account, user=owner, role=roles.OWNER)
     event_record(
         actor=actor,
@@ -100,8 +108,10 @@ def account_create(*, owner, friendly_name, actor, organization=None):
 
 
 @service
-def subaccount_create(*, parent, actor, friendly_name=None):
-    """A new subaccount of `parent`, within the parent's subaccount limit."""
+def subaccount_create(*, parent, actor, friendly_name=None, own_balance=False):
+    """A new subaccount of `parent`, within the parent's subaccount limit (one for a trial
+    account). It shares the parent's balance, or, with `own_balance`, holds its own (from $0,
+    funded by transfers from the parent; not for a trial account)."""
     if parent.parent_id is not None:
         raise errors.NestedSubaccountNotAllowed()
     name = friendly_name_clean(
@@ -110,10 +120,15 @@ def subaccount_create(*, parent, actor, friendly_name=None):
     parent = Account.objects.select_for_update().get(pk=parent.pk)
     if parent.status != Status.ACTIVE:
         raise errors.ParentNotActive(errors.PARENT_NOT_ACTIVE.format(status=parent.status))
+    if own_balance and parent.is_trial:
+        raise errors.TrialRestriction(errors.TRIAL_OWN_BALANCE)
     # The parent's counter, read under its lock: exact, whatever the number of subaccounts.
-    if parent.open_subaccount_count >= parent.subaccount_limit:
+    limit = parent.subaccount_limit_in_force
+    if parent.open_subaccount_count >= limit:
+        if parent.is_trial and limit < parent.subaccount_limit:
+            raise errors.SubaccountLimitReached(errors.TRIAL_SUBACCOUNT_LIMIT_REACHED)
         raise errors.SubaccountLimitReached(
-            errors.SUBACCOUNT_LIMIT_REACHED.format(limit=errors.limit_text(parent.subaccount_limit))
+            errors.SUBACCOUNT_LIMIT_REACHED.format(limit=errors.limit_text(limit))
         )
     subaccount = Account.objects.create(
         friendly_name=name,
@@ -121,7 +136,8 @@ def subaccount_create(*, parent, actor, friendly_name=None):
         owner_id=parent.owner_id,
         organization_id=parent.organization_id,
         type=parent.type,
-        balance=None,
+        own_balance=bool(own_balance),
+        balance=ZERO if own_balance else None,
     )
     _open_subaccounts_add(parent, 1)
     event_record(
@@ -134,6 +150,7 @@ def subaccount_create(*, parent, actor, friendly_name=None):
             status=subaccount.status,
             type=subaccount.type,
             owner_account_sid=parent.sid,
+            own_balance=subaccount.own_balance,
         )
         | {"cause": StatusSource.OWNER, "reason": "Subaccount created"},
     )
@@ -192,6 +209,14 @@ def _check_status_change(account, parent, new_status, *, actor, source):
     )
     if refusal is not None:
         raise refusal
+    if new_status == Status.CLOSED and account.own_balance and account.balance:
+        # Its money must go somewhere first: `transfers.account_close` returns it to the
+        # parent (the console and the admin close through it).
+        raise errors.TransferError(
+            errors.CLOSE_WITH_OWN_BALANCE.format(
+                name=account.friendly_name, balance=f"{account.balance.quantize(CENT):,}"
+            )
+        )
 
 
 def _status_data(old_status, new_status, old_source, new_source, reason, cause):
@@ -214,8 +239,18 @@ def _cascade_to_subaccounts(parent, new_status, *, actor, reason):
     elif new_status == Status.CLOSED:
         affected = subaccounts.exclude(status=Status.CLOSED)
     else:
-        # Only those that the parent's suspension suspended come back.
-        affected = subaccounts.filter(status=Status.SUSPENDED, status_source=StatusSource.PARENT)
+        # Only those that the parent's suspension suspended come back, and those suspended
+        # for their own balance that funds brought back above zero while the parent was
+        # suspended (see balances._suspend_or_restore).
+        affected = subaccounts.filter(
+            Q(status=Status.SUSPENDED, status_source=StatusSource.PARENT)
+            | Q(
+                status=Status.SUSPENDED,
+                status_source=StatusSource.BALANCE,
+                own_balance=True,
+                balance__gt=0,
+            )
+        )
     locked = list(
         affected.select_for_update()
         .order_by("pk")
@@ -227,8 +262,9 @@ def _cascade_to_subaccounts(parent, new_status, *, actor, reason):
         _open_subaccounts_add(parent, -len(locked))
     now = timezone.now()
     new_source = "" if new_status == Status.ACTIVE else StatusSource.PARENT
+    closing = {"date_closed": now} if new_status == Status.CLOSED else {}
     Account.objects.filter(pk__in=[sub.pk for sub in locked]).update(
-        status=new_status, status_source=new_source, date_updated=now
+        status=new_status, status_source=new_source, date_updated=now, **closing
     )
     events_record(
         actor=actor,
@@ -259,7 +295,11 @@ def _set_status(account, parent, status, *, actor, source, reason):
     old_status, old_source = account.status, account.status_source
     account.status = status
     account.status_source = source if status != Status.ACTIVE else ""
-    account.save(update_fields=["status", "status_source", "date_updated"])
+    fields = ["status", "status_source", "date_updated"]
+    if status == Status.CLOSED:
+        account.date_closed = timezone.now()
+        fields.append("date_closed")
+    account.save(update_fields=fields)
     if parent is not None and status == Status.CLOSED and old_status != Status.CLOSED:
         _open_subaccounts_add(parent, -1)
     event_record(
@@ -362,33 +402,6 @@ def account_update(*, account, actor, by_account, friendly_name=None, status=Non
             reason="Changed through the REST API",
         )
     return account
-
-
-@service
-def account_upgrade(*, account, actor):
-    """Support upgrades a Trial account (and its subaccounts) to Full."""
-    account, _parent = lock(account)
-    main = account.main_account
-    if main.status == Status.CLOSED:
-        raise errors.AccountClosed()
-    subaccounts = Account.objects.subaccounts_of(main).only("pk", "sid", "parent_id", "type")
-    family = [main, *subaccounts.order_by("pk")]
-    upgraded = [member for member in family if member.type != Account.Type.FULL]
-    now = timezone.now()
-    Account.objects.filter(pk__in=[member.pk for member in upgraded]).update(
-        type=Account.Type.FULL, date_updated=now
-    )
-    events_record(
-        actor=actor,
-        event_type="account.updated",
-        items=[
-            (member, member.sid, {"type": change(member.type, Account.Type.FULL)})
-            for member in upgraded
-        ],
-        date=now,
-    )
-    main.refresh_from_db()
-    return main
 
 
 @service

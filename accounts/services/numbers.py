@@ -7,10 +7,11 @@ its subaccounts). Closing an account releases its numbers (`inventory.numbers_re
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import errors
-from ..models import Account, IncomingPhoneNumber, UsageRecord
+from ..models import TRIAL_NUMBER_LIMIT, Account, IncomingPhoneNumber, UsageRecord
 from . import inventory, usage
 from .accounts import friendly_name_clean
 from .events import changes, created, event_record, service
@@ -23,16 +24,15 @@ def number_buy(*, account, actor, phone_number=None, area_code=None, friendly_na
     if phone_number is None:
         area_code = inventory.area_code_clean(area_code)
     # Lock the family top-down (as the account services do), then the inventory row.
+    main = account
     if account.parent_id:
-        Account.objects.select_for_update().get(pk=account.parent_id)
+        main = Account.objects.select_for_update().get(pk=account.parent_id)
     account = Account.objects.select_for_update().get(pk=account.pk)
+    if not account.parent_id:
+        main = account
     if account.status != Account.Status.ACTIVE:
         raise errors.AccountNotActiveForNumbers()
-    if (
-        account.type == Account.Type.TRIAL
-        and account.phone_numbers.filter(released_at__isnull=True).exists()
-    ):
-        raise errors.TrialNumberLimit()
+    _trial_rules(main, account)
     available = inventory.number_take(phone_number=phone_number, area_code=area_code)
     if available is None and phone_number is not None:
         raise errors.NumberNotAvailable(errors.NUMBER_NOT_AVAILABLE.format(number=phone_number))
@@ -75,6 +75,20 @@ def number_buy(*, account, actor, phone_number=None, area_code=None, friendly_na
         require_funds=True,
     )
     return number
+
+
+def _trial_rules(main, account):
+    """A trial family (the main account is locked) holds one number, on the main account:
+    its subaccounts cannot have numbers at all (Twilio's 10002)."""
+    if not main.is_trial:
+        return
+    if account.parent_id is not None:
+        raise errors.TrialRestriction(errors.TRIAL_SUBACCOUNT_NUMBERS)
+    held = IncomingPhoneNumber.objects.filter(
+        Q(account=main) | Q(account__parent=main), released_at__isnull=True
+    )
+    if held.count() >= TRIAL_NUMBER_LIMIT:
+        raise errors.TrialNumberLimit()
 
 
 def _locked_held(number):
@@ -129,18 +143,16 @@ def number_transfer(*, number, target, acting_account, actor):
     if target.pk != main_id and target.parent_id != main_id:
         raise errors.TransferTargetUnrelated()
     # Accounts before numbers, the main account first, as every other service locks them.
-    Account.objects.select_for_update().get(pk=main_id)
+    main = Account.objects.select_for_update().get(pk=main_id)
     target = Account.objects.select_for_update().get(pk=target.pk)
     number = _locked_held(number)
     if target.status != Account.Status.ACTIVE:
         raise errors.TransferTargetNotActive()
     if number.account_id == target.pk:
         return number
-    if (
-        target.type == Account.Type.TRIAL
-        and target.phone_numbers.filter(released_at__isnull=True).exists()
-    ):
-        raise errors.TrialNumberLimit()
+    # Within a trial family the count does not change, but its subaccounts hold no numbers.
+    if main.is_trial and target.parent_id is not None:
+        raise errors.TrialRestriction(errors.TRIAL_SUBACCOUNT_NUMBERS)
     previous = number.account
     number.account = target
     number.save(update_fields=["account", "date_updated"])

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from .. import errors
 from ..models import Account, Event, UsageDay, UsageRecord
-from . import ledger, triggers
+from . import balances, ledger, triggers
 from .events import created, event_record, service
 
 
@@ -33,7 +33,8 @@ def _refuse_after_closure(account, end_date):
     before the day it was closed is still its parent's to pay."""
     if account.status != Account.Status.CLOSED:
         return
-    closed_on = _closed_on(account)
+    closed_on = account.date_closed.astimezone(datetime.UTC).date() if account.date_closed else None
+    closed_on = closed_on or _closed_on(account)
     if closed_on is None or end_date > closed_on:
         raise errors.BillingError(
             errors.USAGE_AFTER_CLOSURE.format(
@@ -80,14 +81,14 @@ def usage_record(
     """Record usage of `account` and charge its price to the paying balance. Retrying with the
     same idempotency key records and charges nothing more. `count` (how many calls, messages
     or numbers) defaults to `quantity`."""
-    price = ledger.amount_clean(price)
+    price = balances.amount_clean(price)
     if price < 0:
         raise errors.BillingError(errors.USAGE_PRICE_NEGATIVE)
-    quantity = ledger.decimal_clean(quantity, errors.QUANTITY_INVALID)
-    if quantity < 0 or quantity >= ledger.LEDGER_LIMIT:
+    quantity = balances.decimal_clean(quantity, errors.QUANTITY_INVALID)
+    if quantity < 0 or quantity >= balances.LEDGER_LIMIT:
         raise errors.BillingError(errors.QUANTITY_INVALID)
-    count = quantity if count is None else ledger.decimal_clean(count, errors.QUANTITY_INVALID)
-    if count < 0 or count >= ledger.LEDGER_LIMIT:
+    count = quantity if count is None else balances.decimal_clean(count, errors.QUANTITY_INVALID)
+    if count < 0 or count >= balances.LEDGER_LIMIT:
         raise errors.BillingError(errors.QUANTITY_INVALID)
     if category not in UsageRecord.Category.values:
         raise errors.BillingError(errors.USAGE_CATEGORY_UNKNOWN.format(category=category))

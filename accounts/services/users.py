@@ -3,8 +3,8 @@
 from django.db import IntegrityError, transaction
 
 from .. import errors
-from ..models import User
-from . import accounts
+from ..models import Account, User
+from . import accounts, trials
 from .events import ActorType, changes, created, event_record, service
 
 
@@ -39,11 +39,12 @@ def _user_create(*, email, password, full_name, actor):
 
 @service
 def user_sign_up(*, email, password, actor, full_name="", account_name):
-    """A new user and their first account, together or not at all."""
+    """A new user and their first account, a Trial account with the trial credit, together
+    or not at all."""
     user = _user_create(email=email, password=password, full_name=full_name, actor=actor)
-    account = accounts.account_create(
-        owner=user, friendly_name=account_name, actor=actor.as_user(user)
-    )
+    actor = actor.as_user(user)
+    account = accounts.account_create(owner=user, friendly_name=account_name, actor=actor)
+    trials.trial_credit_grant(account=account, actor=actor)
     return user, account
 
 
@@ -54,9 +55,11 @@ def user_create_invited(*, email, password, full_name, actor):
 
 
 @service
-def owner_account_provision(*, email, friendly_name, actor, password=None):
+def owner_account_provision(*, email, friendly_name, actor, password=None, type=Account.Type.TRIAL):
     """An operator's top-level account for `email`, creating the user (without a usable
-    password unless one is given) if there is none: (user, account, user_created)."""
+    password unless one is given) if there is none: (user, account, user_created). A Trial
+    account starts as a sign-up's does, with the trial credit; a Full one without limits
+    (and without credit: it is funded by payments)."""
     user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
     user_created = user is None
     if user_created:
@@ -65,8 +68,9 @@ def owner_account_provision(*, email, friendly_name, actor, password=None):
             user.set_unusable_password()
             user.save(update_fields=["password"])
     account = accounts.account_create(
-        owner=user, friendly_name=friendly_name or user.email[:64], actor=actor
+        owner=user, friendly_name=friendly_name or user.email[:64], actor=actor, type=type
     )
+    trials.trial_credit_grant(account=account, actor=actor)
     return user, account, user_created
 
 

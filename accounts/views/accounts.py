@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,6 +16,8 @@ from ..forms.accounts import (
     AccountCloseForm,
     AccountCreateForm,
     AccountRenameForm,
+    AutoDeletionForm,
+    OwnBalanceForm,
     SpendCapForm,
 )
 from ..selectors import accounts as account_selectors
@@ -173,7 +176,7 @@ def account_switcher(request, sid):
 
 def _dashboard_context(current, form=None):
     account = current.account
-    return {
+    context = {
         "current": current,
         "account": account,
         "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
@@ -183,6 +186,9 @@ def _dashboard_context(current, form=None):
         ),
         "page": "account_dashboard",
     }
+    if account.is_trial and not account.is_subaccount:
+        context["trial_credit_left"] = ledger_selectors.trial_credit_remaining(account)
+    return context
 
 
 @login_required
@@ -257,6 +263,14 @@ def _settings_context(current, spend_cap_form=None, rename_form=None):
             initial={"monthly_spend_cap": None if cap is None else cap.quantize(Decimal("0.01"))}
         )
         context["spent_this_month"] = ledger_selectors.spent_this_month(account)
+        context["deletes_on"] = account_selectors.deletion_date(subaccount=account)
+    else:
+        closed, total = account_selectors.closed_subaccount_list(main=account)
+        context |= {
+            "closed_subaccounts": closed,
+            "closed_subaccount_total": total,
+            "deletion_days": settings.CLOSED_SUBACCOUNT_DELETION_DAYS,
+        }
     return context
 
 
@@ -275,6 +289,43 @@ def account_spend_cap(request, sid):
         _settings_context(current, spend_cap_form=form),
         status=FORM_ERROR_STATUS,
     )
+
+
+@login_required
+@require_POST
+def account_own_balance(request, sid):
+    """A subaccount that shares its parent's balance gets its own (billing:write, which on a
+    subaccount comes from its parent). One-way."""
+    current = current_account(request, sid, scope=roles.BILLING_WRITE)
+    form = OwnBalanceForm(request.POST)
+    if form.submit(subaccount=current.account, actor=actor(request)):
+        messages.success(
+            request,
+            "This subaccount now has its own balance, at $0.00: transfer funds to it from its "
+            "parent's Billing page.",
+        )
+    else:
+        messages.error(request, form.first_error)
+    return redirect("console:account_settings", sid=sid)
+
+
+@login_required
+@require_POST
+def account_auto_deletion(request, sid):
+    """Owners and Administrators choose whether closed subaccounts are deleted some days
+    after closing."""
+    current = current_account(request, sid, scope=roles.ACCOUNT_SETTINGS)
+    form = AutoDeletionForm(request.POST)
+    if form.submit(account=current.account, actor=actor(request)):
+        messages.success(
+            request,
+            "Closed subaccounts will be deleted automatically."
+            if form.cleaned_data["delete_closed_subaccounts"]
+            else "Closed subaccounts are kept.",
+        )
+    else:
+        messages.error(request, form.first_error)
+    return redirect("console:account_settings", sid=sid)
 
 
 @login_required

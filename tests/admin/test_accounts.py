@@ -46,9 +46,12 @@ def run_action(client, action, accounts, reason="Support ticket 42"):
 @pytest.fixture
 def listed(make_account, make_subaccount, make_user):
     """Three families with distinct names, owners, statuses and types."""
-    alpha = make_account(owner=make_user(email="alice@example.com"), friendly_name="Alpha Corp")
+    alpha = make_account(
+        owner=make_user(email="alice@example.com"),
+        friendly_name="Alpha Corp",
+        type=Account.Type.TRIAL,
+    )
     beta = make_account(owner=make_user(email="bob@example.com"), friendly_name="Beta Labs")
-    Account.objects.filter(pk=beta.pk).update(type=Account.Type.FULL)
     alpha_sub = make_subaccount(alpha, "Alpha Customer")
     account_services.account_suspend(account=alpha_sub, actor=Actor.for_user(alpha.owner))
     return {"alpha": alpha, "beta": beta, "alpha_sub": alpha_sub}
@@ -145,7 +148,8 @@ def test_subaccount_page_links_to_its_parent(admin_client, account, make_subacco
     assert "subaccount_limit" not in response.context["adminform"].form.fields
 
 
-def test_sids_tokens_status_and_balance_are_read_only(admin_client, account):
+def test_sids_tokens_status_and_balance_are_read_only(admin_client, trial):
+    account = trial
     response = admin_client.get(change_url(account))
     form = response.context["adminform"].form
     assert "subaccount_limit" in form.fields

@@ -9,6 +9,8 @@ import pytest
 from accounts import errors
 from accounts.models import Account
 from accounts.services import accounts as account_services
+from accounts.services import deletion as deletion_services
+from accounts.services import transfers as transfer_services
 from accounts.services.events import Actor
 from tests.history import status_changes
 from tests.support import NUL
@@ -44,7 +46,7 @@ def test_fetch_own_main_account_has_exactly_twilios_fields(api, main_account):
     assert body["owner_account_sid"] == main_account.sid  # a main account owns itself
     assert body["friendly_name"] == "Acme"
     assert body["status"] == "active"
-    assert body["type"] == "Trial"
+    assert body["type"] == "Full"
     assert body["auth_token"] == main_account.auth_token
     assert body["date_created"] == format_datetime(main_account.date_created)
     assert body["date_updated"] == format_datetime(main_account.date_updated)
@@ -355,3 +357,17 @@ def test_api_friendly_name_with_a_nul_character_is_refused(api, main_account, su
     assert_twilio_error(created, code=20002, status=400)
     assert_twilio_error(renamed, code=20002, status=400)
     assert Account.objects.count() == 2
+
+
+def test_a_deleted_subaccount_is_20404_and_gone_from_the_list(api, main_account, subaccount):
+    from_sid, token = subaccount.sid, subaccount.auth_token
+    transfer_services.account_close(account=subaccount, actor=Actor.system())
+    subaccount.refresh_from_db()
+    deletion_services.subaccount_delete(subaccount=subaccount, actor=Actor.system())
+
+    response = api.get(account_path(from_sid), as_=main_account)
+    assert_twilio_error(response, code=20404, status=404)
+    listed = api.get(ACCOUNTS, as_=main_account).json()["accounts"]
+    assert from_sid not in [account["sid"] for account in listed]
+    # Its own credentials are gone with it.
+    assert api.get(account_path(from_sid), as_=(from_sid, token)).status_code == 401

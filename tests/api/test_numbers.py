@@ -248,21 +248,14 @@ def test_an_area_code_without_numbers_is_21452(api, stock, funded):
     assert_nothing_bought(funded)
 
 
-def test_a_trial_account_buying_a_second_number_is_21404(api, stock, main_account):
-    ledger_services.funds_add(
-        account=main_account, amount="20", actor=Actor.system(), reason="test"
-    )
+def test_a_trial_account_buying_a_second_number_is_21404(api, stock, trial):
     assert (
-        api.post(
-            numbers_path(main_account.sid), {"PhoneNumber": "+14155550100"}, as_=main_account
-        ).status_code
+        api.post(numbers_path(trial.sid), {"PhoneNumber": "+14155550100"}, as_=trial).status_code
         == 201
     )
-    response = api.post(
-        numbers_path(main_account.sid), {"PhoneNumber": "+14155550101"}, as_=main_account
-    )
+    response = api.post(numbers_path(trial.sid), {"PhoneNumber": "+14155550101"}, as_=trial)
     assert_twilio_error(response, code=21404, status=400, message=errors.TRIAL_NUMBER_LIMIT)
-    assert held(main_account).count() == 1
+    assert held(trial).count() == 1
 
 
 def test_insufficient_funds_is_20005(api, stock, main_account):

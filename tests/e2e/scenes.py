@@ -51,7 +51,9 @@ class Family:
 def family(owner, *, name="Acme Messaging", subaccounts=(), numbers=0, balance="50"):
     """A funded, upgraded main account with `subaccounts` (names) and `numbers` numbers held
     by the main account (subaccount numbers: add them with `buy`)."""
-    main = account_services.account_create(owner=owner, friendly_name=name, actor=SYSTEM)
+    main = account_services.account_create(
+        owner=owner, friendly_name=name, actor=SYSTEM, type="Full"
+    )
     scene = Family(main=main)
     for sub_name in subaccounts:
         scene.subaccounts[sub_name] = account_services.subaccount_create(

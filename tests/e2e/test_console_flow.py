@@ -17,7 +17,8 @@ def _sid_from_url(page):
     return DASHBOARD_URL.search(page.url).group(1)
 
 
-def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
+def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot, settings):
+    settings.PAYMENTS_BACKEND = "test"
     # Sign up: email, name, password twice, name of the first account.
     page.goto("/signup/")
     page.get_by_label("Email").fill("ada@example.com")
@@ -56,6 +57,20 @@ def test_sign_up_manage_subaccounts_and_sign_out(page, screenshot):
     second_sid = _sid_from_url(page)
     assert second_sid != first_sid
     expect(page.get_by_text("Created account “Difference Engines”.")).to_be_visible()
+
+    # A trial account: one subaccount. Upgrade from the dashboard with a first payment.
+    page.get_by_role("link", name="Upgrade…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upgrade to a Full account")
+    screenshot(page, "02b-upgrade")
+    page.get_by_label("Street address").fill("12 Dorset St")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("Postal code").fill("W1U 4EH")
+    page.get_by_label("Country").fill("GB")
+    page.get_by_label("First payment (USD)").fill("25")
+    page.get_by_role("button", name="Pay and upgrade").click()
+    expect(page).to_have_url(DASHBOARD_URL)
+    expect(page.get_by_role("status").filter(has_text="Upgraded to Full")).to_be_visible()
+    expect(page.get_by_role("link", name="Upgrade…")).to_have_count(0)
 
     # Three subaccounts, created inline; the list refreshes after each.
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Subaccounts").click()

@@ -48,6 +48,7 @@ class Tour:
             ("phone-number-transfer", f"/console/{m}/phone-numbers/{self.number.sid}/transfer/"),
             ("usage", f"/console/{m}/usage/"),
             ("billing", f"/console/{m}/billing/"),
+            ("funds-add", f"/console/{m}/billing/add-funds/"),
             ("users", f"/console/{m}/users/"),
             ("users-invited", f"/console/{m}/users/?tab=invited"),
             ("user-invite", f"/console/{m}/users/invite/"),

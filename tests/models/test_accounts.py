@@ -20,7 +20,8 @@ AUTH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 pytestmark = pytest.mark.django_db
 
 
-def test_new_account_has_generated_sid_token_and_trial_type(account, user):
+def test_new_account_has_generated_sid_token_and_trial_type(user):
+    account = account_services.account_create(owner=user, friendly_name="New", actor=Actor.system())
     assert ACCOUNT_SID.match(account.sid)
     assert AUTH_TOKEN.match(account.auth_token)
     assert account.type == Account.Type.TRIAL

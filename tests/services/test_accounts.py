@@ -820,19 +820,6 @@ def test_account_create_rolls_back_with_its_event(user):
     assert not AccountMembership.objects.exists()
 
 
-# Upgrading.
-
-
-def test_account_upgrade_makes_the_family_full(family, staff):
-    parent, subaccounts = family
-
-    account_services.account_upgrade(account=subaccounts[0], actor=Actor.for_user(staff))
-
-    refresh(parent, *subaccounts)
-    assert parent.type == Account.Type.FULL
-    assert {s.type for s in subaccounts} == {Account.Type.FULL}
-
-
 # Races and row locks (PostgreSQL: SQLite has no row locks).
 
 THREADS = 20

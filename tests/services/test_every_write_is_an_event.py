@@ -27,15 +27,21 @@ from accounts.models import (
 )
 from accounts.models.events import EVENT_TYPES
 from accounts.models.triggers import UsageTriggerDelivery
+from accounts.payments import Outcome as PaymentOutcome
 from accounts.services import (
     accounts,
+    balances,
     credentials,
+    deletion,
     inventory,
     invitations,
     ledger,
     memberships,
     numbers,
     organizations,
+    payments,
+    transfers,
+    trials,
     triggers,
     two_factor,
     usage,
@@ -43,6 +49,15 @@ from accounts.services import (
 )
 from accounts.services.events import Actor
 from accounts.webhooks import Outcome
+
+BILLING = {
+    "contact_name": "Ada Payer",
+    "contact_email": "billing@example.com",
+    "address_line1": "1 Market St",
+    "city": "Oakland",
+    "postal_code": "94607",
+    "country": "US",
+}
 
 SYSTEM = Actor.system()
 IP = "203.0.113.7"
@@ -66,12 +81,13 @@ class World:
         self.make_user = make_user
         self.owner = make_user(email="owner@example.com")
         self.staff = make_user(email="staff@example.com", is_staff=True)
-        self.main = accounts.account_create(owner=self.owner, friendly_name="Acme", actor=SYSTEM)
+        self.main = accounts.account_create(
+            owner=self.owner, friendly_name="Acme", actor=SYSTEM, type="Full"
+        )
         self.sub = accounts.subaccount_create(parent=self.main, friendly_name="EU", actor=SYSTEM)
         self.sibling = accounts.subaccount_create(
             parent=self.main, friendly_name="US", actor=SYSTEM
         )
-        accounts.account_upgrade(account=self.main, actor=SYSTEM)
         ledger.funds_add(account=self.main, amount="50", reason="Start", actor=SYSTEM)
         self.main.refresh_from_db()
         self.sub.refresh_from_db()
@@ -135,6 +151,29 @@ class World:
 
     def with_secondary_token(self):
         return credentials.auth_token_secondary_create(account=self.main, actor=SYSTEM)
+
+    def trial_account(self):
+        return accounts.account_create(owner=self.owner, friendly_name="Trial", actor=SYSTEM)
+
+    def payment(self):
+        payment, _created = payments.payment_create(
+            account=self.main, amount="25", purpose="funds", actor=Actor.for_user(self.owner)
+        )
+        return payment
+
+    def own_balance_sub(self):
+        return transfers.subaccount_balance_separate(subaccount=self.sub, actor=SYSTEM)
+
+    def transfer(self):
+        return transfers.balance_transfer(
+            source=self.main, target=self.own_balance_sub(), amount="5", actor=SYSTEM
+        )
+
+    def closed_subaccount(self):
+        old = accounts.subaccount_create(parent=self.main, friendly_name="Old", actor=SYSTEM)
+        accounts.account_close(account=old, actor=SYSTEM)
+        self.closed_sid = old.sid
+        return old
 
     def token_for(self, invitation):
         # A link's token is only ever emailed; issue a fresh one the way a resend does.
@@ -222,7 +261,7 @@ CASES = [
         actor="api",
     ),
     Case(
-        accounts.account_upgrade,
+        trials.account_upgrade,
         lambda w: {
             "account": accounts.account_create(owner=w.owner, friendly_name="Trial", actor=SYSTEM)
         },
@@ -627,6 +666,123 @@ CASES = [
         lambda w, _: w.owner.sid,
         {"two_factor_totp": changed(False, True)},
         actor="owner",
+    ),
+    Case(
+        balances.balance_post,
+        lambda w: {"account": w.main, "amount": "-2", "kind": "adjustment", "description": "Fix"},
+        "ledger-entry.created",
+        lambda w, entry: entry.sid,
+        {"amount": changed(None, "-2"), "balance": changed("50.0000", "48.0000")},
+    ),
+    Case(
+        trials.trial_credit_grant,
+        lambda w: {"account": w.trial_account()},
+        "ledger-entry.created",
+        lambda w, entry: entry.sid,
+        {"kind": changed(None, "trial_credit"), "amount": changed(None, "15.50")},
+        actor="user",
+    ),
+    Case(
+        payments.payment_create,
+        lambda w: {"account": w.main, "amount": "25", "purpose": "funds"},
+        "payment.created",
+        lambda w, result: result[0].sid,
+        {"amount": changed(None, "25"), "purpose": changed(None, "funds")},
+        actor="owner",
+    ),
+    Case(
+        payments.payment_outcome_record,
+        lambda w: {"payment": w.payment(), "outcome": PaymentOutcome.succeeded("ch_1")},
+        "payment.updated",
+        lambda w, payment: payment.sid,
+        {"status": changed("pending", "succeeded"), "reference": changed(None, "ch_1")},
+    ),
+    Case(
+        payments.payment_approve,
+        lambda w: {"payment": w.payment()},
+        "payment.updated",
+        lambda w, payment: payment.sid,
+        {"status": changed("pending", "succeeded")},
+    ),
+    Case(
+        payments.payment_decline,
+        lambda w: {"payment": w.payment(), "reason": "No bank transfer arrived"},
+        "payment.updated",
+        lambda w, payment: payment.sid,
+        {"status": changed("pending", "declined")},
+    ),
+    Case(
+        payments.billing_profile_set,
+        lambda w: {"account": w.main, **BILLING},
+        "billing-profile.updated",
+        lambda w, _: w.main.sid,
+        {"city": changed(None, "Oakland"), "country": changed(None, "US")},
+        actor="owner",
+    ),
+    Case(
+        payments.account_upgrade_start,
+        lambda w: {"account": w.trial_account(), "billing": BILLING, "amount": "20"},
+        "payment.created",
+        lambda w, result: result[0].sid,
+        {"purpose": changed(None, "upgrade"), "amount": changed(None, "20")},
+        actor="owner",
+    ),
+    Case(
+        payments.auto_recharge_set,
+        lambda w: {"account": w.main, "threshold": "10", "amount": "20"},
+        "account.updated",
+        lambda w, _: w.main.sid,
+        {
+            "auto_recharge_threshold": changed(None, "10"),
+            "auto_recharge_amount": changed(None, "20"),
+        },
+        actor="owner",
+    ),
+    Case(
+        transfers.subaccount_balance_separate,
+        lambda w: {"subaccount": w.sub},
+        "account.updated",
+        lambda w, _: w.sub.sid,
+        {"own_balance": changed(False, True), "balance": changed(None, "0")},
+        actor="user",
+    ),
+    Case(
+        transfers.balance_transfer,
+        lambda w: {"source": w.main, "target": w.own_balance_sub(), "amount": "5"},
+        "balance-transfer.created",
+        lambda w, transfer: transfer.sid,
+        {"amount": changed(None, "5"), "direction": changed(None, "to_subaccount")},
+        actor="user",
+    ),
+    Case(
+        transfers.balance_transfer_reverse,
+        lambda w: {"transfer": w.transfer()},
+        "balance-transfer.created",
+        lambda w, reversal: reversal.sid,
+        {"amount": changed(None, "5"), "direction": changed(None, "to_parent")},
+    ),
+    Case(
+        transfers.account_close,
+        lambda w: {"account": w.sibling},
+        "account.updated",
+        lambda w, _: w.sibling.sid,
+        {"status": changed("active", "closed")},
+        actor="user",
+    ),
+    Case(
+        deletion.account_auto_deletion_set,
+        lambda w: {"account": w.main, "enabled": False},
+        "account.updated",
+        lambda w, _: w.main.sid,
+        {"delete_closed_subaccounts": changed(True, False)},
+        actor="owner",
+    ),
+    Case(
+        deletion.subaccount_delete,
+        lambda w: {"subaccount": w.closed_subaccount()},
+        "account.deleted",
+        lambda w, _: w.closed_sid,
+        {"friendly_name": changed("Old", None), "status": changed("closed", None)},
     ),
     Case(
         organizations.organization_update,

@@ -5,9 +5,8 @@ from decimal import Decimal
 import pytest
 
 from accounts import errors
-from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
+from accounts.models import AvailablePhoneNumber, IncomingPhoneNumber
 from accounts.services import accounts as account_services
-from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
 from tests.factories import SubaccountFactory
@@ -60,15 +59,10 @@ def test_buying_needs_funds(stock, account):
 
 
 @pytest.mark.django_db
-def test_a_trial_account_holds_only_one_number(stock, account, user):
-    ledger_services.funds_add(
-        account=account, amount="20", actor=Actor.for_user(user), reason="Top-up"
-    )
-    number_services.number_buy(account=account, phone_number="+14155550100", actor=Actor.system())
+def test_a_trial_account_holds_only_one_number(stock, trial):
+    number_services.number_buy(account=trial, phone_number="+14155550100", actor=Actor.system())
     with pytest.raises(errors.NumberError) as refusal:
-        number_services.number_buy(
-            account=account, phone_number="+14155550101", actor=Actor.system()
-        )
+        number_services.number_buy(account=trial, phone_number="+14155550101", actor=Actor.system())
     assert refusal.value.message == errors.TRIAL_NUMBER_LIMIT
 
 
@@ -164,24 +158,6 @@ def test_transfer_refusals(stock, funded, make_subaccount, make_account, user):
         )
     assert not_parent.value.code == 21474
     assert IncomingPhoneNumber.objects.get(pk=number.pk).account == sub
-
-
-@pytest.mark.django_db
-def test_a_transfer_respects_the_trial_targets_one_number(stock, funded, make_subaccount):
-    first = make_subaccount(funded, "Holder")  # Full, like its parent
-    second = make_subaccount(funded, "Trial with a number")
-    number = number_services.number_buy(
-        account=first, phone_number="+14155550100", actor=Actor.system()
-    )
-    number_services.number_buy(account=second, phone_number="+14155550101", actor=Actor.system())
-    Account.objects.filter(pk=second.pk).update(type="Trial")
-    second.refresh_from_db()
-    with pytest.raises(errors.TrialNumberLimit) as refusal:
-        number_services.number_transfer(
-            number=number, target=second, acting_account=funded, actor=Actor.system()
-        )
-    assert refusal.value.code == 21404
-    assert IncomingPhoneNumber.objects.get(pk=number.pk).account == first
 
 
 @pytest.mark.django_db

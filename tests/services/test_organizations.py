@@ -12,6 +12,7 @@ from accounts.models import (
 from accounts.selectors import accounts as account_selectors
 from accounts.services import accounts as account_services
 from accounts.services import organizations as organization_services
+from accounts.services import trials as trial_services
 from accounts.services.events import Actor
 from tests.history import status_changes
 from tests.races import run_at_once, split
@@ -316,6 +317,7 @@ def test_closed_accounts_and_subaccounts_do_not_count_against_the_organization(
     first = organization_services.organization_account_create(
         organization=org, friendly_name="First", actor=Actor.for_user(owner)
     )
+    trial_services.account_upgrade(account=first, actor=Actor.system())  # more than one sub
     make_subaccount(first)
     make_subaccount(first)
     second = organization_services.organization_account_create(

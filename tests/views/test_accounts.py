@@ -131,7 +131,7 @@ def test_dashboard_shows_the_account_facts(owner_client, account, make_subaccoun
     assert "•" * 32 + "</code>" in html
     assert reverse("console:auth_token_reveal", args=[account.sid]) in html
     assert "$42.50" in html
-    assert "Trial" in html and "Active" in html
+    assert "Full" in html and "Active" in html
     assert ">1</a>" in html  # one subaccount
 
 

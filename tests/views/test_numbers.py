@@ -12,7 +12,6 @@ from accounts import errors, roles
 from accounts.errors import CONTAINS_INVALID, TRANSFER_TARGET_REQUIRED
 from accounts.models import Account, AvailablePhoneNumber, IncomingPhoneNumber
 from accounts.services import accounts as account_services
-from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
 from tests.factories import SubaccountFactory
@@ -177,13 +176,13 @@ def test_buying_without_funds_is_refused_in_place(owner_client, stock, account):
 
 
 @pytest.mark.django_db
-def test_the_trial_limit_is_refused_in_place(owner_client, stock, account):
-    ledger_services.funds_add(account=account, amount="20", actor=Actor.system(), reason="test")
-    owner_client.post(buy_url(account), {"phone_number": "+14155550100"}, headers=HTMX)
-    response = owner_client.post(buy_url(account), {"phone_number": "+14155550101"}, headers=HTMX)
+def test_the_trial_limit_is_refused_in_place(as_user, stock, trial):
+    client = as_user(trial.owner)
+    client.post(buy_url(trial), {"phone_number": "+14155550100"}, headers=HTMX)
+    response = client.post(buy_url(trial), {"phone_number": "+14155550101"}, headers=HTMX)
     assert response.status_code == 422
     assert escape(errors.TRIAL_NUMBER_LIMIT).encode() in response.content
-    assert held(account) == {"+14155550100"}
+    assert held(trial) == {"+14155550100"}
 
 
 @pytest.mark.django_db
@@ -417,17 +416,15 @@ def test_transfer_to_an_inactive_account_is_refused_with_its_message(
 
 
 @pytest.mark.django_db
-def test_transfer_to_a_trial_subaccount_that_holds_a_number_is_refused(owner_client, family_of_two):
-    main, first, second = family_of_two
-    Account.objects.filter(pk=second.pk).update(type="Trial")
-    number_services.number_buy(account=second, phone_number="+14155550101", actor=Actor.system())
+def test_transfer_to_a_trial_subaccount_is_refused(as_user, stock, trial, make_subaccount):
+    sub = make_subaccount(trial, "Trial sub")
     number = number_services.number_buy(
-        account=first, phone_number="+14155550100", actor=Actor.system()
+        account=trial, phone_number="+14155550100", actor=Actor.system()
     )
-    response = transfer(owner_client, number, second)
+    response = transfer(as_user(trial.owner), number, sub)
     assert response.status_code == 422
-    assert escape(errors.TRIAL_NUMBER_LIMIT).encode() in response.content
-    assert held(first) == {"+14155550100"}
+    assert escape(errors.TRIAL_SUBACCOUNT_NUMBERS).encode() in response.content
+    assert held(trial) == {"+14155550100"}
 
 
 @pytest.mark.django_db

@@ -19,6 +19,8 @@ from accounts.services import (
     ledger,
     numbers,
     organizations,
+    payments,
+    transfers,
     triggers,
     usage,
 )
@@ -32,8 +34,9 @@ class Scene:
     def __init__(self, make_user):
         self.make_user = make_user
         self.owner = make_user(email="owner@example.com")
-        self.main = accounts.account_create(owner=self.owner, friendly_name="Acme", actor=SYSTEM)
-        accounts.account_upgrade(account=self.main, actor=SYSTEM)
+        self.main = accounts.account_create(
+            owner=self.owner, friendly_name="Acme", actor=SYSTEM, type="Full"
+        )
         ledger.funds_add(account=self.main, amount="1000", reason="Start", actor=SYSTEM)
         self.organization = organizations.organization_create(
             name="Acme Inc.", owner=self.owner, actor=SYSTEM
@@ -75,6 +78,23 @@ def add_ledger_entries(scene, n):
         ledger.funds_add(
             account=scene.main, amount="1", reason=f"Top-up {scene.next()}", actor=SYSTEM
         )
+
+
+def add_payments(scene, n):
+    # The manual backend's requests wait for support: listed as pending.
+    for _ in range(n):
+        payments.payment_request(account=scene.main, amount="10", actor=SYSTEM)
+
+
+def add_transfers(scene, n):
+    for _ in range(n):
+        sub = accounts.subaccount_create(
+            parent=scene.main,
+            friendly_name=f"Own {scene.next()}",
+            own_balance=True,
+            actor=SYSTEM,
+        )
+        transfers.balance_transfer(source=scene.main, target=sub, amount="2", actor=SYSTEM)
 
 
 def add_usage(scene, n):
@@ -193,7 +213,10 @@ CONSOLE_PAGES = [
         6,
     ),
     ("phone numbers", add_numbers, console("console:phone_number_list", MAIN), {}, 10),
-    ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 10),
+    # Billing also lists payments, transfers and the subaccounts to transfer to.
+    ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 13),
+    ("billing payments", add_payments, console("console:billing", MAIN), {}, 13),
+    ("billing transfers", add_transfers, console("console:billing", MAIN), {}, 13),
     ("usage", add_usage, console("console:usage", MAIN), {}, 10),
     ("credentials", add_keys, console("console:credentials", MAIN), {}, 12),
     ("usage triggers", add_triggers, console("console:usage_trigger_list", MAIN), {}, 12),

@@ -19,6 +19,8 @@ Buying (POST …/IncomingPhoneNumbers.json):
   parallel buyers by AreaCode each get a different number while any are left.
   With both parameters, PhoneNumber wins and AreaCode is not looked at.
 - 21404 a trial account already holds its one number (Twilio's code for exactly this).
+- 10002 the account in the path is a trial account's subaccount: it cannot hold numbers
+  (Twilio's "Trial account does not support this feature").
 - 20005 the account in the path is suspended or closed, or the balance cannot pay the first
   month (insufficient funds, a subaccount's monthly spend cap). 20005 is Twilio's "Account
   not active", whose documented cause is running out of funds; the message says which.
@@ -169,7 +171,8 @@ def _buy(*, account, phone_number, area_code, friendly_name, actor):
             errors.API_NUMBER_NOT_AVAILABLE_CODE,
             errors.API_NUMBER_NOT_AVAILABLE.format(number=phone_number),
         ) from None
-    except errors.NumberError as refusal:
+    except (errors.NumberError, errors.TrialRestriction) as refusal:
+        # A trial subaccount's refusal keeps Twilio's 10002.
         raise errors.ApiError(refusal.code, refusal.message) from None
     except errors.BillingError as refusal:
         raise errors.ApiError(errors.API_ACCOUNT_NOT_ACTIVE_CODE, refusal.message) from None

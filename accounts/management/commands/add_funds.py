@@ -12,10 +12,11 @@ NO_SUCH_ACCOUNT = "No account {sid}."
 
 class Command(BaseCommand):
     help = (
-        "Add funds to an account's balance through the ledger (a subaccount's go to its "
-        "parent, whose balance it spends), recorded as the system's. A new account starts at "
-        "$0: scripts that record usage or buy numbers need funds first. Prints one line of "
-        "JSON with the ledger entry and the new balance."
+        "Add funds to the balance an account spends through the ledger (a subaccount's go to "
+        "its parent, unless it has its own balance), recorded as the system's, without the "
+        "payments backend. A Full account starts at $0: scripts that record usage or buy "
+        "numbers need funds first. Prints one line of JSON with the ledger entry and the new "
+        "balance."
     )
 
     def add_arguments(self, parser):

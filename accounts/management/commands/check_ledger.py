@@ -5,8 +5,8 @@ from accounts.selectors.ledger import ledger_differences
 
 class Command(BaseCommand):
     help = (
-        "Check that every top-level account's balance equals the sum of its ledger entries, and "
-        "report any difference (exit status 1 if there is one)."
+        "Check that every balance (top-level accounts', subaccounts' own) equals the sum of its "
+        "ledger entries, and report any difference (exit status 1 if there is one)."
     )
 
     def handle(self, *args, **options):

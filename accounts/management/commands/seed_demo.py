@@ -8,7 +8,16 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import Account, User
-from accounts.services import accounts, ledger, numbers, organizations, usage, users
+from accounts.services import (
+    accounts,
+    ledger,
+    numbers,
+    organizations,
+    transfers,
+    trials,
+    usage,
+    users,
+)
 from accounts.services.events import Actor, service_transaction
 
 DEMO_EMAIL = "demo@example.com"
@@ -83,19 +92,29 @@ class Command(BaseCommand):
         system = Actor.system()
         for name, subaccount_names in DEMO_ACCOUNTS.items():
             account = accounts.account_create(owner=user, friendly_name=name, actor=actor)
+            if name == "Acme Messaging":
+                # Upgraded (by support) before it has more subaccounts than a trial may.
+                trials.account_upgrade(account=account, actor=system)
+                ledger.funds_add(account=account, amount="50", actor=system, reason="Demo credit")
+            else:
+                trials.trial_credit_grant(account=account, actor=system)
             for subaccount_name in subaccount_names:
                 accounts.subaccount_create(
-                    parent=account, friendly_name=subaccount_name, actor=actor
+                    parent=account,
+                    friendly_name=subaccount_name,
+                    actor=actor,
+                    own_balance=subaccount_name == "Acme — Customer B",
                 )
         staging = Account.objects.get(owner=user, friendly_name="Acme — Staging")
         accounts.account_suspend(account=staging, actor=actor, reason="Paused between test runs")
         messaging = Account.objects.get(owner=user, friendly_name="Acme Messaging")
-        accounts.account_upgrade(account=messaging, actor=system)
-        messaging.refresh_from_db()
-        ledger.funds_add(account=messaging, amount="50", actor=system, reason="Demo credit")
         call_command("load_numbers", stdout=io.StringIO())
         customer_a = messaging.subaccounts.get(friendly_name="Acme — Customer A")
         customer_b = messaging.subaccounts.get(friendly_name="Acme — Customer B")
+        # Customer B has a balance of its own, funded from its parent's.
+        transfers.balance_transfer(
+            source=messaging, target=customer_b, amount="10", actor=actor, reason="Monthly budget"
+        )
         numbers.number_buy(account=messaging, phone_number="+14155550100", actor=actor)
         numbers.number_buy(account=customer_a, phone_number="+14155550101", actor=actor)
         numbers.number_buy(account=customer_b, phone_number="+12125550102", actor=actor)

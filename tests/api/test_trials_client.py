@@ -1,0 +1,92 @@
+"""Trial limits through the official `twilio` client against a live server: a trial account
+creates one subaccount (Twilio's 21480 for the second), its subaccounts cannot buy numbers
+(10002) and the one number counts across the trial family (21404). Upgrading lifts them."""
+
+import pytest
+from twilio.base.exceptions import TwilioRestException
+
+from accounts import errors
+from accounts.models import Account
+from accounts.services import payments as payment_services
+from accounts.services.events import Actor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BILLING = {
+    "contact_name": "Ada Payer",
+    "contact_email": "billing@example.com",
+    "address_line1": "1 Market St",
+    "city": "Oakland",
+    "region": "CA",
+    "postal_code": "94607",
+    "country": "US",
+}
+
+
+@pytest.fixture
+def trial_account(make_account, owner):
+    return make_account(
+        owner=owner, friendly_name="Trial Co", type=Account.Type.TRIAL, trial_credit=True
+    )
+
+
+def refusal(call):
+    with pytest.raises(TwilioRestException) as caught:
+        call()
+    return caught.value
+
+
+def test_a_trial_account_creates_one_subaccount_over_the_api(twilio_client, trial_account):
+    client = twilio_client(trial_account)
+
+    first = client.api.v2010.accounts.create(friendly_name="Trial sub")
+    assert first.sid.startswith("AC") and first.type == "Trial"
+
+    error = refusal(lambda: client.api.v2010.accounts.create(friendly_name="Second"))
+    assert (error.status, error.code) == (400, 21480)
+    assert errors.TRIAL_SUBACCOUNT_LIMIT_REACHED in error.msg
+    assert Account.objects.filter(parent=trial_account).count() == 1
+
+    # A closed one does not count.
+    client.api.v2010.accounts(first.sid).update(status="closed")
+    assert client.api.v2010.accounts.create(friendly_name="Again").status == "active"
+
+
+def test_a_trial_subaccount_cannot_buy_a_number(
+    twilio_client, stock, trial_account, make_subaccount
+):
+    sub = make_subaccount(trial_account, "Trial sub")
+    for credentials in (trial_account, sub):
+        numbers = twilio_client(credentials).api.v2010.accounts(sub.sid).incoming_phone_numbers
+        error = refusal(lambda numbers=numbers: numbers.create(phone_number="+14155550100"))
+        assert (error.status, error.code) == (400, 10002)
+        assert errors.TRIAL_SUBACCOUNT_NUMBERS in error.msg
+    assert not sub.phone_numbers.exists()
+
+
+def test_one_number_across_the_trial_family_and_upgrading_lifts_the_limits(
+    twilio_client, stock, trial_account, make_subaccount, settings
+):
+    client = twilio_client(trial_account)
+    numbers = client.api.v2010.accounts(trial_account.sid).incoming_phone_numbers
+    assert numbers.create(phone_number="+14155550100").phone_number == "+14155550100"
+
+    error = refusal(lambda: numbers.create(phone_number="+14155550101"))
+    assert (error.status, error.code) == (400, 21404)
+    assert errors.TRIAL_NUMBER_LIMIT in error.msg
+
+    settings.PAYMENTS_BACKEND = "test"
+    payment = payment_services.account_upgrade_request(
+        account=trial_account,
+        amount="20",
+        billing=BILLING,
+        actor=Actor.for_user(trial_account.owner),
+    )
+    assert payment.status == "succeeded"
+    assert numbers.create(phone_number="+14155550101").phone_number == "+14155550101"
+    sub = client.api.v2010.accounts.create(friendly_name="Customer")
+    assert sub.type == "Full"
+    client.api.v2010.accounts.create(friendly_name="Another customer")
+    bought = client.api.v2010.accounts(sub.sid).incoming_phone_numbers.create(
+        phone_number="+14155550102"
+    )
+    assert bought.account_sid == sub.sid
