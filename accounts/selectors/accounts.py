@@ -2,6 +2,7 @@
 account whose API credentials call (`…_for_caller`). An account out of reach is 404, exactly
 like one that does not exist."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -149,13 +150,30 @@ def switcher_accounts(*, user, main, query="", limit=50, subaccounts_shown=10):
     return top_level, shown, total
 
 
+# A query that looks like a SID: "AC" and hex digits (its start), or the 32 hex digits alone.
+SID_PREFIX_QUERY = re.compile(r"AC[0-9a-f]{1,32}", re.IGNORECASE)
+SID_DIGITS_QUERY = re.compile(r"[0-9a-f]{32}", re.IGNORECASE)
+
+
+def account_search_filter(query):
+    """What a search box's `query` matches: part of the friendly name (any case), and, only
+    when the query looks like a SID, the SIDs that start with it. Both are indexed on
+    PostgreSQL (a trigram index on the name, a pattern index on the SID: migration 0010), so
+    a search within a parent reads the matching rows only; SQLite runs a plain LIKE."""
+    match = Q(friendly_name__icontains=query)
+    if SID_DIGITS_QUERY.fullmatch(query):
+        match |= Q(sid="AC" + query.lower())
+    elif SID_PREFIX_QUERY.fullmatch(query):
+        sid = "AC" + query[2:].lower()
+        match |= Q(sid=sid) if len(sid) == 34 else Q(sid__startswith=sid)
+    return match
+
+
 def subaccount_list(*, parent, query="", status=""):
     """The Subaccounts page: newest first, matching `query` (name or SID) and `status`."""
     subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
     if query:
-        subaccounts = subaccounts.filter(
-            Q(friendly_name__icontains=query) | Q(sid__icontains=query)
-        )
+        subaccounts = subaccounts.filter(account_search_filter(query))
     if status in Account.Status.values:
         subaccounts = subaccounts.filter(status=status)
     return subaccounts
