@@ -3,6 +3,7 @@ account whose API credentials call (`…_for_caller`). An account out of reach i
 like one that does not exist."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -145,6 +146,25 @@ def _listed_account_ids(user):
     return member_of.union(administered_main)
 
 
+# A query that looks like a SID: "AC" and hex digits (its start), or the 32 hex digits alone.
+SID_PREFIX_QUERY = re.compile(r"AC[0-9a-f]{1,32}", re.IGNORECASE)
+SID_DIGITS_QUERY = re.compile(r"[0-9a-f]{32}", re.IGNORECASE)
+
+
+def account_search_filter(query):
+    """What a search box's `query` matches: part of the friendly name (any case), and, only
+    when the query looks like a SID, the SIDs that start with it. Both are indexed on
+    PostgreSQL (a trigram index on the name, a pattern index on the SID: migration 0012), so
+    a search within a parent reads the matching rows only; SQLite runs a plain LIKE."""
+    match = Q(friendly_name__icontains=query)
+    if SID_DIGITS_QUERY.fullmatch(query):
+        match |= Q(sid="AC" + query.lower())
+    elif SID_PREFIX_QUERY.fullmatch(query):
+        sid = "AC" + query[2:].lower()
+        match |= Q(sid=sid) if len(sid) == 34 else Q(sid__startswith=sid)
+    return match
+
+
 def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
     each with its open subaccounts and the user's own roles on it; `query` matches part of
@@ -153,7 +173,7 @@ def account_list_page(*, user, query=""):
         "parent", "organization", "owner"
     )
     if query:
-        accounts = accounts.filter(_name_or_sid(query))
+        accounts = accounts.filter(account_search_filter(query))
     # Each main account's open subaccounts are its counter: no join over all of them.
     return accounts.prefetch_related(
         Prefetch(
@@ -172,13 +192,6 @@ def account_landing_for_user(*, user, last_sid=None):
         return last_sid
     first = reachable.top_level().exclude(status="closed").order_by("pk").first()
     return first.sid if first else None
-
-
-def _name_or_sid(query):
-    match = Q(friendly_name__icontains=query) | Q(sid__iexact=query)
-    if len(query) >= 4:
-        match |= Q(sid__icontains=query)
-    return match
 
 
 def switcher_accounts(
@@ -200,8 +213,8 @@ def switcher_accounts(
             pk__in=AccountMembership.objects.filter(user=user).values("account_id")
         )
     if query:
-        top_level = top_level.filter(_name_or_sid(query))
-        subaccounts = subaccounts.filter(_name_or_sid(query))
+        top_level = top_level.filter(account_search_filter(query))
+        subaccounts = subaccounts.filter(account_search_filter(query))
     top_level = list(
         top_level.select_related("organization").order_by("friendly_name", "pk")[:limit]
     )
@@ -218,9 +231,7 @@ def subaccount_list(*, parent, query="", status=""):
     """The Subaccounts page: newest first, matching `query` (name or SID) and `status`."""
     subaccounts = Account.objects.subaccounts_of(parent).order_by("-date_created", "-pk")
     if query:
-        subaccounts = subaccounts.filter(
-            Q(friendly_name__icontains=query) | Q(sid__icontains=query)
-        )
+        subaccounts = subaccounts.filter(account_search_filter(query))
     if status in Account.Status.values:
         subaccounts = subaccounts.filter(status=status)
     return subaccounts

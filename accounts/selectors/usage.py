@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models import Case, Count, F, Q, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth, TruncYear
 
 from ..models import UsageDay
 from ..models.usage import (
@@ -197,24 +197,30 @@ class UsageGroup:
 
 @dataclass
 class UsageReport:
-    groups: list
+    groups: list  # the accounts of the page asked for, the most expensive first
+    account_count: int  # how many accounts have usage in the range
+    page_number: int
     total: Decimal
     chart: list  # [{"label", "sid", "cost", "share"}], the most expensive first
     days: list  # [{"day", "cost"}], every day of the range, oldest first
     categories: list  # [{"category", "label", "count", "count_unit", "usage", ...}]
 
 
+def _account_rows(*, main, start, end, include_subaccounts):
+    """The roll-up rows of each account of the report (not the family's total rows)."""
+    rows = UsageDay.objects.filter(family=False, day__gte=start, day__lte=end)
+    if include_subaccounts and main.parent_id is None:
+        return rows.filter(main_account=main)
+    return rows.filter(account=main)
+
+
 def usage_rows(*, main, start, end, include_subaccounts=True):
     """Usage of `main` (and its subaccounts) charged in [start, end], summed in the
-    database: one row per (account, category) with quantity and cost."""
-    rows = UsageDay.objects.filter(family=False, day__gte=start, day__lte=end)
-    if include_subaccounts:
-        rows = rows.filter(main_account=main)
-    else:
-        rows = rows.filter(account=main)
-    # A deleted subaccount's rows have no account any more, but its SID and name.
+    database: one row per (account, category) with quantity and cost. A deleted
+    subaccount's rows have no account any more, but its SID and name (`incurred_by_…`)."""
     return (
-        rows.values(
+        _account_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts)
+        .values(
             "account_id",
             "account__sid",
             "account__friendly_name",
@@ -225,6 +231,69 @@ def usage_rows(*, main, start, end, include_subaccounts=True):
         .annotate(quantity=Sum("usage"), cost=Sum("price"))
         .order_by("account__friendly_name", "account_id", "incurred_by_sid", "category")
     )
+
+
+def _ranked_accounts(*, main, start, end, include_subaccounts, positions):
+    """[((account_id, incurred_by_sid), subtotal, position, accounts)]: each account's cost
+    over the range (a deleted subaccount's rows under its SID), summed, ranked and counted in
+    the database (the most expensive first, the main account first among equals, then by
+    name), keeping only the ranks `positions` asks for (a Q on
+    `position`, 1-based). `accounts` is how many accounts have usage: a window over all
+    groups, so the page, the chart's top and the count come in one query."""
+    ranking = [
+        F("subtotal").desc(),
+        F("is_main").asc(),
+        Lower(Coalesce("account__friendly_name", "incurred_by_name")).asc(),
+        F("account_id").asc(nulls_last=True),
+        F("incurred_by_sid").asc(),
+    ]
+    ranked = (
+        _account_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts)
+        .values("account_id", "incurred_by_sid")
+        .annotate(
+            subtotal=Sum("price"),
+            is_main=Case(When(account_id=main.pk, then=Value(0)), default=Value(1)),
+        )
+        .annotate(
+            position=Window(RowNumber(), order_by=ranking),
+            accounts=Window(Count(Value(1))),
+        )
+        .filter(positions)
+        .order_by("position")
+        .values_list("account_id", "incurred_by_sid", "subtotal", "position", "accounts")
+    )
+    return [
+        ((account_id, incurred_by), subtotal, position, accounts)
+        for account_id, incurred_by, subtotal, position, accounts in ranked
+    ]
+
+
+def _groups(*, main, start, end, include_subaccounts, ranked):
+    """UsageGroups for the (key, subtotal) pairs of `ranked`, in that order, with
+    their rows by category: one query for those accounts only."""
+    labels = {name: category_label(name) for name in reported_categories()}
+    groups = {
+        key: UsageGroup(account_id=key[0], sid="", friendly_name="", is_main=key[0] == main.pk)
+        for key, _subtotal in ranked
+    }
+    account_ids = [account_id for account_id, _ in groups if account_id is not None]
+    deleted_sids = [sid for account_id, sid in groups if account_id is None]
+    rows = usage_rows(
+        main=main, start=start, end=end, include_subaccounts=include_subaccounts
+    ).filter(Q(account_id__in=account_ids) | Q(account=None, incurred_by_sid__in=deleted_sids))
+    for row in rows:
+        group = groups[(row["account_id"], row["incurred_by_sid"])]
+        if row["account_id"] is None:
+            group.sid = row["incurred_by_sid"]
+            group.friendly_name = f"{row['incurred_by_name']} (deleted)"
+        else:
+            group.sid, group.friendly_name = row["account__sid"], row["account__friendly_name"]
+        row["category_label"] = labels.get(row["category"], row["category"])
+        row["quantity"] = _clean(row["quantity"])
+        row["cost"] = _clean(row["cost"])
+        group.rows.append(row)
+        group.subtotal += row["cost"]
+    return list(groups.values())
 
 
 def _days(*, main, start, end, include_subaccounts):
@@ -295,54 +364,69 @@ def _categories(*, main, start, end, include_subaccounts):
     return lines
 
 
-def usage_report(*, main, start, end, include_subaccounts=True):
-    """The Usage page in a few queries: rows grouped by account (most expensive first),
-    subtotals, the grand total, the cost-per-account chart (top 20 and "others"), the cost of
-    each day, and the breakdown by category."""
-    labels = {name: category_label(name) for name in reported_categories()}
-    groups = {}
-    for row in usage_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts):
-        key = row["account_id"] or row["incurred_by_sid"]
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = UsageGroup(
-                account_id=row["account_id"],
-                sid=row["account__sid"] or row["incurred_by_sid"],
-                friendly_name=row["account__friendly_name"]
-                or f"{row['incurred_by_name']} (deleted)",
-                is_main=row["account_id"] == main.pk,
-            )
-        row["category_label"] = labels.get(row["category"], row["category"])
-        row["quantity"] = _clean(row["quantity"])
-        row["cost"] = _clean(row["cost"])
-        group.rows.append(row)
-        group.subtotal += row["cost"]
-    ordered = sorted(
-        groups.values(), key=lambda g: (-g.subtotal, not g.is_main, g.friendly_name.lower())
-    )
-    total = sum((group.subtotal for group in ordered), ZERO)
+def usage_report(*, main, start, end, include_subaccounts=True, page=1, per_page=50):
+    """The Usage page in a few queries whatever the number of accounts: the accounts of page
+    `page` (`per_page` of them, the most expensive first, ordered, sliced and counted in the
+    database) with their rows and subtotals, the grand total and the breakdown by category
+    (from the family's roll-up rows), the cost-per-account chart (top 20 and "others"), and
+    the cost of each day. A page past the last shows the last."""
     scope = {"main": main, "start": start, "end": end, "include_subaccounts": include_subaccounts}
+    page = max(page, 1)
+
+    def ranked(page):
+        first = (page - 1) * per_page
+        return list(
+            _ranked_accounts(
+                **scope,
+                positions=Q(position__lte=CHART_TOP)
+                | Q(position__gt=first, position__lte=first + per_page),
+            )
+        )
+
+    rows = ranked(page)
+    account_count = rows[0][3] if rows else 0
+    if page > 1 and account_count <= (page - 1) * per_page:
+        # Past the last page: the last page.
+        page = max((account_count + per_page - 1) // per_page, 1)
+        rows = ranked(page)
+    ranked_groups = _groups(**scope, ranked=[(key, subtotal) for key, subtotal, _, _ in rows])
+    groups = dict(zip([key for key, _, _, _ in rows], ranked_groups, strict=True))
+    first = (page - 1) * per_page
+    shown = [groups[key] for key, _, position, _ in rows if first < position <= first + per_page]
+    top = [groups[key] for key, _, position, _ in rows if position <= CHART_TOP]
+    categories = _categories(**scope)
+    total = _clean(sum((line["cost"] for line in categories if not line["sub"]), ZERO))
     return UsageReport(
-        groups=ordered,
+        groups=shown,
+        account_count=account_count,
+        page_number=page,
         total=total,
-        chart=_chart(ordered),
+        chart=_chart(top, others=account_count - len(top), total=total),
         days=_days(**scope),
-        categories=_categories(**scope),
+        categories=categories,
     )
 
 
-def _chart(groups):
+def usage_export(*, main, start, end, include_subaccounts=True):
+    """Every account's rows of the range (the CSV download), in the page's order."""
+    scope = {"main": main, "start": start, "end": end, "include_subaccounts": include_subaccounts}
+    ranked = _ranked_accounts(**scope, positions=Q())
+    ranked = [(key, subtotal) for key, subtotal, _, _ in ranked]
+    return _groups(**scope, ranked=ranked)
+
+
+def _chart(top, *, others, total):
+    """Bars for the most expensive accounts, and one for the `others` together (the rest of
+    the total)."""
     bars = [
-        {"label": group.friendly_name, "sid": group.sid, "cost": group.subtotal}
-        for group in groups[:CHART_TOP]
+        {"label": group.friendly_name, "sid": group.sid, "cost": group.subtotal} for group in top
     ]
-    rest = groups[CHART_TOP:]
-    if rest:
+    if others > 0:
         bars.append(
             {
-                "label": f"{len(rest):,} other accounts",
+                "label": f"{others:,} other accounts",
                 "sid": "",
-                "cost": sum((group.subtotal for group in rest), ZERO),
+                "cost": total - sum((group.subtotal for group in top), ZERO),
             }
         )
     largest = max((bar["cost"] for bar in bars), default=ZERO)

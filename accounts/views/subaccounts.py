@@ -40,6 +40,7 @@ from .common import (
     render_page_or_partial,
     search_query,
 )
+from .paging import WindowPage
 
 PAGE_SIZE = 50
 DETAIL_NUMBERS_SHOWN = 10
@@ -84,9 +85,18 @@ def _listing(request, parent):
     query = search_query(request)
     status = request.GET.get("status", "")
     subaccounts = account_selectors.subaccount_list(parent=parent, query=query, status=status)
-    page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        # A search is not counted (that would read every match): "50+" and a next link.
+        page = WindowPage(subaccounts, request.GET.get("page"), PAGE_SIZE)
+        matches = (page.count_text, page.count_is_plural)
+    else:
+        page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
+        count = page.paginator.count
+        matches = (f"{count:,}", count != 1)
     return {
         "page_obj": page,
+        "match_count": matches[0] if page.object_list else "",
+        "match_plural": matches[1],
         "query": query,
         "status": status if status in Account.Status.values else "",
         "statuses": Account.Status.choices,

@@ -5,7 +5,7 @@ import csv
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -48,11 +48,16 @@ def usage(request, sid):
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         include_subaccounts = form.cleaned_data["include_subaccounts"]
-        report = usage_selectors.usage_report(
-            main=account, start=start, end=end, include_subaccounts=include_subaccounts
-        )
+        scope = {"main": account, "start": start, "end": end}
         if request.GET.get("format") == "csv":
-            return _usage_csv(account, start, end, report)
+            groups = usage_selectors.usage_export(**scope, include_subaccounts=include_subaccounts)
+            return _usage_csv(account, start, end, groups)
+        report = usage_selectors.usage_report(
+            **scope,
+            include_subaccounts=include_subaccounts,
+            page=_page_number(request.GET.get("page")),
+            per_page=PAGE_SIZE,
+        )
     if not request.htmx:
         remember_account(request, account)
     context = {
@@ -61,7 +66,9 @@ def usage(request, sid):
         "form": form,
         "report": report,
         # The totals and the chart cover every account; the table shows 50 accounts a page.
-        "groups_page": Paginator(report.groups, PAGE_SIZE).get_page(request.GET.get("page"))
+        "groups_page": Page(
+            report.groups, report.page_number, Paginator(range(report.account_count), PAGE_SIZE)
+        )
         if report
         else None,
         "chart": _chart_geometry(report.chart) if report else None,
@@ -93,14 +100,21 @@ def _range_presets():
 CSV_HEADER = ["account_sid", "friendly_name", "category", "quantity", "price"]
 
 
-def _usage_csv(account, start, end, report):
+def _page_number(value):
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _usage_csv(account, start, end, groups):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="usage-{account.sid}-{start.isoformat()}-{end.isoformat()}.csv"'
     )
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
-    for group in report.groups:
+    for group in groups:
         for row in group.rows:
             writer.writerow(
                 [

@@ -409,9 +409,10 @@
     const everything = all?.checked;
     const count = form.querySelector("[data-bulk-count]");
     if (count) {
-      const total = all ? Number(all.getAttribute("data-total")) : chosen;
+      // The template writes the total as text: "1,204", or "50+" for an uncounted search.
+      const total = all ? all.getAttribute("data-total") : String(chosen);
       count.textContent = everything
-        ? `All ${total.toLocaleString()} that match selected`
+        ? `All ${total} that match selected`
         : chosen
           ? `${chosen} selected`
           : "None selected";

@@ -272,9 +272,12 @@ def test_switcher_filter_narrows_by_name_or_sid(
     url = reverse("console:account_switcher", args=[account.sid])
     by_name = owner_client.get(url, {"q": "beta", "part": "results"}, headers=HTMX).content.decode()
     assert other.sid in by_name and sub.sid not in by_name
-    by_sid = owner_client.get(url, {"q": sub.sid[5:15], "part": "results"}, headers=HTMX)
+    # The start of a SID finds it, as on the Subaccounts page; its middle is not a search.
+    by_sid = owner_client.get(url, {"q": sub.sid[:12], "part": "results"}, headers=HTMX)
     html = by_sid.content.decode()
     assert sub.sid in html and other.sid not in html
+    middle = owner_client.get(url, {"q": sub.sid[5:15], "part": "results"}, headers=HTMX)
+    assert sub.sid not in middle.content.decode()
     nothing = owner_client.get(url, {"q": "zzz", "part": "results"}, headers=HTMX)
     assert "No account matches" in nothing.content.decode()
 

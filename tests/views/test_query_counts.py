@@ -217,7 +217,7 @@ CONSOLE_PAGES = [
     ("billing", add_ledger_entries, console("console:billing", MAIN), {}, 13),
     ("billing payments", add_payments, console("console:billing", MAIN), {}, 13),
     ("billing transfers", add_transfers, console("console:billing", MAIN), {}, 13),
-    ("usage", add_usage, console("console:usage", MAIN), {}, 10),
+    ("usage", add_usage, console("console:usage", MAIN), {}, 11),
     ("credentials", add_keys, console("console:credentials", MAIN), {}, 12),
     ("usage triggers", add_triggers, console("console:usage_trigger_list", MAIN), {}, 12),
     ("activity", add_events, console("console:activity", MAIN), {}, 10),

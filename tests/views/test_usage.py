@@ -342,16 +342,18 @@ def test_queries_stay_flat_with_1000_subaccounts(
     SubaccountFactory.bulk(account, 1000)
     subaccounts = list(Account.objects.filter(parent=account).order_by("pk"))
     bulk_usage(account, subaccounts, date(2026, 11, 5))
-    with django_assert_max_num_queries(10):
+    # The page's accounts are ranked, sliced and counted in one query, their rows in another.
+    with django_assert_max_num_queries(11):
         response = owner_client.get(usage_url(account), NOV)
     assert response.context["report"].total == Decimal("251")
     # All 1,001 accounts are in the total and the CSV; the table shows them 50 a page.
     assert len(re.findall(r'<tbody class="usage-group"', response.content.decode())) == 50
-    assert len(response.context["report"].groups) == 1001
+    assert response.context["report"].account_count == 1001
+    assert "1,001 accounts with usage" in response.content.decode()
     with django_assert_max_num_queries(10):
         csv_response = owner_client.get(usage_url(account), {**NOV, "format": "csv"})
     assert len(csv_response.content.decode().strip().splitlines()) == 1 + 1001
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         owner_client.get(usage_url(account), NOV, headers=HTMX)
 
 
@@ -392,3 +394,46 @@ def test_the_table_pages_through_accounts_while_the_total_covers_them_all(owner_
     second = owner_client.get(usage_url(account), {**NOV, "page": 2}).content.decode()
     assert second.count('class="usage-group"') == 10
     assert "page=2" in first.content.decode() and "start=2026-11-01" in first.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_page_of_accounts_adds_up_to_the_records_in_the_page_order(
+    owner_client, account, make_subaccount
+):
+    ledger_services.funds_add(account=account, amount="1000", actor=Actor.system(), reason="t")
+    subaccounts = [make_subaccount(account, f"Customer {n:02d}") for n in range(55)]
+    # Costs that tie (to be ordered by name) and that differ; two categories for some.
+    for n, sub in enumerate(subaccounts):
+        record(sub, "sms", 1, f"{0.10 + (n % 7) * 0.01:.2f}")
+        if n % 5 == 0:
+            record(sub, "calls", 2, "0.50")
+    record(account, "calls", 3, "0.16")
+    records = UsageRecord.objects.filter(date_created__isnull=False)
+    costs = {}
+    for usage in records.select_related("account"):
+        costs[usage.account.sid] = costs.get(usage.account.sid, Decimal("0")) + usage.price
+    names = {sub.sid: sub.friendly_name for sub in [account, *subaccounts]}
+    expected = sorted(costs, key=lambda sid: (-costs[sid], sid != account.sid, names[sid].lower()))
+
+    first = owner_client.get(usage_url(account), NOV)
+    second = owner_client.get(usage_url(account), {**NOV, "page": 2})
+    shown = [group for response in (first, second) for group in response.context["report"].groups]
+    assert [group.sid for group in shown] == expected
+    assert {group.sid: group.subtotal for group in shown} == costs
+    for response in (first, second):
+        report = response.context["report"]
+        assert report.account_count == 56
+        assert report.total == sum(costs.values())
+    assert len(first.context["report"].groups) == 50 and len(second.context["report"].groups) == 6
+    assert "Page 2 of 2 · 56 accounts" in second.content.decode()
+    # Past the last page: the last page.
+    assert [
+        g.sid
+        for g in owner_client.get(usage_url(account), {**NOV, "page": 9}).context["report"].groups
+    ] == expected[50:]
+    # The chart: the 20 most expensive, then the other 36 together, on every page.
+    for response in (first, second):
+        chart = response.context["report"].chart
+        assert [bar["sid"] for bar in chart[:20]] == expected[:20]
+        assert chart[20]["label"] == "36 other accounts"
+        assert chart[20]["cost"] == sum(costs[sid] for sid in expected[20:])
