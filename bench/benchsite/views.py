@@ -1,0 +1,23 @@
+"""The load benchmark's two baselines, served by the same server as the pages they are
+compared with (bench/benchsite/urls.py; never in production's URL configuration):
+
+- `bare`: Django at its fastest, a view answering "ok" through the whole middleware stack;
+- `bare_db`: one primary-key SELECT rendering a tiny template, the least a page can do.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from accounts.models import Account
+
+
+@require_GET
+def bare(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def bare_db(request, pk):
+    account = get_object_or_404(Account.objects.only("sid", "friendly_name"), pk=pk)
+    return render(request, "bench/bare_db.html", {"account": account})
