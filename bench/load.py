@@ -486,12 +486,27 @@ def check_statuses(port, targets):
         sys.exit("Targets answered other than 200: see above.")
 
 
+def drain(port):
+    """Wait until the workers have served what the last run left queued: wrk hangs up at the
+    end of its run, but the requests a sync worker already accepted are still served, and
+    the next run would queue behind them. One request per worker, in parallel."""
+    threads = [
+        threading.Thread(target=request, args=("GET", port, "/bench/bare/", HTTPS))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def measure(port, baselines, targets, seconds):
     for number in range(1, ROUNDS + 1):
         say(f"== Round {number} of {ROUNDS}")
         for target in [*baselines, *targets]:
             for size, path in target.paths.items():
                 sample = wrk(port, path, target.headers[size], seconds)
+                drain(port)
                 target.samples[size].append(sample)
                 say(
                     f"   {target.name:32} {size:5} {sample['rps']:8.1f} req/s "
@@ -609,6 +624,8 @@ def report(targets, bare, bare_db, quick, creation_result, hashes):
     for target in [bare, bare_db, *targets]:
         for size, samples in target.samples.items():
             for sample in samples:
+                if not sample["requests"]:
+                    failures.append(f"{target.name} ({size}): no answer within a run")
                 if sample["non_2xx"] or sample["socket_errors"]:
                     failures.append(
                         f"{target.name} ({size}): {sample['non_2xx']} non-2xx "
