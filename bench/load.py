@@ -756,8 +756,8 @@ def run(quick, mode, seconds, port, work):
     connection.close()
 
     server = Server(port, work / "gunicorn.log")
-    server.start()
     try:
+        server.start()
         https = {"X-Forwarded-Proto": "https"}
         bare = Target("bare", None, {"small": "/bench/bare/"}, {"small": https}, "baseline")
         bare_db = Target(
