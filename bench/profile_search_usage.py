@@ -67,17 +67,19 @@ def seed(size):
         days = f"generate_series(0, {DAYS - 1}) AS days(n)"
         cursor.execute(
             f"""INSERT INTO {table}
-                (account_id, main_account_id, family, category, day, count, usage, price)
+                (account_id, main_account_id, family, category, day, count, usage, price,
+             incurred_by_sid, incurred_by_name)
             SELECT account.id, %s, FALSE, c.category, %s::date - days.n, 3, 7,
-                   0.01 * (1 + account.id %% 97)
+                   0.01 * (1 + account.id %% 97), '', ''
             FROM accounts_account AS account, {days}, (VALUES {categories}) AS c(category)
             WHERE account.id = %s OR account.parent_id = %s""",
             [parent.pk, first + datetime.timedelta(days=DAYS - 1), parent.pk, parent.pk],
         )
         cursor.execute(
             f"""INSERT INTO {table}
-                (account_id, main_account_id, family, category, day, count, usage, price)
-            SELECT %s, %s, TRUE, category, day, SUM(count), SUM(usage), SUM(price)
+                (account_id, main_account_id, family, category, day, count, usage, price,
+             incurred_by_sid, incurred_by_name)
+            SELECT %s, %s, TRUE, category, day, SUM(count), SUM(usage), SUM(price), '', ''
             FROM {table} WHERE main_account_id = %s AND NOT family
             GROUP BY category, day""",
             [parent.pk, parent.pk, parent.pk],
