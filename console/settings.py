@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # {% url %} that remembers its answers (accounts/templatetags/cached_urls.py).
+            "builtins": ["accounts.templatetags.cached_urls"],
         },
     },
 ]

@@ -35,11 +35,14 @@ def _account_and_roles_get(*, user, sid):
     otherwise."""
     if not user.is_authenticated or not sid_is_valid(sid, "AC"):
         raise Http404("No such account.")
-    account = (
-        Account.objects.select_related("parent", "organization", "owner").filter(sid=sid).first()
-    )
+    # The account alone, and its parent by primary key when it has one: every console page
+    # asks this first, and building one query joining both (with their owner and organization,
+    # which few pages show) cost more than two simple ones.
+    account = Account.objects.filter(sid=sid).first()
     if account is None:
         raise Http404("No such account.")
+    if account.parent_id:
+        account.parent = Account.objects.get(pk=account.parent_id)
     own, inherited = _roles_by_source(user=user, account=account)
     if not (own or inherited):
         raise Http404("No such account.")

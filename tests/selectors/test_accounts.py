@@ -103,13 +103,20 @@ def test_a_page_asks_for_one_account_with_primary_key_lookups(
 ):
     sub = make_subaccount(account)
     member = make_member(sub, roles.DEVELOPER)
-    with django_assert_max_num_queries(2) as queries:
+    # No subquery over every membership or every account: the SID (and for a subaccount its
+    # parent's primary key), then the user's roles.
+    with django_assert_max_num_queries(3) as queries:
         found, held, scopes, reaches_parent = account_selectors.account_with_access_for_user(
             user=member, sid=sub.sid
         )
     assert found == sub and held == {roles.DEVELOPER} and not reaches_parent
-    # No subquery over every membership or every account: the SID, then the user's roles.
+    assert found.parent == account
     assert all(" IN (SELECT" not in query["sql"] for query in queries.captured_queries)
+    with django_assert_max_num_queries(2):
+        found, held, _, _ = account_selectors.account_with_access_for_user(
+            user=account.owner, sid=account.sid
+        )
+    assert found == account and held == {roles.OWNER}
     with pytest.raises(Http404):
         account_selectors.account_with_access_for_user(user=member, sid=account.sid)
 
