@@ -238,10 +238,23 @@ def _row_context(current, subaccount, **extra):
 
 
 @login_required
-@require_POST
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
 def subaccount_rename(request, sid, subaccount_sid):
+    """POST renames. GET is the list row's rename form, fetched when its Rename opens (the
+    list does not carry 50 of them); without HTMX, the subaccount's page, which has one."""
     current = _main_account(request, sid, scope=roles.SUBACCOUNTS_WRITE)
     subaccount = _subaccount(current, subaccount_sid)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect("console:subaccount_detail", current.account.sid, subaccount.sid)
+        if subaccount.is_closed:
+            raise Http404("A closed subaccount cannot be renamed.")
+        return render(
+            request,
+            "accounts/subaccount_list.html#rename_form",
+            {"sub": subaccount, **row_urls(current.account)},
+        )
     form = AccountRenameForm(request.POST)
     renamed = form.submit(account=subaccount, actor=actor(request))
     if renamed:

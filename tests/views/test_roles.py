@@ -60,6 +60,12 @@ MATRIX = {
         {"friendly_name": "New sub"},
         [A, A, F, F, F, A, N],
     ),
+    "open a subaccount's rename form": (
+        "get",
+        lambda a, s: reverse("console:subaccount_rename", args=[a.sid, s.sid]),
+        None,
+        [A, A, F, F, F, A, N],
+    ),
     "rename subaccount": (
         "post",
         lambda a, s: reverse("console:subaccount_rename", args=[a.sid, s.sid]),

@@ -183,6 +183,46 @@ def test_rename_a_row(owner_client, account, make_subaccount):
     assert sub.friendly_name == "After"
 
 
+@pytest.mark.django_db
+def test_the_rename_form_comes_when_a_row_asks_for_it(owner_client, account, make_subaccount):
+    sub = make_subaccount(account, "Lazy & Co")
+    url = reverse("console:subaccount_rename", args=[account.sid, sub.sid])
+    listing = owner_client.get(list_url(account)).content.decode()
+    # The list carries a Rename that fetches its form, not a form per row.
+    assert f'hx-get="{url}"' in listing and 'name="friendly_name"' not in listing
+
+    form = owner_client.get(url, headers=HTMX)
+    html = form.content.decode()
+    assert form.status_code == 200 and 'name="friendly_name"' in html
+    assert f'value="{escape(sub.friendly_name)}"' in html and f'hx-post="{url}"' in html
+    assert f'hx-target="#row-{sub.sid}"' in html
+    # Without JavaScript, Rename leads to the subaccount's page, which has the form.
+    plain = owner_client.get(url)
+    assert plain.status_code == 302
+    assert plain["Location"] == reverse("console:subaccount_detail", args=[account.sid, sub.sid])
+
+
+@pytest.mark.django_db
+def test_a_failed_rename_shows_its_form_in_the_row_with_what_was_typed(
+    owner_client, account, make_subaccount
+):
+    sub = make_subaccount(account, "Keep me")
+    url = reverse("console:subaccount_rename", args=[account.sid, sub.sid])
+    response = owner_client.post(url, {"friendly_name": "x" * 65}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<details class="inline-edit" open>' in html and f'value="{"x" * 65}"' in html
+    assert 'aria-invalid="true"' in html
+
+
+@pytest.mark.django_db
+def test_a_closed_subaccount_has_no_rename_form(owner_client, user, account, make_subaccount):
+    sub = make_subaccount(account)
+    account_services.account_close(account=sub, actor=Actor.for_user(user))
+    url = reverse("console:subaccount_rename", args=[account.sid, sub.sid])
+    assert owner_client.get(url, headers=HTMX).status_code == 404
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "-1", "logout"])
 def test_subaccount_row_actions_never_redirect_off_the_site_nor_fail(
     owner_client, account, make_subaccount, target
