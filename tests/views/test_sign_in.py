@@ -194,3 +194,28 @@ def test_failed_sign_ins_count_per_email_whatever_the_host_name(client, user):
         "/signin/", {"login": user.email.upper(), "password": DEFAULT_PASSWORD}, HTTP_HOST="[::1]"
     )
     assert errors.SIGN_IN_THROTTLED.encode() in response.content
+
+
+# --- Password hashing ------------------------------------------------------------------------
+
+
+def test_a_password_stored_with_pbkdf2_works_and_is_stored_again_with_argon2(
+    client, user, settings
+):
+    """Argon2 is the production hasher (issue 15 measured it); passwords set before it (Django's
+    default, PBKDF2) still sign in, and the first sign-in stores them again as Argon2."""
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+    User.objects.filter(pk=user.pk).update(
+        password=make_password(DEFAULT_PASSWORD, hasher="pbkdf2_sha256")
+    )
+    wrong = sign_in(client, user.email, "not-the-password")
+    user.refresh_from_db()
+    assert wrong.status_code == 200 and user.password.startswith("pbkdf2_sha256$")
+
+    response = sign_in(client, user.email)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert client.get(reverse("console:account_list")).status_code == 200
