@@ -22,6 +22,7 @@ from ..models import (
 )
 from . import inventory
 from .events import (
+    account_fields_set,
     change,
     changes,
     created,
@@ -410,17 +411,7 @@ def account_limits_set(*, account, actor, subaccount_limit):
     account, _parent = lock(account)
     if account.parent_id is not None:
         raise errors.NestedSubaccountNotAllowed()
-    data = changes(subaccount_limit=(account.subaccount_limit, subaccount_limit))
-    if data:
-        account.subaccount_limit = subaccount_limit
-        account.save(update_fields=["subaccount_limit", "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=account,
-            resource_sid=account.sid,
-            data=data,
-        )
+    account_fields_set(account, actor=actor, subaccount_limit=subaccount_limit)
     return account
 
 

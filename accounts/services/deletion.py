@@ -30,7 +30,7 @@ from ..models import (
     UsageTrigger,
 )
 from . import accounts, balances
-from .events import Actor, changes, deleted, event_record, service
+from .events import Actor, account_fields_set, deleted, event_record, service
 
 SWEEP_TASK_PATH = "accounts.services.deletion.closed_subaccounts_delete_task"
 SWEEP_BATCH = 500
@@ -44,17 +44,7 @@ def account_auto_deletion_set(*, account, enabled, actor):
     account, _parent = accounts.lock(account)
     if account.status == Account.Status.CLOSED:
         raise errors.AccountClosed()
-    data = changes(delete_closed_subaccounts=(account.delete_closed_subaccounts, bool(enabled)))
-    if data:
-        account.delete_closed_subaccounts = bool(enabled)
-        account.save(update_fields=["delete_closed_subaccounts", "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=account,
-            resource_sid=account.sid,
-            data=data,
-        )
+    account_fields_set(account, actor=actor, delete_closed_subaccounts=bool(enabled))
     return account
 
 

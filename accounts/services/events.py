@@ -148,6 +148,24 @@ def changes(**pairs):
     }
 
 
+def account_fields_set(account, *, actor, **values):
+    """Set `values` on a locked `account`, save them and record "account.updated" with what
+    changed; nothing is written when nothing changes. Returns the changes."""
+    data = changes(**{name: (getattr(account, name), value) for name, value in values.items()})
+    if data:
+        for name, value in values.items():
+            setattr(account, name, value)
+        account.save(update_fields=[*values, "date_updated"])
+        event_record(
+            actor=actor,
+            event_type="account.updated",
+            account=account,
+            resource_sid=account.sid,
+            data=data,
+        )
+    return data
+
+
 def created(**fields):
     """The data of a `….created` event: every field changed from nothing."""
     return {name: change(None, value) for name, value in fields.items()}

@@ -13,7 +13,7 @@ from .. import errors
 from ..models import Account, LedgerEntry
 from . import payments
 from .balances import amount_clean, balance_post
-from .events import changes, event_record, service
+from .events import account_fields_set, service
 
 Kind = LedgerEntry.Kind
 
@@ -146,15 +146,5 @@ def spend_cap_set(*, subaccount, cap, actor):
     if subaccount.own_balance and cap is not None:
         raise errors.BillingError(errors.SPEND_CAP_SHARED_BALANCE_ONLY)
     new_cap = None if cap is None else Decimal(cap)
-    data = changes(monthly_spend_cap=(subaccount.monthly_spend_cap, new_cap))
-    if data:
-        subaccount.monthly_spend_cap = new_cap
-        subaccount.save(update_fields=["monthly_spend_cap", "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=subaccount,
-            resource_sid=subaccount.sid,
-            data=data,
-        )
+    account_fields_set(subaccount, actor=actor, monthly_spend_cap=new_cap)
     return subaccount

@@ -29,7 +29,7 @@ from .. import errors, tasks
 from .. import payments as backends
 from ..models import Account, BillingProfile, LedgerEntry, Payment
 from . import balances, trials
-from .events import Actor, change, changes, created, event_record, service
+from .events import Actor, account_fields_set, change, changes, created, event_record, service
 
 logger = logging.getLogger(__name__)
 
@@ -440,21 +440,9 @@ def auto_recharge_set(*, account, threshold, amount, actor):
     account = _main_locked(account)
     if account.status == Account.Status.CLOSED:
         raise errors.AccountClosed()
-    data = changes(
-        auto_recharge_threshold=(account.auto_recharge_threshold, threshold),
-        auto_recharge_amount=(account.auto_recharge_amount, amount),
+    account_fields_set(
+        account, actor=actor, auto_recharge_threshold=threshold, auto_recharge_amount=amount
     )
-    if data:
-        account.auto_recharge_threshold = threshold
-        account.auto_recharge_amount = amount
-        account.save(update_fields=["auto_recharge_threshold", "auto_recharge_amount"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=account,
-            resource_sid=account.sid,
-            data=data,
-        )
     return account
 
 

@@ -3,7 +3,7 @@ which its Owner or Administrators turn on), and the record of a person turning t
 off (allauth's MFA pages do the enrolment itself)."""
 
 from .accounts import lock
-from .events import change, changes, event_record, service
+from .events import account_fields_set, change, changes, event_record, service
 from .organizations import organization_locked_for_manager
 
 
@@ -13,17 +13,7 @@ def account_two_factor_required_set(*, account, required, actor):
     main account, on its subaccounts. Who may ask (Owner, Administrator) is the view's
     check, as for every account setting."""
     account, _parent = lock(account)
-    data = changes(require_two_factor=(account.require_two_factor, bool(required)))
-    if data:
-        account.require_two_factor = bool(required)
-        account.save(update_fields=["require_two_factor", "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=account,
-            resource_sid=account.sid,
-            data=data,
-        )
+    account_fields_set(account, actor=actor, require_two_factor=bool(required))
     return account
 
 
