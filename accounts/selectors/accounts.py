@@ -172,8 +172,9 @@ def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
     each with its open subaccounts and the user's own roles on it; `query` matches part of
     the name, or the SID."""
+    # The page shows each account's organization, not its parent or owner.
     accounts = Account.objects.filter(pk__in=_listed_account_ids(user)).select_related(
-        "parent", "organization", "owner"
+        "organization"
     )
     if query:
         accounts = accounts.filter(account_search_filter(query))
