@@ -103,6 +103,7 @@ def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
     if is_main:
         context |= {
             "payments": ledger_selectors.payment_list(account=account),
+            "payments_waiting": ledger_selectors.payments_waiting(account=account),
             "auto_recharge_notice": ledger_selectors.auto_recharge_notice(account=account),
             "auto_recharge_form": auto_recharge_form
             or (_auto_recharge_form(account) if can_pay else None),
