@@ -20,6 +20,7 @@ from ..forms.ledger import (
     UpgradeForm,
 )
 from ..models import Payment
+from ..payments import backend_get
 from ..selectors import ledger as ledger_selectors
 from ..services.balances import money
 from ..services.payments import BILLING_FIELDS
@@ -184,7 +185,13 @@ def funds_add(request, sid):
             _announce(request, payment)
             return redirect("console:billing", sid=sid)
         status = FORM_ERROR_STATUS
-    context = {"current": current, "account": account, "form": form, "page": "billing"}
+    context = {
+        "current": current,
+        "account": account,
+        "form": form,
+        "backend": backend_get(),
+        "page": "billing",
+    }
     return render(request, "billing/funds_add.html", context, status=status)
 
 
@@ -227,6 +234,7 @@ def account_upgrade(request, sid):
             purpose=Payment.Purpose.UPGRADE, status=Status.PENDING
         ).first(),
         "trial_credit_left": ledger_selectors.trial_credit_remaining(account),
+        "backend": backend_get(),
         "page": "billing",
     }
     return render(request, "billing/account_upgrade.html", context, status=status)

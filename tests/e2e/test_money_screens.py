@@ -46,6 +46,7 @@ def test_upgrade_from_the_dashboard(page, sign_in, trial, screenshot, settings, 
     page.locator("#trial").get_by_role("link", name="Upgrade…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upgrade to a Full account")
     expect(page.locator(".lede")).to_contain_text("the $15.50 left of the trial credit goes")
+    expect(page.locator("#payment-backend")).to_contain_text("Test payments")
     fits(page)
     screenshot(page, f"upgrade-form-{width}", full_page=True)
 
@@ -67,10 +68,12 @@ def test_upgrade_from_the_dashboard(page, sign_in, trial, screenshot, settings, 
     summary.get_by_role("link", name="Postal code").click()
     field = page.get_by_label("Postal code")
     expect(field).to_be_focused()
-    assert field.evaluate(
+    # What is at the field's top-left corner is the field, not the top bar over it.
+    page.wait_for_function(
         "(input) => { const box = input.getBoundingClientRect();"
-        " return document.elementFromPoint(box.left + 5, box.top + 2) === input; }"
-    ), "the field is hidden under the top bar"
+        " return document.elementFromPoint(box.left + 5, box.top + 2) === input; }",
+        arg=field.element_handle(),
+    )
     assert not Payment.objects.exists()
 
     page.get_by_role("textbox", name="Billing contact").fill("Ada Payer")
@@ -129,6 +132,7 @@ def test_add_funds_with_the_test_backend(page, sign_in, account, screenshot, set
     page.get_by_role("link", name="Add funds…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add funds")
     expect(page.locator(".lede")).to_contain_text("The balance is now $20.00")
+    expect(page.locator("#payment-backend")).to_contain_text("No one is charged.")
     fits(page)
     screenshot(page, f"funds-form-{width}")
 
@@ -164,6 +168,11 @@ def test_add_funds_with_the_manual_backend_waits_for_support(
     page.set_viewport_size(WIDTHS[width])
     sign_in(page, account.owner)
     page.goto(f"/console/{account.sid}/billing/add-funds/")
+    expect(page.locator("#payment-backend")).to_contain_text(
+        "Support approves each payment before the balance changes"
+    )
+    fits(page)
+    screenshot(page, f"funds-manual-form-{width}")
     page.get_by_label("Amount (USD)").fill("30")
     page.get_by_role("button", name="Add funds").click()
 

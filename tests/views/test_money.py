@@ -72,6 +72,17 @@ def test_a_manual_request_waits_for_support(manual_backend, owner_client, accoun
     assert re.search(r'id="payments-waiting">\$25\.00 more is waiting for support', again)
 
 
+def test_add_funds_says_what_the_backend_does(settings, owner_client, account, as_user, trial):
+    settings.PAYMENTS_BACKEND = "test"
+    page = owner_client.get(url("funds_add", account)).content.decode()
+    assert "the money arrives at once, marked as test money. No one is charged." in page
+    settings.PAYMENTS_BACKEND = "manual"
+    page = owner_client.get(url("funds_add", account)).content.decode()
+    assert "Support approves each payment before the balance changes" in page
+    upgrade = as_user(trial.owner).get(url("account_upgrade", trial)).content.decode()
+    assert "Support approves each payment before the balance changes" in upgrade
+
+
 @pytest.mark.parametrize("amount", ["0", "-5", "1000000", "abc"])
 def test_an_amount_out_of_bounds_is_refused(test_backend, owner_client, account, amount):
     before = account.balance
