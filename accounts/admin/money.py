@@ -418,7 +418,8 @@ class BalanceTransferAdmin(ServiceAdmin):
             return HttpResponseRedirect(request.path)
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.action(description="Reverse selected transfers")
+    # A reversal is a new transfer: only staff who may make transfers reverse them.
+    @admin.action(description="Reverse selected transfers", permissions=["add"])
     def reverse_transfers(self, request, queryset):
         for transfer in queryset.order_by("pk"):
             reversal = self.run_service(

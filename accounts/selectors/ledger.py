@@ -78,6 +78,13 @@ def payment_list(*, account, limit=10):
     )
 
 
+def payments_waiting(*, account):
+    """What the account's payments waiting for support's approval add up to, or None."""
+    return Payment.objects.filter(
+        account=account, status=Payment.Status.PENDING, needs_approval=True
+    ).aggregate(total=Sum("amount"))["total"]
+
+
 def auto_recharge_notice(*, account):
     """The last auto-recharge, if it did not go through (failed or declined): the notice the
     Billing page shows until a later one succeeds."""

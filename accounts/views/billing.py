@@ -20,6 +20,7 @@ from ..forms.ledger import (
     UpgradeForm,
 )
 from ..models import Payment
+from ..payments import backend_get
 from ..selectors import ledger as ledger_selectors
 from ..services.balances import money
 from ..services.payments import BILLING_FIELDS
@@ -103,6 +104,7 @@ def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
     if is_main:
         context |= {
             "payments": ledger_selectors.payment_list(account=account),
+            "payments_waiting": ledger_selectors.payments_waiting(account=account),
             "auto_recharge_notice": ledger_selectors.auto_recharge_notice(account=account),
             "auto_recharge_form": auto_recharge_form
             or (_auto_recharge_form(account) if can_pay else None),
@@ -183,7 +185,13 @@ def funds_add(request, sid):
             _announce(request, payment)
             return redirect("console:billing", sid=sid)
         status = FORM_ERROR_STATUS
-    context = {"current": current, "account": account, "form": form, "page": "billing"}
+    context = {
+        "current": current,
+        "account": account,
+        "form": form,
+        "backend": backend_get(),
+        "page": "billing",
+    }
     return render(request, "billing/funds_add.html", context, status=status)
 
 
@@ -226,6 +234,7 @@ def account_upgrade(request, sid):
             purpose=Payment.Purpose.UPGRADE, status=Status.PENDING
         ).first(),
         "trial_credit_left": ledger_selectors.trial_credit_remaining(account),
+        "backend": backend_get(),
         "page": "billing",
     }
     return render(request, "billing/account_upgrade.html", context, status=status)

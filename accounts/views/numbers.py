@@ -236,6 +236,7 @@ def phone_number_buy(request, sid):
         "bought": bought,
         "buy_error": error,
         "buy_number": request.POST.get("phone_number", ""),
+        "trial_subaccount_numbers": errors.TRIAL_SUBACCOUNT_NUMBERS,
         "page": "phone_number_list",
     }
     response = render_page_or_partial(

@@ -4,14 +4,20 @@ ISVs script subaccounts with it, so the whole life cycle runs through it: the on
 the base URL of its `api` domain.
 """
 
+import datetime
+
 import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from accounts import errors
+from accounts.models import Account, Event, LedgerEntry
+from accounts.services import deletion as deletion_services
 from accounts.services import ledger as ledger_services
 from accounts.services.events import Actor
+from tests.factories import UsageRecordFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+SYSTEM = Actor.system()
 
 
 def test_the_subaccount_life_cycle_through_the_official_client(twilio_client, main_account, owner):
@@ -112,3 +118,32 @@ def test_invalid_parameters_through_the_official_client(twilio_client, main_acco
     with pytest.raises(TwilioRestException) as refused:
         client.api.accounts(main_account.sid).update(status="1")
     assert refused.value.code == 21475
+
+
+def test_a_closed_subaccount_is_deleted_30_days_on_and_its_charges_stay(
+    twilio_client, main_account
+):
+    """Closed over the API, deleted by the periodic sweep once the clock is 30 days on: the
+    client then gets 20404 for it, the list no longer has it, and the parent's balance and
+    its events still carry what it spent."""
+    ledger_services.funds_add(account=main_account, amount="20", reason="Top-up", actor=SYSTEM)
+    client = twilio_client(main_account)
+    sub = client.api.v2010.accounts.create(friendly_name="Short-lived")
+    UsageRecordFactory(account=Account.objects.get(sid=sub.sid), price="2.50")
+    client.api.v2010.accounts(sub.sid).update(status="closed")
+    closed = Account.objects.get(sid=sub.sid).date_closed
+    day = datetime.timedelta(days=1)
+
+    assert deletion_services.closed_subaccounts_delete(actor=SYSTEM, now=closed + 29 * day) == 0
+    assert client.api.v2010.accounts(sub.sid).fetch().status == "closed"
+    assert deletion_services.closed_subaccounts_delete(actor=SYSTEM, now=closed + 30 * day) == 1
+
+    with pytest.raises(TwilioRestException) as gone:
+        client.api.v2010.accounts(sub.sid).fetch()
+    assert (gone.value.status, gone.value.code) == (404, 20404)
+    assert sub.sid not in [account.sid for account in client.api.v2010.accounts.list()]
+    balance = client.api.v2010.accounts(main_account.sid).balance.fetch()
+    assert balance.balance == "17.50"
+    spent = LedgerEntry.objects.get(incurred_by_sid=sub.sid)
+    assert (spent.account, spent.incurred_by_name) == (main_account, "Short-lived")
+    assert Event.objects.filter(event_type="account.deleted", resource_sid=sub.sid).exists()

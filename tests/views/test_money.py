@@ -3,6 +3,7 @@ page's automatic deletion, and who may do what (payments:write, subaccounts neve
 parent's billing, other accounts are 404)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -66,6 +67,20 @@ def test_a_manual_request_waits_for_support(manual_backend, owner_client, accoun
     html = response.content.decode()
     assert "waiting for support's approval" in html
     assert Payment.objects.get(account=account).status == Payment.Status.PENDING
+    # Billing says so beside the balance, not only in the message that fades.
+    again = owner_client.get(url("billing", account)).content.decode()
+    assert re.search(r'id="payments-waiting">\$25\.00 more is waiting for support', again)
+
+
+def test_add_funds_says_what_the_backend_does(settings, owner_client, account, as_user, trial):
+    settings.PAYMENTS_BACKEND = "test"
+    page = owner_client.get(url("funds_add", account)).content.decode()
+    assert "the money arrives at once, marked as test money. No one is charged." in page
+    settings.PAYMENTS_BACKEND = "manual"
+    page = owner_client.get(url("funds_add", account)).content.decode()
+    assert "Support approves each payment before the balance changes" in page
+    upgrade = as_user(trial.owner).get(url("account_upgrade", trial)).content.decode()
+    assert "Support approves each payment before the balance changes" in upgrade
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1000000", "abc"])
@@ -135,6 +150,15 @@ def test_an_upgrade_needs_the_billing_details(test_backend, as_user, trial):
     assert response.status_code == 422
     trial.refresh_from_db()
     assert trial.type == Account.Type.TRIAL
+    # Above the form, what is wrong and a link to it; beside the field, the same words.
+    html = response.content.decode()
+    summary = re.search(
+        r'<div class="alert alert-error" id="upgrade-errors">(.*?)</div>', html, re.S
+    )
+    assert "Nothing was paid" in summary.group(1)
+    assert '<a href="#id_city">City</a>: Enter the city.' in summary.group(1)
+    assert 'aria-describedby="id_city_error"' in html and 'id="id_city_error"' in html
+    assert not Payment.objects.exists()
 
 
 def test_a_transfer_and_its_reversal_from_the_console(owner_client, funded, make_subaccount):

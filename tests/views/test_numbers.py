@@ -186,6 +186,20 @@ def test_the_trial_limit_is_refused_in_place(as_user, stock, trial):
 
 
 @pytest.mark.django_db
+def test_a_trial_subaccounts_buy_page_says_it_cannot_hold_numbers(
+    as_user, stock, trial, make_subaccount
+):
+    sub = make_subaccount(trial, "Trial sub")
+    client = as_user(trial.owner)
+    html = client.get(buy_url(sub)).content.decode()
+    assert f'id="trial-numbers">{escape(errors.TRIAL_SUBACCOUNT_NUMBERS)}</p>' in html
+    # The main account's page names its own limit instead.
+    main = client.get(buy_url(trial)).content.decode()
+    assert 'id="trial-numbers"' not in main
+    assert "A trial account can hold one number, counting its subaccount's." in main
+
+
+@pytest.mark.django_db
 def test_a_number_gone_from_the_inventory_is_refused_in_place(owner_client, stock, funded):
     response = owner_client.post(buy_url(funded), {"phone_number": "+19995550000"}, headers=HTMX)
     assert response.status_code == 422

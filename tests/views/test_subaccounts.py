@@ -112,6 +112,24 @@ def test_subaccount_limit_refusal_appears_in_place(owner_client, account, make_s
 
 
 @pytest.mark.django_db
+def test_a_trial_account_creates_one_subaccount_in_the_console(as_user, trial):
+    client = as_user(trial.owner)
+    dialog = client.get(
+        reverse("console:subaccount_create", args=[trial.sid]), headers=HTMX
+    ).content.decode()
+    assert "0 of 1 are in use (a trial account may have one; upgrade it for more)" in dialog
+
+    first = client.post(list_url(trial), {"friendly_name": "Trial sub"}, headers=HTMX)
+    assert first.status_code == 200
+    second = client.post(list_url(trial), {"friendly_name": "Second"}, headers=HTMX)
+
+    assert second.status_code == 422
+    assert escape(errors.TRIAL_SUBACCOUNT_LIMIT_REACHED).encode() in second.content
+    assert b'value="Second"' in second.content
+    assert list(trial.subaccounts.values_list("friendly_name", flat=True)) == ["Trial sub"]
+
+
+@pytest.mark.django_db
 def test_suspend_and_reactivate_a_row_over_htmx(owner_client, account, make_subaccount):
     sub = make_subaccount(account, "Row")
     response = owner_client.post(status_url(account, sub), {"action": "suspend"}, headers=HTMX)
