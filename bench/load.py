@@ -88,7 +88,6 @@ QUICK_FLAT = 2.0
 # a per-account roll-up per period would make it flat). Full mode's goal still fails it.
 QUICK_FLAT_KNOWN = {"usage (one month)": 4.0}
 
-USAGE_DAYS = 30
 USAGE_CATEGORIES = ("calls-outbound", "sms-outbound")
 NUMBERS = 60  # more than a page of 50: the numbers list shows a full page
 LEDGER_ENTRIES = 60
@@ -100,6 +99,13 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI: smaller data, short runs")
     parser.add_argument("--seconds", type=int, help="wrk's duration per target and round")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only the targets whose name contains NAME (repeatable; the baselines "
+        "always run)",
+    )
     return parser.parse_args()
 
 
@@ -272,6 +278,20 @@ class Family:
         return "Basic " + base64.b64encode(credentials).decode()
 
 
+def usage_days():
+    """The days the benchmark's usage covers: last month (the Usage page's range, a whole
+    month with a day of usage for every account) and this month so far."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    last_month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    return last_month_end.replace(day=1), today
+
+
+def usage_range():
+    """The Usage page's range in the benchmark: last month, as its "Last month" link."""
+    start, today = usage_days()
+    return start, today.replace(day=1) - datetime.timedelta(days=1)
+
+
 def seed_usage(parent):
     """A month of daily usage for every account of the family in two categories, and the
     family's daily totals: the roll-up rows (UsageDay) the Usage page reads, written by the
@@ -280,8 +300,7 @@ def seed_usage(parent):
 
     from accounts.models import Account, UsageDay
 
-    today = datetime.datetime.now(datetime.UTC).date()
-    start = today - datetime.timedelta(days=USAGE_DAYS - 1)
+    start, today = usage_days()
     members = Account.objects.filter(parent=parent).count() + 1
     categories = ", ".join(f"('{category}')" for category in USAGE_CATEGORIES)
     common = f"""
@@ -730,14 +749,14 @@ def main():
         port = free_port()
         production_environment(database_url, work, port)
         django_setup()
-        return run(args.quick, mode, seconds, port, work)
+        return run(args.quick, mode, seconds, port, work, only=args.only)
     finally:
         if postgres:
             postgres.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run(quick, mode, seconds, port, work):
+def run(quick, mode, seconds, port, work, only=None):
     from django.core.management import call_command
     from django.db import connection
 
@@ -755,9 +774,9 @@ def run(quick, mode, seconds, port, work):
     call_command("migrate", verbosity=0)  # nothing to do: it only checks the schema
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    today = datetime.datetime.now(datetime.UTC).date()
-    start = today - datetime.timedelta(days=USAGE_DAYS - 1)
-    targets = targets_for(families, start, today)
+    targets = targets_for(families, *usage_range())
+    if only:
+        targets = [t for t in targets if any(name in t.name for name in only)]
     connection.close()
 
     server = Server(port, work / "gunicorn.log")

@@ -26,6 +26,7 @@ from accounts.services import usage as usage_services
 from accounts.services.events import Actor
 from tests.factories import AvailablePhoneNumberFactory, SubaccountFactory
 from tests.support import HTMX
+from tests.usage_rollup import months_rebuild
 from tests.usage_time import charging_on
 
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -331,6 +332,7 @@ def bulk_usage(account, subaccounts, day):
         )
         for sub, entry in zip(subaccounts, entries, strict=True)
     )
+    months_rebuild(account)
 
 
 @pytest.mark.django_db
