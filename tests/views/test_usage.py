@@ -439,3 +439,26 @@ def test_every_page_of_accounts_adds_up_to_the_records_in_the_page_order(
         assert [bar["sid"] for bar in chart[:20]] == expected[:20]
         assert chart[20]["label"] == "36 other accounts"
         assert chart[20]["cost"] == sum(costs[sid] for sid in expected[20:])
+
+
+@pytest.mark.django_db
+def test_both_drawings_of_the_charts_stand_their_bars_on_the_axis(owner_client, family):
+    """The page draws each chart twice, wide and narrow (phones): in both, every day's bar
+    stands on the baseline inside the drawing, the dates are under it, and each account's bar
+    fits the drawing."""
+    account, _alpha, _beta = family
+    context = owner_client.get(usage_url(account), NOV).context
+    for daily in (context["daily"], context["daily_narrow"]):
+        assert len(daily["bars"]) == 30
+        for bar in daily["bars"]:
+            assert daily["top"] <= bar["y"] and bar["y"] + bar["height"] == daily["baseline"]
+            assert bar["x"] + bar["width"] <= daily["width"]
+        assert daily["baseline"] < daily["label_y"] <= daily["height"]
+    assert context["daily_narrow"]["width"] < context["daily"]["width"]
+    for chart in (context["chart"], context["chart_narrow"]):
+        for bar in chart["bars"]:
+            assert bar["x"] + bar["width"] <= chart["width"]
+            assert bar["y"] + chart["bar_height"] <= chart["height"]
+    html = owner_client.get(usage_url(account), NOV).content.decode()
+    assert html.count('<svg viewBox="0 0 ') == 4
+    assert 'class="bar-chart chart-narrow"' in html and 'class="daily-narrow"' in html
