@@ -206,19 +206,33 @@ class UsageReport:
     categories: list  # [{"category", "label", "count", "count_unit", "usage", ...}]
 
 
-def _account_rows(*, main, start, end, include_subaccounts, months=None):
+def _account_rows(*, main, start, end, include_subaccounts, months=None, accounts=None):
     """The roll-up rows of each account of the report (not the family's total rows): the
     monthly ones by category when the range is `months` (see `_whole_months`), else the
-    daily ones."""
+    daily ones; only those of `accounts` ((account ids, deleted subaccounts' SIDs)) when
+    given."""
     if months is not None:
-        rows = UsageMonth.objects.filter(
-            family=False, month__gte=months[0], month__lte=months[1]
-        ).exclude(category=TOTAL_PRICE)
+        # One month by equality, so that an account's rows are found by its index entry
+        # (usage_month_main_idx: main account, month, account), not among the whole month's.
+        span = {"month": months[0]} if months[0] == months[1] else {"month__range": months}
+        rows = UsageMonth.objects.filter(family=False, **span).exclude(category=TOTAL_PRICE)
+        if accounts is not None:
+            # Found by each account's own index entries (usage_month_unique leads with the
+            # account), not among the family's: the accounts come from this family's ranking.
+            ids, sids = accounts
+            return rows.filter(
+                Q(account_id__in=ids) | Q(main_account=main, account=None, incurred_by_sid__in=sids)
+            )
     else:
         rows = UsageDay.objects.filter(family=False, day__gte=start, day__lte=end)
     if include_subaccounts and main.parent_id is None:
-        return rows.filter(main_account=main)
-    return rows.filter(account=main)
+        rows = rows.filter(main_account=main)
+    else:
+        rows = rows.filter(account=main)
+    if accounts is not None:
+        ids, sids = accounts
+        rows = rows.filter(Q(account_id__in=ids) | Q(account=None, incurred_by_sid__in=sids))
+    return rows
 
 
 def _whole_months(*, main, start, end, include_subaccounts):
@@ -238,7 +252,7 @@ def _whole_months(*, main, start, end, include_subaccounts):
     return start, last
 
 
-def usage_rows(*, main, start, end, include_subaccounts=True, months=None):
+def usage_rows(*, main, start, end, include_subaccounts=True, months=None, accounts=None):
     """Usage of `main` (and its subaccounts) charged in [start, end], summed in the
     database: one row per (account, category) with quantity and cost. A deleted
     subaccount's rows have no account any more, but its SID and name (`incurred_by_…`)."""
@@ -249,6 +263,7 @@ def usage_rows(*, main, start, end, include_subaccounts=True, months=None):
             end=end,
             include_subaccounts=include_subaccounts,
             months=months,
+            accounts=accounts,
         )
         .values(
             "account_id",
@@ -350,8 +365,13 @@ def _groups(*, main, start, end, include_subaccounts, ranked, months=None):
     account_ids = [account_id for account_id, _ in groups if account_id is not None]
     deleted_sids = [sid for account_id, sid in groups if account_id is None]
     rows = usage_rows(
-        main=main, start=start, end=end, include_subaccounts=include_subaccounts, months=months
-    ).filter(Q(account_id__in=account_ids) | Q(account=None, incurred_by_sid__in=deleted_sids))
+        main=main,
+        start=start,
+        end=end,
+        include_subaccounts=include_subaccounts,
+        months=months,
+        accounts=(account_ids, deleted_sids),
+    )
     for row in rows:
         group = groups[(row["account_id"], row["incurred_by_sid"])]
         if row["account_id"] is None:
