@@ -7,7 +7,9 @@ compare 110 with 2,000 subaccounts (500 with --quick): enough in the small famil
 page compared renders the same number of rows at both sizes (a full first page of 50, and a
 full deep page, the second for the small family). The Usage Records API compares a family of
 10 with one of 1,000 subaccounts, each with a year of daily usage in 10 categories (3.7
-million roll-up rows for the large one, which the database writes itself).
+million roll-up rows for the large one, which the database writes itself). The Usage page
+compares the pages' families, with usage in two categories every day since the first of last
+month: last month (its monthly roll-up) and this month so far.
 
     DEBUG=1 .venv/bin/python bench/run.py            # SQLite in a temporary file
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/run.py   # a throwaway database
@@ -45,6 +47,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Account, UsageDay, User  # noqa: E402
 from accounts.services import accounts as account_services  # noqa: E402
 from accounts.services.events import Actor  # noqa: E402
+from bench.rollup import usage_months_seed  # noqa: E402
 
 QUICK = "--quick" in sys.argv[1:]
 REPEATS = 5 if QUICK else 15
@@ -97,20 +100,28 @@ USAGE_CATEGORIES = [
 
 
 def usage_family(email, subaccounts):
-    """A family with a year of daily usage in 10 categories for every account: the daily
-    roll-up rows that usage_record keeps (each account's own, and the family's total),
-    written by the database itself (millions of rows)."""
+    """A family with a year of daily usage in 10 categories for every account (see
+    `usage_seed`, millions of rows)."""
     _, parent = family(email, subaccounts)
     Account.objects.filter(pk=parent.pk).update(
         date_created=timezone.now() - datetime.timedelta(days=USAGE_DAYS + 5)
     )
+    usage_seed(parent, USAGE_DAYS, USAGE_CATEGORIES)
+    parent.refresh_from_db()
+    return parent
+
+
+def usage_seed(parent, days, categories):
+    """Daily usage for every account of the family over the last `days` days in
+    `categories`: the daily roll-up rows that usage_record keeps (each account's own, and the
+    family's total), and their monthly roll-up, written by the database itself."""
     members = Account.objects.filter(parent=parent).count() + 1
     today = timezone.now().astimezone(datetime.UTC).date()
     # The day `n` days before today, in each database's own date arithmetic.
     day = (
         "%s - days.n" if connection.vendor == "postgresql" else "date(%s, '-' || days.n || ' days')"
     )
-    categories = ", ".join(f"('{category}')" for category in USAGE_CATEGORIES)
+    categories = ", ".join(f"('{category}')" for category in categories)
     common = f"""
         WITH RECURSIVE days(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM days WHERE n < %s),
         categories(category) AS (VALUES {categories})
@@ -124,16 +135,15 @@ def usage_family(email, subaccounts):
             + f"""SELECT account.id, %s, FALSE, categories.category, {day}, 3, 7, 0.07, '', ''
             FROM {Account._meta.db_table} AS account, days, categories
             WHERE account.id = %s OR account.parent_id = %s""",
-            [USAGE_DAYS - 1, parent.pk, today, parent.pk, parent.pk],
+            [days - 1, parent.pk, today, parent.pk, parent.pk],
         )
         cursor.execute(
             common
             + f"""SELECT %s, %s, TRUE, categories.category, {day}, %s, %s, %s, '', ''
             FROM days, categories""",
-            [USAGE_DAYS - 1, parent.pk, parent.pk, today, 3 * members, 7 * members, 0.07 * members],
+            [days - 1, parent.pk, parent.pk, today, 3 * members, 7 * members, 0.07 * members],
         )
-    parent.refresh_from_db()
-    return parent
+    usage_months_seed(parent)
 
 
 def timed(call):
@@ -187,6 +197,20 @@ def main():
     usage_small = usage_family("usage-small@bench.example", USAGE_SMALL)
     usage_large = usage_family("usage-large@bench.example", USAGE_LARGE)
     usage_api_small, usage_api_large = api_client(usage_small), api_client(usage_large)
+    # The Usage page on the pages' families (a full page of 50 accounts at both sizes), with
+    # usage in two categories every day since the first of last month.
+    today = timezone.now().astimezone(datetime.UTC).date()
+    last_month_end = today.replace(day=1) - datetime.timedelta(days=1)
+    last_month = f"start={last_month_end.replace(day=1)}&end={last_month_end}"
+    for parent in (small, large):
+        usage_seed(parent, (today - last_month_end.replace(day=1)).days + 1, USAGE_CATEGORIES[:2])
+
+    def usage_page(client, account, query):
+        def call():
+            response = client.get(f"/console/{account.sid}/usage/?{query}")
+            assert response.status_code == 200, response.content
+
+        return call
 
     def records(client, account, period, query):
         def call():
@@ -228,6 +252,16 @@ def main():
             f"api: Usage Records Daily, 30 days ({USAGE_SMALL} vs {USAGE_LARGE} subs)",
             records(usage_api_small, usage_small, "Daily", "StartDate=-29days&PageSize=1000"),
             records(usage_api_large, usage_large, "Daily", "StartDate=-29days&PageSize=1000"),
+        ),
+        (
+            "console: Usage page, last month",
+            usage_page(console_small, small, last_month),
+            usage_page(console_large, large, last_month),
+        ),
+        (
+            "console: Usage page, this month so far",
+            usage_page(console_small, small, ""),
+            usage_page(console_large, large, ""),
         ),
         (
             f"api: Usage Records ThisMonth ({USAGE_SMALL} vs {USAGE_LARGE} subs)",

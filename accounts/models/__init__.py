@@ -19,7 +19,7 @@ from .payments import BillingProfile, Payment
 from .sids import new_auth_token, new_sid, sid_is_valid
 from .transfers import BalanceTransfer
 from .triggers import UsageTrigger, UsageTriggerDelivery, UsageTriggerDeliveryAttempt
-from .usage import UsageDay, UsageRecord
+from .usage import UsageDay, UsageMonth, UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "TRIAL_NUMBER_LIMIT",
     "TRIAL_SUBACCOUNT_LIMIT",
     "UsageDay",
+    "UsageMonth",
     "UsageRecord",
     "UsageTrigger",
     "UsageTriggerDelivery",

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .accounts import Account
@@ -145,3 +147,66 @@ class UsageDay(models.Model):
 
     def __str__(self):
         return f"{self.category} on {self.day} for {self.account_id}"
+
+
+class UsageMonth(models.Model):
+    """The monthly roll-up of usage by account, kept with `UsageDay` in the same transaction,
+    so that the Usage page ranks a month's accounts by an index scan and counts them from one
+    row, whatever the size of the family.
+
+    For each account and month (GMT, the first day of the month) there is a row per category
+    and one `totalprice` row summing them; `name` (the account's friendly name, kept when it
+    is renamed) and `is_main` are there for the page's order: the most expensive first, the
+    main account first among equals, then by name. Its family's `totalprice` row (`family`
+    True, on the main account) sums the family and holds `accounts`: how many of its accounts
+    have usage that month. A deleted subaccount's rows stay, as `UsageDay`'s do: `account`
+    becomes empty and `incurred_by_sid` / `incurred_by_name` say whose they were.
+    """
+
+    # No index of their own: the unique constraint and the indexes below lead with them.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    incurred_by_sid = models.CharField("incurred by (SID)", max_length=34, blank=True)
+    incurred_by_name = models.CharField("incurred by (name)", max_length=64, blank=True)
+    main_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    family = models.BooleanField()
+    is_main = models.BooleanField()
+    name = models.CharField(max_length=64)
+    category = models.CharField(max_length=30)
+    month = models.DateField()
+    count = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    usage = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    price = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    accounts = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "family", "category", "month"], name="usage_month_unique"
+            )
+        ]
+        indexes = [
+            # The page's accounts of a month in its order (see `usage_report`).
+            models.Index(
+                F("main_account"),
+                F("month"),
+                F("price").desc(),
+                F("is_main").desc(),
+                Lower("name"),
+                F("account"),  # ascending: NULLs (deleted subaccounts) last on PostgreSQL
+                F("incurred_by_sid"),
+                name="usage_month_rank_idx",
+                condition=Q(family=False, category=TOTAL_PRICE),
+            ),
+            # The rows of the accounts a page shows, and of a range of months.
+            models.Index(
+                fields=["main_account", "month", "account", "incurred_by_sid"],
+                name="usage_month_main_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category} in {self.month:%Y-%m} for {self.account_id}"

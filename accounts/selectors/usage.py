@@ -11,10 +11,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, Sum, Value, When, Window
+from django.db.models import Case, Count, F, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth, TruncYear
 
-from ..models import UsageDay
+from ..models import UsageDay, UsageMonth
 from ..models.usage import (
     ROLLUPS,
     TOTAL_PRICE,
@@ -206,20 +206,65 @@ class UsageReport:
     categories: list  # [{"category", "label", "count", "count_unit", "usage", ...}]
 
 
-def _account_rows(*, main, start, end, include_subaccounts):
-    """The roll-up rows of each account of the report (not the family's total rows)."""
-    rows = UsageDay.objects.filter(family=False, day__gte=start, day__lte=end)
+def _account_rows(*, main, start, end, include_subaccounts, months=None, accounts=None):
+    """The roll-up rows of each account of the report (not the family's total rows): the
+    monthly ones by category when the range is `months` (see `_whole_months`), else the
+    daily ones; only those of `accounts` ((account ids, deleted subaccounts' SIDs)) when
+    given."""
+    if months is not None:
+        # One month by equality, so that an account's rows are found by its index entry
+        # (usage_month_main_idx: main account, month, account), not among the whole month's.
+        span = {"month": months[0]} if months[0] == months[1] else {"month__range": months}
+        rows = UsageMonth.objects.filter(family=False, **span).exclude(category=TOTAL_PRICE)
+        if accounts is not None:
+            # Found by each account's own index entries (usage_month_unique leads with the
+            # account), not among the family's: the accounts come from this family's ranking.
+            ids, sids = accounts
+            return rows.filter(
+                Q(account_id__in=ids) | Q(main_account=main, account=None, incurred_by_sid__in=sids)
+            )
+    else:
+        rows = UsageDay.objects.filter(family=False, day__gte=start, day__lte=end)
     if include_subaccounts and main.parent_id is None:
-        return rows.filter(main_account=main)
-    return rows.filter(account=main)
+        rows = rows.filter(main_account=main)
+    else:
+        rows = rows.filter(account=main)
+    if accounts is not None:
+        ids, sids = accounts
+        rows = rows.filter(Q(account_id__in=ids) | Q(account=None, incurred_by_sid__in=sids))
+    return rows
 
 
-def usage_rows(*, main, start, end, include_subaccounts=True):
+def _whole_months(*, main, start, end, include_subaccounts):
+    """(first month, last month) when [start, end] holds the same usage as those whole
+    months: it starts on a 1st and ends on its month's last day, or on a day after which
+    that month has no usage (this month so far). None otherwise."""
+    if start.day != 1:
+        return None
+    last = end.replace(day=1)
+    month_end = _next_period(last, MONTHLY) - datetime.timedelta(days=1)
+    if end < month_end and (
+        _rows(account=main, include_subaccounts=include_subaccounts)
+        .filter(day__gt=end, day__lte=month_end)
+        .exists()
+    ):
+        return None
+    return start, last
+
+
+def usage_rows(*, main, start, end, include_subaccounts=True, months=None, accounts=None):
     """Usage of `main` (and its subaccounts) charged in [start, end], summed in the
     database: one row per (account, category) with quantity and cost. A deleted
     subaccount's rows have no account any more, but its SID and name (`incurred_by_…`)."""
     return (
-        _account_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts)
+        _account_rows(
+            main=main,
+            start=start,
+            end=end,
+            include_subaccounts=include_subaccounts,
+            months=months,
+            accounts=accounts,
+        )
         .values(
             "account_id",
             "account__sid",
@@ -233,7 +278,42 @@ def usage_rows(*, main, start, end, include_subaccounts=True):
     )
 
 
-def _ranked_accounts(*, main, start, end, include_subaccounts, positions):
+RANKING = (
+    F("price").desc(),
+    F("is_main").desc(),
+    Lower("name").asc(),
+    F("account_id").asc(nulls_last=True),
+    F("incurred_by_sid").asc(),
+)
+
+
+def _ranked_month(*, main, month, first, per_page):
+    """`_ranked_accounts` for one month of a family, from its accounts' `totalprice` rows
+    read in the order of their index (usage_month_rank_idx): the chart's top and the page
+    only, whatever the number of accounts, and the count from the family's row."""
+    rows = UsageMonth.objects.filter(
+        main_account=main, month=month, family=False, category=TOTAL_PRICE
+    ).order_by(*RANKING)
+    # The count comes along: the family's row, read once (an uncorrelated subquery).
+    accounts = UsageMonth.objects.filter(
+        account=main, family=True, category=TOTAL_PRICE, month=month
+    ).values("accounts")[:1]
+    rows = rows.annotate(family_accounts=Subquery(accounts)).values_list(
+        "account_id", "incurred_by_sid", "price", "family_accounts"
+    )
+    slices = [(0, max(CHART_TOP, first + per_page))]
+    if first + per_page > CHART_TOP * 4:
+        slices = [(0, CHART_TOP), (first, first + per_page)]
+    ranked = {}
+    for low, high in slices:
+        for offset, (account_id, incurred_by, price, count) in enumerate(rows[low:high]):
+            position = low + offset + 1
+            if position <= CHART_TOP or first < position <= first + per_page:
+                ranked[position] = ((account_id, incurred_by), price, position, count or 0)
+    return [ranked[position] for position in sorted(ranked)]
+
+
+def _ranked_accounts(*, main, start, end, include_subaccounts, positions, months=None):
     """[((account_id, incurred_by_sid), subtotal, position, accounts)]: each account's cost
     over the range (a deleted subaccount's rows under its SID), summed, ranked and counted in
     the database (the most expensive first, the main account first among equals, then by
@@ -248,7 +328,13 @@ def _ranked_accounts(*, main, start, end, include_subaccounts, positions):
         F("incurred_by_sid").asc(),
     ]
     ranked = (
-        _account_rows(main=main, start=start, end=end, include_subaccounts=include_subaccounts)
+        _account_rows(
+            main=main,
+            start=start,
+            end=end,
+            include_subaccounts=include_subaccounts,
+            months=months,
+        )
         .values("account_id", "incurred_by_sid")
         .annotate(
             subtotal=Sum("price"),
@@ -268,7 +354,7 @@ def _ranked_accounts(*, main, start, end, include_subaccounts, positions):
     ]
 
 
-def _groups(*, main, start, end, include_subaccounts, ranked):
+def _groups(*, main, start, end, include_subaccounts, ranked, months=None):
     """UsageGroups for the (key, subtotal) pairs of `ranked`, in that order, with
     their rows by category: one query for those accounts only."""
     labels = {name: category_label(name) for name in reported_categories()}
@@ -279,8 +365,13 @@ def _groups(*, main, start, end, include_subaccounts, ranked):
     account_ids = [account_id for account_id, _ in groups if account_id is not None]
     deleted_sids = [sid for account_id, sid in groups if account_id is None]
     rows = usage_rows(
-        main=main, start=start, end=end, include_subaccounts=include_subaccounts
-    ).filter(Q(account_id__in=account_ids) | Q(account=None, incurred_by_sid__in=deleted_sids))
+        main=main,
+        start=start,
+        end=end,
+        include_subaccounts=include_subaccounts,
+        months=months,
+        accounts=(account_ids, deleted_sids),
+    )
     for row in rows:
         group = groups[(row["account_id"], row["incurred_by_sid"])]
         if row["account_id"] is None:
@@ -366,18 +457,27 @@ def _categories(*, main, start, end, include_subaccounts):
 
 def usage_report(*, main, start, end, include_subaccounts=True, page=1, per_page=50):
     """The Usage page in a few queries whatever the number of accounts: the accounts of page
-    `page` (`per_page` of them, the most expensive first, ordered, sliced and counted in the
-    database) with their rows and subtotals, the grand total and the breakdown by category
-    (from the family's roll-up rows), the cost-per-account chart (top 20 and "others"), and
-    the cost of each day. A page past the last shows the last."""
+    `page` (`per_page` of them, the most expensive first, the main account first among
+    equals, then by name) with their rows and subtotals, the grand total and the breakdown
+    by category (from the family's roll-up rows), the cost-per-account chart (top 20 and
+    "others"), and the cost of each day. A page past the last shows the last.
+
+    A range of one whole month (this month so far, last month: the page's links) reads the
+    monthly roll-up: an index scan for the page and the chart's top, the count from the
+    family's row. Whole months are ranked over the monthly rows, other ranges over the
+    daily rows, in the database."""
     scope = {"main": main, "start": start, "end": end, "include_subaccounts": include_subaccounts}
+    months = _whole_months(**scope)
     page = max(page, 1)
 
     def ranked(page):
         first = (page - 1) * per_page
+        if months and months[0] == months[1] and include_subaccounts and not main.parent_id:
+            return _ranked_month(main=main, month=months[0], first=first, per_page=per_page)
         return list(
             _ranked_accounts(
                 **scope,
+                months=months,
                 positions=Q(position__lte=CHART_TOP)
                 | Q(position__gt=first, position__lte=first + per_page),
             )
@@ -389,7 +489,9 @@ def usage_report(*, main, start, end, include_subaccounts=True, page=1, per_page
         # Past the last page: the last page.
         page = max((account_count + per_page - 1) // per_page, 1)
         rows = ranked(page)
-    ranked_groups = _groups(**scope, ranked=[(key, subtotal) for key, subtotal, _, _ in rows])
+    ranked_groups = _groups(
+        **scope, months=months, ranked=[(key, subtotal) for key, subtotal, _, _ in rows]
+    )
     groups = dict(zip([key for key, _, _, _ in rows], ranked_groups, strict=True))
     first = (page - 1) * per_page
     shown = [groups[key] for key, _, position, _ in rows if first < position <= first + per_page]
@@ -410,9 +512,10 @@ def usage_report(*, main, start, end, include_subaccounts=True, page=1, per_page
 def usage_export(*, main, start, end, include_subaccounts=True):
     """Every account's rows of the range (the CSV download), in the page's order."""
     scope = {"main": main, "start": start, "end": end, "include_subaccounts": include_subaccounts}
-    ranked = _ranked_accounts(**scope, positions=Q())
+    months = _whole_months(**scope)
+    ranked = _ranked_accounts(**scope, months=months, positions=Q())
     ranked = [(key, subtotal) for key, subtotal, _, _ in ranked]
-    return _groups(**scope, ranked=ranked)
+    return _groups(**scope, months=months, ranked=ranked)
 
 
 def _chart(top, *, others, total):
@@ -433,3 +536,120 @@ def _chart(top, *, others, total):
     for bar in bars:
         bar["share"] = float(bar["cost"] / largest) if largest > 0 else 0.0
     return bars
+
+
+# --- The monthly roll-up against the daily one ----------------------------------------------
+
+ROLLUP_FIGURES = ("count", "usage", "price", "accounts")
+
+
+def usage_month_expected(*, main=None):
+    """The monthly roll-up (`UsageMonth`) that the daily rows make, for `main`'s family or
+    every family: {(account_id, incurred_by_sid, family, category, month): row}, each row the
+    model's fields. What `check_ledger` compares the roll-up with."""
+    days = UsageDay.objects.filter(family=False)
+    if main is not None:
+        days = days.filter(main_account=main)
+    sums = (
+        days.annotate(month=TruncMonth("day"))
+        .values(
+            "account_id",
+            "account__friendly_name",
+            "incurred_by_sid",
+            "incurred_by_name",
+            "main_account_id",
+            "category",
+            "month",
+        )
+        .annotate(total_count=Sum("count"), total_usage=Sum("usage"), total_price=Sum("price"))
+        .order_by()
+    )
+    rows = {}
+
+    def add(key, fields, figures):
+        row = rows.setdefault(key, {**fields, "count": ZERO, "usage": ZERO, "price": ZERO})
+        row.setdefault("accounts", 0)
+        for name in ("count", "usage", "price"):
+            row[name] = _clean(row[name] + figures[name])
+        return row
+
+    for line in sums.iterator():
+        month = line["month"]
+        month = (month.date() if isinstance(month, datetime.datetime) else month).replace(day=1)
+        account_id, main_id, sid = (
+            line["account_id"],
+            line["main_account_id"],
+            line["incurred_by_sid"],
+        )
+        own = {
+            "account_id": account_id,
+            "incurred_by_sid": sid,
+            "incurred_by_name": line["incurred_by_name"],
+            "main_account_id": main_id,
+            "family": False,
+            "is_main": account_id == main_id,
+            "name": line["account__friendly_name"] or line["incurred_by_name"],
+            "month": month,
+        }
+        figures = {
+            "count": line["total_count"] or ZERO,
+            "usage": line["total_usage"] or ZERO,
+            "price": line["total_price"] or ZERO,
+        }
+        add(
+            (account_id, sid, False, line["category"], month),
+            {**own, "category": line["category"]},
+            figures,
+        )
+        total = (account_id, sid, False, TOTAL_PRICE, month)
+        family = add(
+            (main_id, "", True, TOTAL_PRICE, month),
+            {
+                **own,
+                "account_id": main_id,
+                "incurred_by_sid": "",
+                "incurred_by_name": "",
+                "family": True,
+                "is_main": True,
+                "name": "",
+                "category": TOTAL_PRICE,
+            },
+            figures,
+        )
+        if total not in rows:
+            family["accounts"] += 1
+        add(total, {**own, "category": TOTAL_PRICE}, figures)
+    return rows
+
+
+def usage_month_differences():
+    """Where the monthly roll-up is not what the daily rows make: [(key, expected row or
+    None, actual row or None)], comparing the figures and the ordering name."""
+    expected = usage_month_expected()
+    actual = {
+        (
+            row["account_id"],
+            row["incurred_by_sid"],
+            row["family"],
+            row["category"],
+            row["month"],
+        ): row
+        for row in UsageMonth.objects.values(
+            "account_id", "incurred_by_sid", "family", "category", "month", "name", *ROLLUP_FIGURES
+        ).iterator()
+    }
+    differences = []
+    for key in sorted(set(expected) | set(actual), key=str):
+        want, have = expected.get(key), actual.get(key)
+        if want is None or have is None:
+            differences.append((key, want, have))
+            continue
+        fields = (*ROLLUP_FIGURES, "name")
+        if any(
+            (_clean(want[f]) != _clean(have[f]))
+            if f in ("count", "usage", "price")
+            else want[f] != have[f]
+            for f in fields
+        ):
+            differences.append((key, want, have))
+    return differences

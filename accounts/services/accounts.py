@@ -18,6 +18,7 @@ from ..models import (
     Account,
     AccountMembership,
     Organization,
+    UsageMonth,
     User,
 )
 from . import inventory
@@ -189,6 +190,8 @@ def _rename(account, name, actor):
     )
     account.friendly_name = name
     account.save(update_fields=["friendly_name", "date_updated"])
+    # The Usage page orders a month's accounts by the name in their roll-up rows.
+    UsageMonth.objects.filter(account=account, family=False).update(name=name)
     return account
 
 

@@ -26,6 +26,7 @@ from ..models import (
     IncomingPhoneNumber,
     LedgerEntry,
     UsageDay,
+    UsageMonth,
     UsageRecord,
     UsageTrigger,
 )
@@ -80,6 +81,7 @@ def subaccount_delete(*, subaccount, actor):
     UsageRecord.objects.filter(account=subaccount).update(account=parent, **who)
     # Its own daily rows stay in the family's report; the family's rows already count it.
     UsageDay.objects.filter(account=subaccount).update(account=None, **who)
+    UsageMonth.objects.filter(account=subaccount).update(account=None, **who)
     BalanceTransfer.objects.filter(subaccount=subaccount).update(subaccount=None)
     UsageTrigger.objects.filter(account=subaccount).delete()
     # Closing released its numbers; their rows go with it.

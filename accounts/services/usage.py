@@ -1,8 +1,9 @@
 """Usage: what an account used in a period, charged to the paying balance.
 
-Each record is charged through the ledger, added to the daily roll-up (`UsageDay`, the day it
-was charged, GMT) and checked against the usage triggers that watch it, all in one
-transaction under the paying account's lock.
+Each record is charged through the ledger, added to the daily and monthly roll-ups (`UsageDay`,
+the day it was charged, GMT, and `UsageMonth`, its month) and checked against the usage
+triggers that watch it, all in one transaction under the family's lock (its main account's
+first).
 """
 
 import datetime
@@ -10,7 +11,8 @@ import datetime
 from django.db.models import F
 
 from .. import errors
-from ..models import Account, Event, UsageDay, UsageRecord
+from ..models import Account, Event, UsageDay, UsageMonth, UsageRecord
+from ..models.usage import TOTAL_PRICE
 from . import balances, ledger, triggers
 from .events import created, event_record, service
 
@@ -43,24 +45,46 @@ def _refuse_after_closure(account, end_date):
         )
 
 
+def _add(model, key, values, defaults):
+    """Add `values` to `model`'s row `key`, or create it with `defaults()`: answers whether it
+    created it. The caller holds the family's lock, so read-then-write cannot race."""
+    updated = model.objects.filter(**key).update(
+        **{name: F(name) + value for name, value in values.items()}
+    )
+    if not updated:
+        model.objects.create(**key, **defaults(), **values)
+    return not updated
+
+
 def roll_up_add(*, account, category, day, count, usage, price):
-    """Add usage to `account`'s own row and to its family's row for `day`. The caller holds
-    the paying account's lock (every charge does), so read-then-write cannot race."""
+    """Add usage to `account`'s own rows and to its family's rows for `day` and its month
+    (`UsageDay`, `UsageMonth`). The caller holds the family's lock, its main account's first
+    (every charge does, as every rename and deletion)."""
     main_id = account.parent_id or account.pk
     values = {"count": count, "usage": usage, "price": price}
     for account_id, family in ((account.pk, False), (main_id, True)):
-        updated = UsageDay.objects.filter(
-            account_id=account_id, family=family, category=category, day=day
-        ).update(**{name: F(name) + value for name, value in values.items()})
-        if not updated:
-            UsageDay.objects.create(
-                account_id=account_id,
-                main_account_id=main_id,
-                family=family,
-                category=category,
-                day=day,
-                **values,
-            )
+        _add(
+            UsageDay,
+            {"account_id": account_id, "family": family, "category": category, "day": day},
+            values,
+            lambda: {"main_account_id": main_id},
+        )
+    month = day.replace(day=1)
+    own = {"account_id": account.pk, "family": False, "month": month}
+
+    def mine():
+        # The name as it is now, under the lock: the caller's copy may be older than a rename.
+        name = Account.objects.filter(pk=account.pk).values_list("friendly_name", flat=True)
+        return {"main_account_id": main_id, "is_main": account.pk == main_id, "name": name[0]}
+
+    _add(UsageMonth, {**own, "category": category}, values, mine)
+    new_account = _add(UsageMonth, {**own, "category": TOTAL_PRICE}, values, mine)
+    _add(
+        UsageMonth,
+        {"account_id": main_id, "family": True, "category": TOTAL_PRICE, "month": month},
+        {**values, "accounts": int(new_account)},
+        lambda: {"main_account_id": main_id, "is_main": True, "name": ""},
+    )
 
 
 @service

@@ -7,13 +7,14 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import roles
 from ..forms.usage import UsageRangeForm
 from ..selectors import usage as usage_selectors
+from ..templatetags.money import usd
 from .common import (
     FORM_ERROR_STATUS,
     csv_text,
@@ -24,12 +25,17 @@ from .common import (
 
 PAGE_SIZE = 50
 
-# The usage chart's geometry (SVG user units; the SVG scales to its container).
+# The usage chart's geometry (SVG user units; the SVG scales to its container). Wide: a label,
+# its bar and its cost on one line. Narrow (phones, drawn at about its own size so that the
+# text stays as large as the page's small print): the label and the cost on a line, the bar
+# under them across the whole width.
 CHART_ROW = 26
 CHART_LABEL_WIDTH = 230
 CHART_BAR_WIDTH = 380
 CHART_VALUE_WIDTH = 110
 CHART_PADDING = 6
+NARROW_WIDTH = 340
+NARROW_ROW = 38
 
 
 @login_required
@@ -72,7 +78,9 @@ def usage(request, sid):
         if report
         else None,
         "chart": _chart_geometry(report.chart) if report else None,
+        "chart_narrow": _chart_geometry(report.chart, narrow=True) if report else None,
         "daily": _daily_geometry(report.days) if report else None,
+        "daily_narrow": _daily_geometry(report.days, narrow=True) if report else None,
         "scope_query": "" if form.data.get("include_subaccounts") else "&subaccounts=exclude",
         "presets": _range_presets(),
         "page": "usage",
@@ -128,20 +136,55 @@ def _usage_csv(account, start, end, groups):
     return response
 
 
-def _chart_geometry(bars):
+def _chart_texts(bars):
+    """The texts of the cost-per-account chart, made once for both of its drawings."""
+    for bar in bars:
+        bar["cost_text"] = usd(bar["cost"])
+        bar["title"] = (
+            f"{bar['label']}{f' ({bar["sid"]})' if bar['sid'] else ''}: {bar['cost_text']}"
+        )
+    return "; ".join(f"{bar['label']}: {bar['cost_text']}" for bar in bars) + "."
+
+
+def _chart_geometry(bars, *, narrow=False):
     """Where each bar goes in the SVG: one row per account, widths relative to the largest."""
+    desc = _chart_texts(bars)
+    bars = [dict(bar) for bar in bars]
+    if narrow:
+        for index, bar in enumerate(bars):
+            top = CHART_PADDING + index * NARROW_ROW
+            bar["width"] = round(max(bar["share"] * NARROW_WIDTH, 1 if bar["cost"] else 0), 1)
+            bar.update(x=0, y=top + 18, text_y=top + 13, label_x=0, value_x=NARROW_WIDTH)
+        return {
+            "bars": bars,
+            "width": NARROW_WIDTH,
+            "height": CHART_PADDING * 2 + len(bars) * NARROW_ROW - 10,
+            "bar_height": 12,
+            "label_anchor": "start",
+            "value_anchor": "end",
+            "label_chars": 34,
+            "desc": desc,
+            "id": "chart-narrow",
+            "css": "chart-narrow",
+        }
     for index, bar in enumerate(bars):
-        bar["y"] = CHART_PADDING + index * CHART_ROW
-        bar["text_y"] = bar["y"] + CHART_ROW / 2 + 4
+        bar["y"] = CHART_PADDING + index * CHART_ROW + 4
+        bar["text_y"] = bar["y"] + CHART_ROW / 2
         bar["x"] = CHART_LABEL_WIDTH
         bar["width"] = round(max(bar["share"] * CHART_BAR_WIDTH, 1 if bar["cost"] else 0), 1)
+        bar["label_x"] = CHART_LABEL_WIDTH - 8
         bar["value_x"] = CHART_LABEL_WIDTH + bar["width"] + 6
     return {
         "bars": bars,
         "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + CHART_VALUE_WIDTH,
         "height": CHART_PADDING * 2 + len(bars) * CHART_ROW,
         "bar_height": CHART_ROW - 8,
-        "label_x": CHART_LABEL_WIDTH - 8,
+        "label_anchor": "end",
+        "value_anchor": "start",
+        "label_chars": 32,
+        "desc": desc,
+        "id": "chart",
+        "css": "chart-wide",
     }
 
 
@@ -154,9 +197,18 @@ DAILY_TOP = 10
 DAILY_MONTHS_AFTER = 120  # longer ranges are drawn one bar a month
 
 
-def _daily_geometry(days):
+# Narrow (phones): about its drawn size, with three dates under the bars.
+DAILY_NARROW_WIDTH = 340
+DAILY_NARROW_HEIGHT = 150
+DAILY_NARROW_LEFT = 52
+
+
+def _daily_geometry(days, *, narrow=False):
     """Bars of the cost of each day (each month, for ranges over 120 days), scaled to the
     largest, with a few dates under them."""
+    width, chart_height, left = DAILY_WIDTH, DAILY_HEIGHT, DAILY_LEFT
+    if narrow:
+        width, chart_height, left = DAILY_NARROW_WIDTH, DAILY_NARROW_HEIGHT, DAILY_NARROW_LEFT
     if len(days) > DAILY_MONTHS_AFTER:
         months = {}
         for day in days:
@@ -165,8 +217,8 @@ def _daily_geometry(days):
             months[key]["cost"] += day["cost"]
         days = list(months.values())
     largest = max((day["cost"] for day in days), default=0)
-    plot_width = DAILY_WIDTH - DAILY_LEFT - 4
-    plot_height = DAILY_HEIGHT - DAILY_TOP - DAILY_BOTTOM
+    plot_width = width - left - 4
+    plot_height = chart_height - DAILY_TOP - DAILY_BOTTOM
     # Bars at most 28 wide, so that a short range does not draw one slab.
     step = min(plot_width / max(len(days), 1), 32)
     gap = min(4.0, step * 0.2)
@@ -177,15 +229,32 @@ def _daily_geometry(days):
         bars.append(
             {
                 **day,
-                "x": round(DAILY_LEFT + index * step + gap / 2, 1),
+                "x": round(left + index * step + gap / 2, 1),
                 "width": round(max(step - gap, 0.8), 1),
                 "y": round(DAILY_TOP + plot_height - height, 1),
                 "height": height,
             }
         )
-    label_every = max(1, round(len(bars) / 6))
+    monthly = bool(bars) and bool(bars[0].get("month"))
+    for bar in bars:
+        bar["title"] = (
+            f"{dateformat.format(bar['day'], 'F Y' if monthly else 'D, M j, Y')}: "
+            + usd(bar["cost"])
+        )
+    desc = (
+        "".join(
+            f"{dateformat.format(bar['day'], 'M Y' if monthly else 'M j')}: {usd(bar['cost'])}; "
+            for bar in bars
+            if bar["cost"]
+        )
+        + f"other {'months' if monthly else 'days'}: $0.00."
+    )
+    label_every = max(1, round(len(bars) / (3 if narrow else 6)))
     labels = [
-        {"x": round(bar["x"] + bar["width"] / 2, 1), "day": bar["day"], "month": bar.get("month")}
+        {
+            "x": round(bar["x"] + bar["width"] / 2, 1),
+            "text": dateformat.format(bar["day"], "M Y" if monthly else "M j"),
+        }
         for index, bar in enumerate(bars)
         if index % label_every == 0
     ]
@@ -193,11 +262,14 @@ def _daily_geometry(days):
         "bars": bars,
         "labels": labels,
         "largest": largest,
-        "width": DAILY_WIDTH,
-        "height": DAILY_HEIGHT,
-        "left": DAILY_LEFT,
+        "width": width,
+        "height": chart_height,
+        "left": left,
         "top": DAILY_TOP,
         "baseline": DAILY_TOP + plot_height,
-        "label_y": DAILY_HEIGHT - 6,
-        "monthly": bool(bars) and bool(bars[0].get("month")),
+        "label_y": chart_height - 6,
+        "id": "daily-narrow" if narrow else "daily",
+        "css": "daily-narrow" if narrow else "daily-wide",
+        "monthly": monthly,
+        "desc": desc,
     }

@@ -68,9 +68,16 @@ def test_usage_and_trigger_pages(
         page.goto(
             f"/console/{busy_account.sid}/usage/?start={start}&end={datetime.datetime.now(datetime.UTC).date()}"
         )
-        expect(page.locator("#usage-daily svg")).to_be_visible()
         expect(page.locator("#usage-categories")).to_contain_text("minutes")
         screenshot(page, f"usage-{width}", full_page=True)
+        # The charts up close: their text must be readable at both widths (the drawing for
+        # the width shown: its labels at least 11 px tall on screen).
+        for chart in ("#usage-accounts", "#usage-daily"):
+            expect(page.locator(f"{chart} svg:visible")).to_have_count(1)
+            label = page.locator(f"{chart} svg:visible text").first
+            assert label.bounding_box()["height"] >= 11, (chart, label.bounding_box())
+        screenshot(page.locator("#usage-accounts"), f"usage-accounts-chart-{width}")
+        screenshot(page.locator("#usage-daily"), f"usage-daily-chart-{width}")
         page.uncheck("#id_subaccounts")
         page.click("text=Show usage")
         expect(page.locator("#usage-report")).to_contain_text("this account only")

@@ -20,12 +20,15 @@ from accounts.models import (
     UsageRecord,
 )
 from accounts.services import accounts as account_services
+from accounts.services import deletion as deletion_services
 from accounts.services import ledger as ledger_services
 from accounts.services import numbers as number_services
+from accounts.services import transfers as transfer_services
 from accounts.services import usage as usage_services
 from accounts.services.events import Actor
 from tests.factories import AvailablePhoneNumberFactory, SubaccountFactory
 from tests.support import HTMX
+from tests.usage_rollup import months_rebuild
 from tests.usage_time import charging_on
 
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -331,6 +334,7 @@ def bulk_usage(account, subaccounts, day):
         )
         for sub, entry in zip(subaccounts, entries, strict=True)
     )
+    months_rebuild(account)
 
 
 @pytest.mark.django_db
@@ -437,3 +441,86 @@ def test_every_page_of_accounts_adds_up_to_the_records_in_the_page_order(
         assert [bar["sid"] for bar in chart[:20]] == expected[:20]
         assert chart[20]["label"] == "36 other accounts"
         assert chart[20]["cost"] == sum(costs[sid] for sid in expected[20:])
+
+
+@pytest.mark.django_db
+def test_both_drawings_of_the_charts_stand_their_bars_on_the_axis(owner_client, family):
+    """The page draws each chart twice, wide and narrow (phones): in both, every day's bar
+    stands on the baseline inside the drawing, the dates are under it, and each account's bar
+    fits the drawing."""
+    account, _alpha, _beta = family
+    context = owner_client.get(usage_url(account), NOV).context
+    for daily in (context["daily"], context["daily_narrow"]):
+        assert len(daily["bars"]) == 30
+        for bar in daily["bars"]:
+            assert daily["top"] <= bar["y"] and bar["y"] + bar["height"] == daily["baseline"]
+            assert bar["x"] + bar["width"] <= daily["width"]
+        assert daily["baseline"] < daily["label_y"] <= daily["height"]
+    assert context["daily_narrow"]["width"] < context["daily"]["width"]
+    for chart in (context["chart"], context["chart_narrow"]):
+        for bar in chart["bars"]:
+            assert bar["x"] + bar["width"] <= chart["width"]
+            assert bar["y"] + chart["bar_height"] <= chart["height"]
+    html = owner_client.get(usage_url(account), NOV).content.decode()
+    assert html.count('<svg viewBox="0 0 ') == 4
+    assert 'class="bar-chart chart-narrow"' in html and 'class="daily-narrow"' in html
+
+
+@pytest.mark.django_db
+def test_a_whole_month_reads_its_rollup_and_shows_what_the_days_show(owner_client, account):
+    """A whole month is ranked from its monthly roll-up, any other range from the daily
+    rows: the same usage gives the same page either way, with the page's order (the most
+    expensive first, the main account first among equals, then by name whatever its case; a
+    renamed subaccount under its new name; a deleted one under its SID and name)."""
+    ledger_services.funds_add(account=account, amount="500", actor=Actor.system(), reason="test")
+    subs = [
+        account_services.subaccount_create(parent=account, friendly_name=name, actor=Actor.system())
+        for name in ["bravo", "Alpha", "Charlie", "Gone", "Delta"]
+    ]
+    bravo, alpha, charlie, gone, delta = subs
+    for sub in (account, bravo, alpha, charlie):
+        record(sub, "sms", 10, "2")  # four accounts tied at $2
+    record(delta, "calls", 10, "3")
+    record(gone, "mms", 1, "2", start=date(2026, 11, 20), end=date(2026, 11, 20))
+    account_services.account_rename(account=charlie, friendly_name="aardvark", actor=Actor.system())
+    transfer_services.account_close(account=gone, actor=Actor.system())
+    gone.refresh_from_db()
+    deletion_services.subaccount_delete(subaccount=gone, actor=Actor.system())
+
+    def page(query):
+        report = owner_client.get(usage_url(account), query).context["report"]
+        return (
+            [(g.sid, g.friendly_name, g.subtotal, len(g.rows)) for g in report.groups],
+            report.account_count,
+            report.total,
+            [(bar["label"], bar["cost"]) for bar in report.chart],
+        )
+
+    month = page(NOV)  # the monthly roll-up
+    days = page({"start": "2026-10-31", "end": "2026-11-30"})  # the daily rows
+    assert month == days
+    groups, count, total, _chart = month
+    assert [name for _sid, name, _subtotal, _rows in groups] == [
+        "Delta",
+        "Acme",
+        "aardvark",
+        "Alpha",
+        "bravo",
+        "Gone (deleted)",
+    ]
+    assert (count, total) == (6, Decimal("13"))
+    assert groups[-1][0] == gone.sid
+
+
+@pytest.mark.django_db
+def test_this_month_so_far_leaves_out_what_was_charged_after_its_end(owner_client, family):
+    """A range from the 1st to a day before the month's last is not the whole month when
+    usage was charged after it: that usage stays out."""
+    account, alpha, _beta = family
+    record(alpha, "sms", 1, "7", start=date(2026, 11, 25), end=date(2026, 11, 25))
+    report = owner_client.get(
+        usage_url(account), {"start": "2026-11-01", "end": "2026-11-24"}
+    ).context["report"]
+    assert report.total == Decimal("6.55")
+    whole = owner_client.get(usage_url(account), NOV).context["report"]
+    assert whole.total == Decimal("13.55")

@@ -267,11 +267,15 @@ def test_daily_bars_and_categories_with_units(owner_client, funded):
     html = owner_client.get(
         usage_url(funded), {"start": "2026-05-01", "end": "2026-05-07"}
     ).content.decode()
-    daily = html[html.index('id="usage-daily"') :]
-    daily = daily[: daily.index("</figure>")]
-    assert daily.count('<rect class="day-bar') == 7
-    assert daily.count("day-bar-zero") == 5
-    assert "Sat, May 2, 2026: $1.50" in daily and "Mon, May 4, 2026: $3.00" in daily
+    figure = html[html.index('id="usage-daily"') :]
+    figure = figure[: figure.index("</figure>")]
+    # Drawn twice, wide and narrow (phones): the same bars in each.
+    drawings = figure.split("<svg ")[1:]
+    assert len(drawings) == 2
+    for daily in drawings:
+        assert daily.count('<rect class="day-bar') == 7
+        assert daily.count("day-bar-zero") == 5
+        assert "Sat, May 2, 2026: $1.50" in daily and "Mon, May 4, 2026: $3.00" in daily
     categories = html[html.index('id="usage-categories"') :]
     assert 'id="category-calls"' in categories and 'id="category-calls-inbound-sub"' in categories
     assert "14 minutes" in categories and "14 calls" in categories and "$4.50" in categories
