@@ -646,3 +646,18 @@ def test_the_actor_and_resource_links_keep_the_filters_from_the_first_page(clien
     )
     in_place = f"?resource={account.sid}&amp;event_type=account.updated"
     assert f'<a class="cell-note" href="{in_place}" hx-get="{in_place}"' in narrowed
+
+
+def test_the_event_select_shows_the_chosen_type_each_time(client, user, account):
+    client.force_login(user)
+
+    def selected(**query):
+        html = client.get(activity_url(account, **query)).content.decode()
+        select = re.search(r'<select name="event_type".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)" selected>', select)
+
+    for _ in range(2):  # the second time from what the first one kept
+        assert selected() == [""]
+        assert selected(event_type="account.updated") == ["account.updated"]
+        assert selected(event_type="phone-number.created") == ["phone-number.created"]
+        assert selected(event_type="no.such-type") == []
