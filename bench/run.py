@@ -239,6 +239,16 @@ def main():
             lambda: console_large.get(f"/console/{large.sid}/switcher/"),
         ),
         (
+            "console: billing",
+            lambda: console_small.get(f"/console/{small.sid}/billing/"),
+            lambda: console_large.get(f"/console/{large.sid}/billing/"),
+        ),
+        (
+            "console: activity",
+            lambda: console_small.get(f"/console/{small.sid}/activity/"),
+            lambda: console_large.get(f"/console/{large.sid}/activity/"),
+        ),
+        (
             "api: first page of Accounts.json",
             lambda: api_small.get("/2010-04-01/Accounts.json?PageSize=50"),
             lambda: api_large.get("/2010-04-01/Accounts.json?PageSize=50"),

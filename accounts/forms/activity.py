@@ -16,6 +16,27 @@ ACTOR_SID = re.compile(r"(US|AC|SK)[0-9a-f]{32}")
 ANY_SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EVENT_TYPE_CHOICES = [("", "All events"), *ACCOUNT_EVENT_TYPES.items()]
+
+
+class EventTypeSelect(forms.Select):
+    """The event types' select, rendered once per selected type and kept: its options never
+    change, and drawing them (one template each) was a good part of the page's cost."""
+
+    _rendered = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if value not in ACCOUNT_EVENT_TYPES and value not in ("", None):
+            return super().render(name, value, attrs, renderer)  # not kept: anything typed
+        key = (
+            name,
+            value or "",
+            tuple(sorted({**self.attrs, **(attrs or {})}.items())),
+            renderer,
+        )
+        if key not in self._rendered:
+            self._rendered[key] = super().render(name, value, attrs, renderer)
+        return self._rendered[key]
 
 
 def _sid(text):
@@ -28,7 +49,8 @@ class ActivityFilterForm(forms.Form):
     event_type = forms.ChoiceField(
         label="Event",
         required=False,
-        choices=[("", "All events"), *ACCOUNT_EVENT_TYPES.items()],
+        choices=EVENT_TYPE_CHOICES,
+        widget=EventTypeSelect,
     )
     account = forms.CharField(
         label="Account",

@@ -182,6 +182,13 @@ class Account(models.Model):
                 condition=~models.Q(status="closed"),
                 name="account_parent_open_idx",
             ),
+            # The Billing page's transfer form: a main account's subaccounts with their own
+            # balance, by name, without reading every subaccount.
+            models.Index(
+                fields=["parent", "friendly_name", "id"],
+                condition=models.Q(own_balance=True),
+                name="account_own_balance_idx",
+            ),
             # The deletion sweep: closed subaccounts by when they were closed.
             models.Index(
                 fields=["date_closed"],

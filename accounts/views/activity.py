@@ -12,9 +12,13 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -68,6 +72,15 @@ LEADING_KEYS = ("user", "email")
 TRAILING_KEYS = ("reason", "cause")
 SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?")
+# A value longer than this shows cut, with an ellipsis (what `truncatechars:120` shows).
+SHOWN_CHARS = 120
+
+
+def _shown(text):
+    """`text` as the page shows it: as it is when short (the common case, without the cost
+    of Django's Truncator), else cut as `truncatechars` cuts it."""
+    text = str(text)
+    return text if len(text) <= SHOWN_CHARS else Truncator(text).chars(SHOWN_CHARS)
 
 
 @dataclass
@@ -92,6 +105,19 @@ class Change:
     def updated_is_sid(self):
         return bool(self.updated and SID.fullmatch(self.updated))
 
+    # What the page shows: cut when long; an emptied value shows as a dash.
+    @property
+    def note_shown(self):
+        return _shown(self.note)
+
+    @property
+    def previous_shown(self):
+        return _shown(self.previous)
+
+    @property
+    def updated_shown(self):
+        return _shown(self.updated) if self.updated else "—"
+
     @property
     def text(self):
         if self.note is not None:
@@ -114,6 +140,14 @@ class Row:
     resource_type: str
     resource_name: str
     changes: list = field(default_factory=list)
+    # The page's own: when, in UTC ("c", "M j, Y", "H:i:s"), and the links that narrow the
+    # page to this row's actor or resource (the page's other filters kept, from its first
+    # page). Worked out here, once per row, rather than by template filters and tags.
+    when_iso: str = ""
+    when_day: str = ""
+    when_time: str = ""
+    actor_url: str = ""
+    resource_url: str = ""
 
     @property
     def changes_text(self):
@@ -233,9 +267,10 @@ def _resource_name(event, names):
     return ""
 
 
-def row_of(event, naming):
+def row_of(event, naming, page=None):
+    """The row of `event`; with `page` (a PageLinks), what only the page shows."""
     who = naming.who(event)
-    return Row(
+    row = Row(
         event=event,
         what=event.event_type_label,
         who=who,
@@ -249,6 +284,49 @@ def row_of(event, naming):
         resource_name=_resource_name(event, naming.names),
         changes=changes_of(event),
     )
+    if page is not None:
+        when = timezone.localtime(event.event_date)
+        row.when_iso = when.isoformat()  # the "c" format
+        row.when_day = f"{page.month(when.month)} {when.day}, {when.year:04d}"  # "M j, Y"
+        row.when_time = f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}"  # "H:i:s"
+        if who.sid:
+            row.actor_url = page.actor.url(who.sid)
+        if event.resource_sid:
+            row.resource_url = page.resource.url(event.resource_sid)
+    return row
+
+
+class _FilterLink:
+    """What `{% querystring name=value cursor=None %}` gives for each `value`: the page's query
+    with `name` set (in its place when the query has it, else last), from the first page. The
+    rest of the query is encoded once per page, not once per row."""
+
+    def __init__(self, query, name):
+        self.name = name
+        self.before, self.after = [], []
+        side = self.before
+        for key, values in query.lists():
+            if key == name:
+                side = self.after
+            elif key != "cursor":
+                side.extend(urlencode({key: value}) for value in values)
+
+    def url(self, value):
+        return "?" + "&".join([*self.before, urlencode({self.name: value}), *self.after])
+
+
+class PageLinks:
+    """Per page: the filter links' query, and the months' names (the "M" date format)."""
+
+    def __init__(self, query):
+        self.actor = _FilterLink(query, "actor")
+        self.resource = _FilterLink(query, "resource")
+        self._months = {}
+
+    def month(self, number):
+        if number not in self._months:
+            self._months[number] = str(MONTHS_3[number]).title()
+        return self._months[number]
 
 
 def _cursor(text):
@@ -312,8 +390,9 @@ def activity(request, sid):
     naming = Naming(
         current, names=event_selectors.activity_account_names(account=account, sids=sids)
     )
+    links = PageLinks(request.GET)
     context.update(
-        rows=[row_of(event, naming) for event in page.records],
+        rows=[row_of(event, naming, links) for event in page.records],
         newer=page.previous_token.encode() if page.previous_token else None,
         older=page.next_token.encode() if page.next_token else None,
         page_number=page.number,

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -24,6 +26,7 @@ from ..payments import backend_get
 from ..selectors import ledger as ledger_selectors
 from ..services.balances import money
 from ..services.payments import BILLING_FIELDS
+from ..templatetags.money import signed_usd, usd
 from .common import (
     FORM_ERROR_STATUS,
     actor,
@@ -72,6 +75,25 @@ def _auto_recharge_form(account, data=None):
     )
 
 
+def _ledger_page(entries, number):
+    """The page of the ledger asked for, each entry with what its row shows worked out once
+    here (its date as "c", "M j, Y" and "H:i" in UTC; its amounts as money), rather than by
+    five template filters per row."""
+    page = Paginator(entries, PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    months = {}
+    for entry in page.object_list:
+        when = timezone.localtime(entry.date_created)
+        if when.month not in months:
+            months[when.month] = str(MONTHS_3[when.month]).title()
+        entry.when_iso = when.isoformat()
+        entry.when_day = f"{months[when.month]} {when.day}, {when.year:04d}"
+        entry.when_time = f"{when.hour:02d}:{when.minute:02d}"
+        entry.amount_shown = signed_usd(entry.amount)
+        entry.balance_after_shown = usd(entry.balance_after)
+    return page
+
+
 def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
     account = current.account
     filter_form = LedgerFilterForm(request.GET)
@@ -83,7 +105,7 @@ def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
         "paying": account.paying_account,
         "filter_form": filter_form,
         "kind": kind,
-        "page_obj": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": _ledger_page(entries, request.GET.get("page")),
         "page": "billing",
     }
     if request.htmx and transfer_form is None and auto_recharge_form is None:

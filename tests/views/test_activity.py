@@ -8,7 +8,9 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -19,6 +21,7 @@ from accounts.services import accounts as account_services
 from accounts.services import memberships
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor, event_record
+from tests.factories import SubaccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -545,3 +548,116 @@ def test_a_subaccount_only_users_page_takes_constant_queries(
 
     with django_assert_max_num_queries(10):
         page_text(client.get(activity_url(sub)))
+
+
+def test_the_same_queries_with_100_subaccounts_as_with_1000(client, user, account):
+    def renamed(subaccounts, start):
+        for n, subaccount in enumerate(subaccounts):
+            event_record(
+                actor=Actor.for_user(user, ip="10.0.0.1"),
+                event_type="account.updated",
+                account=subaccount,
+                resource_sid=subaccount.sid,
+                data={"friendly_name": {"previous": "a", "updated": subaccount.friendly_name}},
+                date=start + datetime.timedelta(seconds=n),
+            )
+
+    def counts():
+        result = []
+        for query, headers in (({}, {}), ({"event_type": "account.updated"}, HTMX)):
+            with CaptureQueriesContext(connection) as queries:
+                page_text(client.get(activity_url(account, **query), headers=headers))
+            result.append(len(queries.captured_queries))
+        return result
+
+    SubaccountFactory.bulk(account, 100, name="First {n:04d}")
+    renamed(Account.objects.filter(parent=account)[:60], T0)
+    client.force_login(user)
+    client.get(activity_url(account))  # the session remembers the account
+    few = counts()
+
+    SubaccountFactory.bulk(account, 900, name="Second {n:04d}")
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    renamed(Account.objects.filter(parent=account, friendly_name__startswith="Second")[:60], later)
+    many = counts()
+
+    assert many == few
+    html = page_text(client.get(activity_url(account)))
+    assert len(row_ids(html)) == 50 and html.count("in Second ") == 50
+
+
+def test_a_long_value_shows_cut_and_the_csv_keeps_it_whole(client, user, account):
+    long_name = "N" * 130
+    event_record(
+        actor=Actor.system(),
+        event_type="account.updated",
+        account=account,
+        resource_sid=account.sid,
+        data={"friendly_name": {"previous": "Short", "updated": long_name}, "reason": "R" * 125},
+        date=T0,
+    )
+    client.force_login(user)
+
+    html = page_text(client.get(activity_url(account)))
+    assert f"<ins>{'N' * 119}…</ins>" in html and long_name not in html
+    assert f'<span class="change-note">{"R" * 119}…</span>' in html
+    assert "<del>Short</del>" in html
+    rows = csv_rows(client.get(activity_url(account, format="csv", event_type="account.updated")))
+    assert [long_name in row["changes"] for row in rows] == [True]
+
+
+def test_the_when_column_shows_the_utc_date_and_time(client, user, account):
+    make_events(account, 1, start=datetime.datetime(2026, 7, 4, 8, 9, 10, tzinfo=datetime.UTC))
+    client.force_login(user)
+
+    html = page_text(client.get(activity_url(account)))
+    assert (
+        '<time class="stacked-time" datetime="2026-07-04T08:09:10+00:00"><span>Jul 4, 2026</span>'
+        ' <span class="muted">08:09:10</span></time>'
+    ) in html
+
+
+def test_the_actor_and_resource_links_keep_the_filters_from_the_first_page(client, user, account):
+    make_events(account, 60)
+    event_record(
+        actor=Actor.for_user(user, ip="10.0.0.1"),
+        event_type="account.updated",
+        account=account,
+        resource_sid=account.sid,
+        data={"friendly_name": {"previous": "x", "updated": "y"}},
+        date=T0 - datetime.timedelta(days=1),
+    )
+    client.force_login(user)
+    first = page_text(client.get(activity_url(account, event_type="account.updated", start="")))
+    cursor = re.search(r'href="\?[^"]*cursor=([^"&]+)[^"]*"[^>]*rel="next"', first).group(1)
+
+    older = page_text(
+        client.get(activity_url(account, event_type="account.updated", cursor=cursor, start=""))
+    )
+    # Filtering by the actor or the resource keeps the other filters (in their order, the
+    # new one last) and starts again from the newest.
+    actor = f"?event_type=account.updated&amp;start=&amp;actor={user.sid}"
+    resource = f"?event_type=account.updated&amp;start=&amp;resource={account.sid}"
+    assert f'<a href="{actor}" hx-get="{actor}"' in older
+    assert f'<a class="cell-note" href="{resource}" hx-get="{resource}"' in older
+    # A filter already there changes in its place.
+    narrowed = page_text(
+        client.get(activity_url(account, resource=account.sid, event_type="account.updated"))
+    )
+    in_place = f"?resource={account.sid}&amp;event_type=account.updated"
+    assert f'<a class="cell-note" href="{in_place}" hx-get="{in_place}"' in narrowed
+
+
+def test_the_event_select_shows_the_chosen_type_each_time(client, user, account):
+    client.force_login(user)
+
+    def selected(**query):
+        html = client.get(activity_url(account, **query)).content.decode()
+        select = re.search(r'<select name="event_type".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)" selected>', select)
+
+    for _ in range(2):  # the second time from what the first one kept
+        assert selected() == [""]
+        assert selected(event_type="account.updated") == ["account.updated"]
+        assert selected(event_type="phone-number.created") == ["phone-number.created"]
+        assert selected(event_type="no.such-type") == []

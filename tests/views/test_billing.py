@@ -1,9 +1,12 @@
 """The Billing page: balance, the ledger behind it, paging, the kind filter, and who sees what."""
 
+import datetime
 import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -254,3 +257,72 @@ def test_page_queries_stay_flat_with_1000_subaccounts(
         owner_client.get(billing_url(account), {"kind": "usage", "page": 7}, headers=HTMX)
     with django_assert_max_num_queries(10):
         owner_client.get(billing_url(subaccounts[0]))
+
+
+def _query_count(client, url, params=None, headers=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {}, headers=headers or {})
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def _charge_each(account, subaccounts, when):
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            paying_account=account,
+            account=sub,
+            amount=Decimal("-0.10"),
+            balance_after=Decimal("0"),
+            kind=LedgerEntry.Kind.USAGE,
+            description=f"Usage of {sub.friendly_name}",
+            date_created=when,
+        )
+        for sub in subaccounts
+    )
+
+
+@pytest.mark.django_db
+def test_the_same_queries_with_100_subaccounts_as_with_1000(owner_client, account, make_subaccount):
+    # One subaccount with its own balance, so that the transfer form and its list show.
+    own = make_subaccount(account, "Own balance", own_balance=True)
+    SubaccountFactory.bulk(account, 99, name="First {n:04d}")
+    _charge_each(account, Account.objects.filter(parent=account), timezone.now())
+    pages = [
+        (billing_url(account), {}, None),
+        (billing_url(account), {"kind": "usage", "page": 2}, HTMX),
+        (billing_url(own), {}, None),
+    ]
+    for url, params, headers in pages:
+        owner_client.get(url, params, headers=headers or {})  # the session remembers it
+    few = [_query_count(owner_client, *page) for page in pages]
+
+    SubaccountFactory.bulk(account, 900, name="Second {n:04d}")
+    _charge_each(
+        account,
+        Account.objects.filter(parent=account, friendly_name__startswith="Second"),
+        timezone.now() + datetime.timedelta(minutes=1),
+    )
+    many = [_query_count(owner_client, *page) for page in pages]
+
+    assert many == few
+    html = owner_client.get(billing_url(account)).content.decode()
+    assert len(ledger_rows(html)) == 50 and "1,000 entries" in html
+    # Newest first: the first page is the later subaccounts' charges.
+    assert all("Usage of Second" in row for row in ledger_rows(html))
+
+
+@pytest.mark.django_db
+def test_a_ledger_row_shows_its_utc_date_and_signed_amounts(owner_client, account, user):
+    moment = datetime.datetime(2026, 3, 7, 9, 5, 30, tzinfo=datetime.UTC)
+    ledger_services.funds_add(
+        account=account, amount="1234.5", actor=Actor.for_user(user), reason="Card payment"
+    )
+    LedgerEntry.objects.update(date_created=moment)
+    UsageRecordFactory(account=account, price="2.25")
+    rows = ledger_rows(owner_client.get(billing_url(account)).content.decode())
+
+    funds = rows[1]
+    assert '<time class="stacked-time" datetime="2026-03-07T09:05:30+00:00">' in funds
+    assert '<span>Mar 7, 2026</span> <span class="muted">09:05 UTC</span>' in funds
+    assert ">+$1,234.50</td>" in funds and ">$1,234.50</td>" in funds
+    assert ">−$2.25</td>" in rows[0] and ">$1,232.25</td>" in rows[0]

@@ -216,3 +216,29 @@ def test_a_deleted_subaccount_is_404_in_the_console(owner_client, account, make_
     assert owner_client.get(url("account_dashboard", sub)).status_code == 404
     assert owner_client.get(url("billing", sub)).status_code == 404
     assert "Gone" not in owner_client.get(url("subaccount_list", account)).content.decode()
+
+
+def test_a_transfer_with_a_deleted_subaccount_shows_so_and_cannot_be_reversed(
+    owner_client, funded, make_subaccount
+):
+    kept = make_subaccount(funded, "Kept", own_balance=True)
+    gone = make_subaccount(funded, "Gone", own_balance=True)
+    to_kept = transfer_services.balance_transfer(
+        source=funded, target=kept, amount="2", actor=SYSTEM
+    )
+    to_gone = transfer_services.balance_transfer(
+        source=funded, target=gone, amount="3", actor=SYSTEM
+    )
+    # Closing it moves its balance back to the parent; then it may be deleted.
+    transfer_services.account_close(account=gone, actor=SYSTEM)
+    deletion_services.subaccount_delete(subaccount=Account.objects.get(pk=gone.pk), actor=SYSTEM)
+
+    html = owner_client.get(url("billing", funded)).content.decode()
+
+    def row(transfer):
+        return re.search(rf'<tr id="transfer-{transfer.sid}">(.*?)</tr>', html, re.S).group(1)
+
+    assert "Gone" in row(to_gone) and "(deleted)" in row(to_gone)
+    assert "Reverse…" not in row(to_gone)
+    assert "Kept" in row(to_kept) and "(deleted)" not in row(to_kept)
+    assert "Reverse…" in row(to_kept)
