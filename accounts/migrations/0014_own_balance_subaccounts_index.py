@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0012_account_search_indexes"),
+        ("accounts", "0013_usage_month"),
     ]
 
     operations = [
