@@ -231,7 +231,11 @@ def test_a_subaccounts_key_reaches_only_that_subaccount(api, main_account, subac
 @pytest.mark.parametrize(
     "credentials",
     [
-        pytest.param(lambda key, secret: (key.sid, secret[:-1] + "x"), id="wrong secret"),
+        # The last character changed (to "x", or to "y" when it was an "x").
+        pytest.param(
+            lambda key, secret: (key.sid, secret[:-1] + ("y" if secret[-1] == "x" else "x")),
+            id="wrong secret",
+        ),
         pytest.param(lambda key, secret: (key.sid, ""), id="empty secret"),
         pytest.param(lambda key, secret: ("SK" + "0" * 32, secret), id="unknown SID"),
         pytest.param(lambda key, secret: ("SK" + "0" * 31, secret), id="malformed SID"),
