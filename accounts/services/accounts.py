@@ -23,12 +23,12 @@ from ..models import (
 )
 from . import inventory
 from .events import (
-    account_fields_set,
     change,
     changes,
     created,
     event_record,
     events_record,
+    fields_update,
     in_service,
     service,
 )
@@ -414,7 +414,7 @@ def account_limits_set(*, account, actor, subaccount_limit):
     account, _parent = lock(account)
     if account.parent_id is not None:
         raise errors.NestedSubaccountNotAllowed()
-    account_fields_set(account, actor=actor, subaccount_limit=subaccount_limit)
+    fields_update(account, actor=actor, subaccount_limit=subaccount_limit)
     return account
 
 

@@ -31,7 +31,7 @@ from ..models import (
     UsageTrigger,
 )
 from . import accounts, balances
-from .events import Actor, account_fields_set, deleted, event_record, service
+from .events import Actor, deleted, event_record, fields_update, service
 
 SWEEP_TASK_PATH = "accounts.services.deletion.closed_subaccounts_delete_task"
 SWEEP_BATCH = 500
@@ -45,7 +45,7 @@ def account_auto_deletion_set(*, account, enabled, actor):
     account, _parent = accounts.lock(account)
     if account.status == Account.Status.CLOSED:
         raise errors.AccountClosed()
-    account_fields_set(account, actor=actor, delete_closed_subaccounts=bool(enabled))
+    fields_update(account, actor=actor, delete_closed_subaccounts=bool(enabled))
     return account
 
 

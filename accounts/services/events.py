@@ -148,21 +148,21 @@ def changes(**pairs):
     }
 
 
-def account_fields_set(account, *, actor, **values):
-    """Set `values` on a locked `account`, save them and record "account.updated" with what
-    changed; nothing is written when nothing changes. Returns the changes."""
-    data = changes(**{name: (getattr(account, name), value) for name, value in values.items()})
+def fields_update(instance, *, actor, **values):
+    """Set `values` on a locked account or organization, save them and record its
+    "….updated" event with what changed; nothing is written when nothing changes. Returns the
+    changes."""
+    data = changes(**{name: (getattr(instance, name), value) for name, value in values.items()})
     if data:
         for name, value in values.items():
-            setattr(account, name, value)
-        account.save(update_fields=[*values, "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="account.updated",
-            account=account,
-            resource_sid=account.sid,
-            data=data,
+            setattr(instance, name, value)
+        instance.save(update_fields=[*values, "date_updated"])
+        target = (
+            {"organization": instance, "event_type": "organization.updated"}
+            if isinstance(instance, Organization)
+            else {"account": instance, "event_type": "account.updated"}
         )
+        event_record(actor=actor, resource_sid=instance.sid, data=data, **target)
     return data
 
 

@@ -13,7 +13,7 @@ from .. import errors
 from ..models import Account, LedgerEntry
 from . import payments
 from .balances import amount_clean, balance_post
-from .events import account_fields_set, service
+from .events import fields_update, service
 
 Kind = LedgerEntry.Kind
 
@@ -146,5 +146,5 @@ def spend_cap_set(*, subaccount, cap, actor):
     if subaccount.own_balance and cap is not None:
         raise errors.BillingError(errors.SPEND_CAP_SHARED_BALANCE_ONLY)
     new_cap = None if cap is None else Decimal(cap)
-    account_fields_set(subaccount, actor=actor, monthly_spend_cap=new_cap)
+    fields_update(subaccount, actor=actor, monthly_spend_cap=new_cap)
     return subaccount

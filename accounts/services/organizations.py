@@ -8,7 +8,7 @@ racing with a request waits for it and cannot slip past the check.
 from .. import errors
 from ..models import Account, Organization, OrganizationMembership
 from . import accounts
-from .events import change, changes, created, deleted, event_record, service
+from .events import change, changes, created, deleted, event_record, fields_update, service
 
 OrgRole = OrganizationMembership.Role
 MANAGING_ROLES = (OrgRole.OWNER, OrgRole.ADMINISTRATOR)
@@ -231,16 +231,5 @@ def organization_update(*, organization, actor, **fields):
         fields["name"] = (fields["name"] or "").strip()[:100]
         if not fields["name"]:
             raise errors.PeopleError(errors.ORGANIZATION_NAME_REQUIRED)
-    data = changes(**{name: (getattr(organization, name), value) for name, value in fields.items()})
-    if data:
-        for name, value in fields.items():
-            setattr(organization, name, value)
-        organization.save(update_fields=[*fields, "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="organization.updated",
-            organization=organization,
-            resource_sid=organization.sid,
-            data=data,
-        )
+    fields_update(organization, actor=actor, **fields)
     return organization

@@ -29,7 +29,7 @@ from .. import errors, tasks
 from .. import payments as backends
 from ..models import Account, BillingProfile, LedgerEntry, Payment
 from . import balances, trials
-from .events import Actor, account_fields_set, change, changes, created, event_record, service
+from .events import Actor, change, changes, created, event_record, fields_update, service
 
 logger = logging.getLogger(__name__)
 
@@ -440,7 +440,7 @@ def auto_recharge_set(*, account, threshold, amount, actor):
     account = _main_locked(account)
     if account.status == Account.Status.CLOSED:
         raise errors.AccountClosed()
-    account_fields_set(
+    fields_update(
         account, actor=actor, auto_recharge_threshold=threshold, auto_recharge_amount=amount
     )
     return account

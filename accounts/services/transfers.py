@@ -20,7 +20,7 @@ from .. import errors
 from ..models import Account, BalanceTransfer, LedgerEntry
 from ..models.sids import new_balance_transfer_sid
 from . import accounts, balances, ledger
-from .events import changes, created, event_record, service
+from .events import created, event_record, fields_update, service
 
 Direction = BalanceTransfer.Direction
 Kind = LedgerEntry.Kind
@@ -41,21 +41,8 @@ def subaccount_balance_separate(*, subaccount, actor):
         raise errors.TransferError(errors.OWN_BALANCE_ALREADY)
     if parent.is_trial:
         raise errors.TrialRestriction(errors.TRIAL_OWN_BALANCE)
-    data = changes(
-        own_balance=(False, True),
-        balance=(None, balances.ZERO),
-        monthly_spend_cap=(subaccount.monthly_spend_cap, None),
-    )
-    subaccount.own_balance = True
-    subaccount.balance = balances.ZERO
-    subaccount.monthly_spend_cap = None
-    subaccount.save(update_fields=["own_balance", "balance", "monthly_spend_cap", "date_updated"])
-    event_record(
-        actor=actor,
-        event_type="account.updated",
-        account=subaccount,
-        resource_sid=subaccount.sid,
-        data=data,
+    fields_update(
+        subaccount, actor=actor, own_balance=True, balance=balances.ZERO, monthly_spend_cap=None
     )
     return subaccount
 

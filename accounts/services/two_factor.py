@@ -3,7 +3,7 @@ which its Owner or Administrators turn on), and the record of a person turning t
 off (allauth's MFA pages do the enrolment itself)."""
 
 from .accounts import lock
-from .events import account_fields_set, change, changes, event_record, service
+from .events import change, event_record, fields_update, service
 from .organizations import organization_locked_for_manager
 
 
@@ -13,7 +13,7 @@ def account_two_factor_required_set(*, account, required, actor):
     main account, on its subaccounts. Who may ask (Owner, Administrator) is the view's
     check, as for every account setting."""
     account, _parent = lock(account)
-    account_fields_set(account, actor=actor, require_two_factor=bool(required))
+    fields_update(account, actor=actor, require_two_factor=bool(required))
     return account
 
 
@@ -22,17 +22,7 @@ def organization_two_factor_required_set(*, organization, required, actor):
     """Require (or stop requiring) two-factor of every member of the organization and of
     everyone with a role on its accounts. Its Owner and Administrators may."""
     organization = organization_locked_for_manager(organization, actor)
-    data = changes(require_two_factor=(organization.require_two_factor, bool(required)))
-    if data:
-        organization.require_two_factor = bool(required)
-        organization.save(update_fields=["require_two_factor", "date_updated"])
-        event_record(
-            actor=actor,
-            event_type="organization.updated",
-            organization=organization,
-            resource_sid=organization.sid,
-            data=data,
-        )
+    fields_update(organization, actor=actor, require_two_factor=bool(required))
     return organization
 
 
