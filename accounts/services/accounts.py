@@ -6,9 +6,11 @@ change (roles, scopes) is checked by the caller; the rules of the domain itself 
 status life cycle, owner-only close) are checked here.
 """
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -119,14 +121,16 @@ def subaccount_create(*, parent, actor, friendly_name=None, own_balance=False):
     name = friendly_name_clean(
         default_subaccount_name() if friendly_name is None else friendly_name
     )
-    parent = Account.objects.select_for_update().get(pk=parent.pk)
+    # Counted in first, under the parent's lock: every refusal below raises, and the service's
+    # transaction takes the count back with it.
+    parent = _parent_lock_and_count_in(parent)
     if parent.status != Status.ACTIVE:
         raise errors.ParentNotActive(errors.PARENT_NOT_ACTIVE.format(status=parent.status))
     if own_balance and parent.is_trial:
         raise errors.TrialRestriction(errors.TRIAL_OWN_BALANCE)
-    # The parent's counter, read under its lock: exact, whatever the number of subaccounts.
+    # The parent's counter, moved under its lock: exact, whatever the number of subaccounts.
     limit = parent.subaccount_limit_in_force
-    if parent.open_subaccount_count >= limit:
+    if parent.open_subaccount_count > limit:
         if parent.is_trial and limit < parent.subaccount_limit:
             raise errors.SubaccountLimitReached(errors.TRIAL_SUBACCOUNT_LIMIT_REACHED)
         raise errors.SubaccountLimitReached(
@@ -141,7 +145,6 @@ def subaccount_create(*, parent, actor, friendly_name=None, own_balance=False):
         own_balance=bool(own_balance),
         balance=ZERO if own_balance else None,
     )
-    _open_subaccounts_add(parent, 1)
     event_record(
         actor=actor,
         event_type="account.created",
@@ -157,6 +160,40 @@ def subaccount_create(*, parent, actor, friendly_name=None, own_balance=False):
         | {"cause": StatusSource.OWNER, "reason": "Subaccount created"},
     )
     return subaccount
+
+
+# What decides whether a main account may have one more subaccount, and what the new one
+# copies from it (its owner, organization and type).
+_PARENT_COLUMNS = (
+    "status",
+    "type",
+    "subaccount_limit",
+    "open_subaccount_count",
+    "owner_id",
+    "organization_id",
+)
+
+
+def _parent_lock_and_count_in(parent):
+    """Count one more open subaccount in on the main account `parent`, which locks its row
+    as SELECT … FOR UPDATE would (an UPDATE takes the row's lock until the transaction ends),
+    and return a copy of `parent` with the columns that decide the new subaccount as they are
+    now, the counter included. One statement rather than a locking read and an UPDATE: this
+    is the part of creating a subaccount that runs one at a time per family."""
+    columns = ", ".join(_PARENT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Account._meta.db_table} SET open_subaccount_count ="
+            f" open_subaccount_count + 1 WHERE id = %s RETURNING {columns}",
+            [parent.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Account.DoesNotExist
+    fresh = copy.copy(parent)
+    for column, value in zip(_PARENT_COLUMNS, row, strict=True):
+        setattr(fresh, column, value)
+    return fresh
 
 
 def _open_subaccounts_add(parent, delta):

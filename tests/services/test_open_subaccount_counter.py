@@ -11,7 +11,7 @@ from accounts import errors
 from accounts.models import Account
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
-from tests.factories import SubaccountFactory
+from tests.factories import OrganizationFactory, SubaccountFactory
 from tests.races import run_at_once, split
 
 fill_migration = importlib.import_module("accounts.migrations.0010_open_subaccount_counter")
@@ -141,3 +141,43 @@ def test_creating_and_closing_at_once_never_passes_the_limit(
     assert 2 <= len(created) <= 6
     assert real_count(parent) == len(created) <= 6
     assert counter(parent) == real_count(parent)
+
+
+@pytest.mark.django_db
+def test_a_refused_subaccount_leaves_the_count_where_it_was(make_account, make_subaccount):
+    # The count moves first, under the parent's lock; each refusal takes it back.
+    full = make_account(friendly_name="Full")
+    make_subaccount(full)
+    Account.objects.filter(pk=full.pk).update(subaccount_limit=1)
+    with pytest.raises(errors.SubaccountLimitReached):
+        account_services.subaccount_create(parent=full, actor=Actor.system())
+    assert_counted(full, 1)
+    trial = make_account(friendly_name="Trial", type=Account.Type.TRIAL)
+    with pytest.raises(errors.TrialRestriction):
+        account_services.subaccount_create(parent=trial, actor=Actor.system(), own_balance=True)
+    assert_counted(trial, 0)
+    make_subaccount(trial)
+    with pytest.raises(errors.SubaccountLimitReached):
+        account_services.subaccount_create(parent=trial, actor=Actor.system())
+    assert_counted(trial, 1)
+    Account.objects.filter(pk=full.pk).update(status=Account.Status.SUSPENDED, subaccount_limit=5)
+    with pytest.raises(errors.ParentNotActive):
+        account_services.subaccount_create(parent=full, actor=Actor.system())
+    assert_counted(full, 1)
+
+
+@pytest.mark.django_db
+def test_a_new_subaccount_takes_its_parent_as_it_is_now_not_a_stale_copy(make_account, make_user):
+    stale = make_account(type=Account.Type.TRIAL)
+    new_owner = make_user(email="new-owner@example.com")
+    organization = OrganizationFactory(owner=new_owner)
+    Account.objects.filter(pk=stale.pk).update(
+        type=Account.Type.FULL, owner=new_owner, organization=organization, subaccount_limit=3
+    )
+    subaccount = account_services.subaccount_create(parent=stale, actor=Actor.system())
+    subaccount.refresh_from_db()
+    assert subaccount.type == Account.Type.FULL
+    assert (subaccount.owner, subaccount.organization) == (new_owner, organization)
+    # A trial account could have had only one; the Full one it has become has room for more.
+    account_services.subaccount_create(parent=stale, actor=Actor.system())
+    assert_counted(stale, 2)
