@@ -100,6 +100,7 @@ class Account(models.Model):
         null=True,
         blank=True,
         related_name="subaccounts",
+        db_index=False,  # account_parent_status_idx and others start with it
     )
     # Held by top-level accounts and by subaccounts with their own balance; a subaccount that
     # shares its parent's reports the parent's (see shared_balance).

@@ -87,7 +87,12 @@ class Event(models.Model):
     )
     account_sid = models.CharField("account SID", max_length=34, blank=True)
     main_account = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="family_events"
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="family_events",
+        db_index=False,  # event_main_account_idx and event_main_account_type_idx start with it
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
