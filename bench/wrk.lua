@@ -1,6 +1,9 @@
 -- wrk script of bench/load.py: adds the request headers given in BENCH_HEADERS (one
--- "Name: value" a line), counts every response that is not a 2xx (wrk itself only counts
+-- "Name: value" a line), sends BENCH_METHOD with BENCH_BODY when given (the creation
+-- benchmark's POSTs), counts every response that is not a 2xx (wrk itself only counts
 -- statuses above 399), and prints one machine-readable line with the figures load.py reads.
+wrk.method = os.getenv("BENCH_METHOD") or "GET"
+wrk.body = os.getenv("BENCH_BODY")
 for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
   local name, value = string.match(line, "^([^:]+):%s*(.*)$")
   if name then wrk.headers[name] = value end
