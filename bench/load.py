@@ -20,8 +20,9 @@ the owner's session cookie for console pages, HX-Request for the switcher, Basic
 API) in rounds: each round runs bare, bare-db, then every target on both families, so that the
 ratios compare figures taken minutes apart at most on the same server and database. A figure
 is the median of the rounds (3); `--only NAME` measures only the targets whose name contains
-NAME (the baselines always). Then: subaccount creation with 8 parallel API clients at the
-10,000 family (and the limit, which must hold exactly), and the cost of checking a password
+NAME (the baselines always). Then: subaccount creation at the 10,000 family, wrk POSTing on
+8 connections (and the limit, which must hold exactly: 8 Python clients, each counting its
+answers, ask for more than the room left), and the cost of checking a password
 with Django's default hasher (PBKDF2) against Argon2.
 
 The table: req/s and median latency (p50) of each target at both sizes, "÷ bare-db" (req/s at
