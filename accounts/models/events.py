@@ -120,7 +120,10 @@ class Event(models.Model):
                 fields=["main_account", "-event_date", "-id"], name="event_main_account_idx"
             ),
             models.Index(fields=["resource_sid", "-event_date"], name="event_resource_idx"),
-            models.Index(fields=["event_date"], name="event_date_idx"),
+            # No B-tree on event_date alone: given one, PostgreSQL may read a family's newest
+            # events by walking the whole log backwards by date, filtering (it assumes a
+            # family's events are spread evenly in time), instead of event_main_account_idx.
+            # Pruning by date reads a BRIN index instead (migration 0016, PostgreSQL only).
             # The Activity page's and the Monitor API's filters, so that a rare event type or
             # one actor's changes are found without reading the whole log.
             models.Index(
