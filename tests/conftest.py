@@ -87,12 +87,14 @@ def client():
 
 @pytest.fixture
 def postgres_only():
-    """Skip on SQLite (no row locks, one writer); fail instead when CI demands PostgreSQL."""
+    """Skip on SQLite (no row locks, one writer, other plans and indexes); fail instead when
+    CI demands PostgreSQL."""
     if connection.vendor != "postgresql":
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail("REQUIRE_POSTGRES is set but the tests are not running on PostgreSQL")
         pytest.skip(
-            "needs PostgreSQL for real row locks and parallel connections (set DATABASE_URL)"
+            "needs PostgreSQL (row locks, parallel connections, its query plans and indexes):"
+            " set DATABASE_URL"
         )
 
 
