@@ -1,8 +1,11 @@
-"""Support staff and users: logins, their account limits, access to the admin."""
+"""Support staff and users: logins, their account limits, access to the admin (a user's
+groups and permissions, and the groups themselves: superusers only)."""
 
 from django.contrib import admin
 from django.contrib.admin.options import csrf_protect_m
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
@@ -72,6 +75,19 @@ class UserAdmin(SearchMixin, DjangoUserAdmin):
         }
         user_services.user_update(user=obj, actor=support(request), **fields)
 
+    def save_related(self, request, form, formsets, change):
+        # Groups and permissions through the service (recorded), not the form's save_m2m;
+        # only a superuser's form has them (they are read-only for support staff).
+        access = {
+            name: form.cleaned_data[name]
+            for name in ("groups", "user_permissions")
+            if name in form.changed_data
+        }
+        if access:
+            user_services.user_access_set(user=form.instance, actor=support(request), **access)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def user_change_password(self, request, id, form_url=""):
         # Only superusers set someone's password here; support sends a reset link instead.
         if not request.user.is_superuser:
@@ -85,3 +101,38 @@ class UserAdmin(SearchMixin, DjangoUserAdmin):
                     user=User.objects.get(pk=id), actor=support(request)
                 )
         return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Groups of admin users and their permissions, changed through the services (each change
+    recorded). Support staff hold no permission on groups: only superusers see this page."""
+
+    changeform_view = ServiceAdmin.changeform_view
+
+    @csrf_protect_m
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django wraps the deletion in a transaction; the service is that transaction.
+        return self._delete_view(request, object_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        fields = {"name": form.cleaned_data["name"], "actor": support(request)}
+        permissions = form.cleaned_data["permissions"]
+        if change:
+            user_services.group_update(group=obj, permissions=permissions, **fields)
+        else:
+            obj.pk = user_services.group_create(permissions=permissions, **fields).pk
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the permissions were set by the service, with its event
+
+    def delete_model(self, request, obj):
+        user_services.group_delete(group=obj, actor=support(request))
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            self.delete_model(request, group)

@@ -46,6 +46,9 @@ EVENT_TYPES = {
     "organization-membership.deleted": "Organization member removed",
     "user.created": "User signed up",
     "user.updated": "User updated",
+    "group.created": "Admin group created",
+    "group.updated": "Admin group updated",
+    "group.deleted": "Admin group deleted",
     "inventory.updated": "Phone number inventory loaded",
 }
 

@@ -1,11 +1,12 @@
 """People who sign in: signing up, and accounts that operators provision for an email."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 
 from .. import errors
 from ..models import Account, User
 from . import accounts, trials
-from .events import ActorType, changes, created, event_record, service
+from .events import ActorType, changes, created, deleted, event_record, service
 
 
 def _email_taken(email):
@@ -102,3 +103,89 @@ def user_password_changed(*, user, actor):
         resource_sid=user.sid,
         data={"password": {"previous": "(hidden)", "updated": "(hidden)"}},
     )
+
+
+# --- Who may do what in the admin: a user's groups and permissions, and the groups --------
+# Only superusers reach these (support staff have no permission on groups, and the user
+# form shows them the fields read-only): each change is recorded, with names, not ids.
+
+
+def _permission_names(permissions):
+    """ "app_label.codename" of each permission, as `has_perm` names them. One query."""
+    ids = [permission.pk for permission in permissions]
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(pk__in=ids).values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+@service
+def user_access_set(*, user, actor, groups=None, user_permissions=None):
+    """Set the groups `user` is in and/or the permissions they hold on their own (either
+    left as it is when None); what changed is recorded in a user.updated event."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    pairs = {}
+    if groups is not None:
+        pairs["groups"] = ({group.name for group in user.groups.all()}, {g.name for g in groups})
+        user.groups.set(groups)
+    if user_permissions is not None:
+        previous = _permission_names(user.user_permissions.all())
+        pairs["user_permissions"] = (previous, _permission_names(user_permissions))
+        user.user_permissions.set(user_permissions)
+    data = changes(**pairs)
+    if data:
+        event_record(actor=actor, event_type="user.updated", resource_sid=user.sid, data=data)
+    return user
+
+
+def _group_event(actor, event_type, name, data):
+    event_record(actor=actor, event_type=event_type, data=data, description=f"Group: {name}"[:300])
+
+
+@service
+def group_create(*, name, permissions, actor):
+    """A new group of admin users with `permissions`."""
+    group = Group.objects.create(name=name)
+    group.permissions.set(permissions)
+    _group_event(
+        actor,
+        "group.created",
+        name,
+        created(name=name, permissions=_permission_names(permissions)),
+    )
+    return group
+
+
+@service
+def group_update(*, group, name, permissions, actor):
+    """Rename a group and/or set its permissions."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    previous = (group.name, _permission_names(group.permissions.all()))
+    data = changes(
+        name=(previous[0], name), permissions=(previous[1], _permission_names(permissions))
+    )
+    if data:
+        group.name = name
+        group.save(update_fields=["name"])
+        group.permissions.set(permissions)
+        _group_event(actor, "group.updated", name, data)
+    return group
+
+
+@service
+def group_delete(*, group, actor):
+    """Delete a group: its members lose what it gave them. The event keeps who they were."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    _group_event(
+        actor,
+        "group.deleted",
+        group.name,
+        deleted(
+            name=group.name,
+            permissions=_permission_names(group.permissions.all()),
+            members=set(group.user_set.values_list("email", flat=True)),
+        ),
+    )
+    group.delete()

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from accounts import roles
 from accounts import services as services_package
@@ -61,6 +62,10 @@ BILLING = {
 
 SYSTEM = Actor.system()
 IP = "203.0.113.7"
+
+
+def permission(codename):
+    return Permission.objects.get(content_type__app_label="accounts", codename=codename)
 
 
 @dataclass
@@ -414,6 +419,38 @@ CASES = [
         "user.updated",
         lambda w, _: w.owner.sid,
         {"password": changed("(hidden)", "(hidden)")},
+    ),
+    Case(
+        users.user_access_set,
+        lambda w: {"user": w.staff, "groups": [Group.objects.get(name="Support")]},
+        "user.updated",
+        lambda w, user: user.sid,
+        {"groups": changed([], ["Support"])},
+    ),
+    Case(
+        users.group_create,
+        lambda w: {"name": "Billing desk", "permissions": [permission("view_ledgerentry")]},
+        "group.created",
+        lambda w, _: "",
+        {"permissions": changed(None, ["accounts.view_ledgerentry"])},
+    ),
+    Case(
+        users.group_update,
+        lambda w: {
+            "group": Group.objects.get(name="Support"),
+            "name": "Support desk",
+            "permissions": [permission("view_ledgerentry")],
+        },
+        "group.updated",
+        lambda w, _: "",
+        {"name": changed("Support", "Support desk")},
+    ),
+    Case(
+        users.group_delete,
+        lambda w: {"group": Group.objects.create(name="Old desk")},
+        "group.deleted",
+        lambda w, _: "",
+        {"name": changed("Old desk", None)},
     ),
     Case(
         memberships.account_member_roles_set,
