@@ -138,6 +138,13 @@ class Event(models.Model):
                 name="event_account_type_idx",
             ),
             models.Index(fields=["actor_sid", "-event_date", "-id"], name="event_actor_idx"),
+            # The filter by source IP (Activity, the Monitor API's SourceIpAddress) in a family's
+            # log. Events the console itself records have no IP, and no entry here.
+            models.Index(
+                fields=["main_account", "source_ip_address", "-event_date", "-id"],
+                condition=models.Q(source_ip_address__isnull=False),
+                name="event_main_account_ip_idx",
+            ),
         ]
 
     def __str__(self):

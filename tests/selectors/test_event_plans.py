@@ -12,7 +12,7 @@ from accounts.selectors import events as event_selectors
 from accounts.services.events import events_prune
 
 
-def log(account, count, *, start):
+def log(account, count, *, start, ip=None):
     """`count` events of `account`'s family, a second apart from `start`, in one INSERT."""
     Event.objects.bulk_create(
         Event(
@@ -25,6 +25,7 @@ def log(account, count, *, start):
             resource_sid=account.sid,
             event_type="account.updated",
             event_date=start + datetime.timedelta(seconds=n),
+            source_ip_address=ip,
         )
         for n in range(count)
     )
@@ -68,3 +69,22 @@ def test_pruning_finds_the_old_events_by_the_date_index(postgres_only, account):
     assert events_prune(before=now - datetime.timedelta(days=400), batch_size=100) == 300
     assert not old.exists()
     assert Event.objects.filter(event_date__gte=now - datetime.timedelta(days=400)).count() > 30_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_events_from_one_ip_address_come_from_their_index(postgres_only, account):
+    # A rare address among many: without its index, the family's log is read to the end.
+    now = timezone.now()
+    log(account, 5000, start=now - datetime.timedelta(days=2), ip="198.51.100.1")
+    log(account, 3, start=now - datetime.timedelta(days=3), ip="203.0.113.9")
+    log(account, 500, start=now - datetime.timedelta(days=1))  # the console's own: no IP
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_event")
+
+    rare = event_selectors.event_filter(
+        event_selectors.activity_events(account=account), source_ip_address="203.0.113.9"
+    )[:51]
+
+    assert "event_main_account_ip_idx" in rare.explain(), rare.explain()
+    assert [event.source_ip_address for event in rare] == ["203.0.113.9"] * 3
