@@ -48,6 +48,7 @@ SUPPORT = "Support"
 PARENT_USER = "A user of the parent account"
 PARENT_CREDENTIALS = "The parent account's API credentials"
 DELETED_USER = "A deleted user"
+OTHER_SUBACCOUNT = "Another subaccount"
 
 RESOURCE_TYPES = {
     "account": "Account",
@@ -168,6 +169,17 @@ class Naming:
         )
         self.names = names or {}
 
+    def account_sid_text(self, sid):
+        """An account's SID in an event's data, as this reader may see it: to someone who
+        reaches a subaccount only through it, its siblings are "another subaccount"."""
+        if (
+            self.reaches_parent
+            or not self.account.is_subaccount
+            or sid in (self.account.sid, self.account.parent.sid)
+        ):
+            return sid
+        return OTHER_SUBACCOUNT
+
     def who(self, event):
         if event.actor_type == ActorType.SUPPORT:
             return Who(SUPPORT, anonymous=True)
@@ -221,7 +233,7 @@ def _is_pair(value):
     return isinstance(value, dict) and set(value) == {"previous", "updated"}
 
 
-def changes_of(event):
+def changes_of(event, naming):
     """The event's data as readable lines: context, each field before → after, then why."""
     data = event.event_data or {}
 
@@ -241,6 +253,9 @@ def changes_of(event):
         if _is_pair(value):
             previous = _value_text(name, value["previous"])
             updated = _value_text(name, value["updated"])
+            if name == "account_sid":  # where a phone number moved, within the family
+                previous = previous and naming.account_sid_text(previous)
+                updated = updated and naming.account_sid_text(updated)
             if previous is None and updated is None:
                 continue
             lines.append(Change(_field_label(name), previous, updated))
@@ -282,7 +297,7 @@ def row_of(event, naming, page=None):
             event.resource_type, event.resource_type.replace("-", " ").capitalize()
         ),
         resource_name=_resource_name(event, naming.names),
-        changes=changes_of(event),
+        changes=changes_of(event, naming),
     )
     if page is not None:
         when = timezone.localtime(event.event_date)

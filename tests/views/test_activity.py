@@ -19,6 +19,7 @@ from accounts.api.paging import PageToken
 from accounts.models import Account, AccountMembership, Event, OrganizationMembership
 from accounts.services import accounts as account_services
 from accounts.services import memberships
+from accounts.services import numbers as number_services
 from accounts.services import organizations as organization_services
 from accounts.services.events import Actor, event_record
 from tests.factories import SubaccountFactory
@@ -330,6 +331,38 @@ def test_a_subaccount_only_user_never_sees_the_parents_people_or_events(
     # Their own account's people keep their names.
     assert colleague.email in html and "10.2.2.2" in html
     assert {row["account_sid"] for row in exported} == {sub.sid}
+
+
+def test_a_number_moved_from_a_sibling_does_not_name_it_to_a_subaccount_only_user(
+    signed_in, make_user, user, stock, funded, sub, sibling
+):
+    account = funded
+    number = number_services.number_buy(
+        account=sibling, phone_number="+14155550100", actor=Actor.for_user(user)
+    )
+    number_services.number_transfer(
+        number=number, target=sub, acting_account=account, actor=Actor.for_user(user)
+    )
+    number_services.number_transfer(
+        number=number, target=account, acting_account=account, actor=Actor.for_user(user)
+    )
+    # The sibling's users see where it went: to their parent, whose SID subaccounts know.
+    html = page_text(
+        signed_in(member(make_user, sibling, roles.ADMINISTRATOR)).get(activity_url(sibling))
+    )
+    assert sibling.sid in html and sub.sid not in html and "Another subaccount" in html
+
+    # The receiving subaccount's own user: the number left it for its parent.
+    client = signed_in(member(make_user, sub, roles.ADMINISTRATOR, email="eu@example.com"))
+    html = page_text(client.get(activity_url(sub)))
+    exported = csv_rows(client.get(activity_url(sub, format="csv")))
+    assert account.sid in html
+    assert sibling.sid not in html
+    assert all(sibling.sid not in ",".join(row.values()) for row in exported)
+
+    # The parent's people see every SID.
+    html = page_text(signed_in(user).get(activity_url(account)))
+    assert sub.sid in html and sibling.sid in html and "Another subaccount" not in html
 
 
 def test_the_parents_users_see_names_on_a_subaccounts_page(client, user, account, sub):
