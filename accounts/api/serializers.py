@@ -3,7 +3,6 @@ in GMT."""
 
 import datetime
 from decimal import Decimal
-from email.utils import format_datetime
 
 from ..models.usage import value_text
 
@@ -38,9 +37,20 @@ SUBRESOURCES = [
 _CENTS = Decimal("0.01")
 
 
+# RFC 2822's names, in English whatever the locale (strftime's %a and %b would follow it).
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def rfc2822(moment):
-    """The moment as Twilio writes v2010 dates: Thu, 30 Jul 2015 20:00:00 +0000."""
-    return format_datetime(moment.astimezone(datetime.UTC))
+    """The moment as Twilio writes v2010 dates: Thu, 30 Jul 2015 20:00:00 +0000 (what
+    email.utils.format_datetime writes for it in UTC, in a few calls instead of a dozen: every
+    list row has two dates)."""
+    moment = moment.astimezone(datetime.UTC)
+    return (
+        f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
+        f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} +0000"
+    )
 
 
 def account_uri(sid):

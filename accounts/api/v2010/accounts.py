@@ -13,6 +13,7 @@ from ...selectors import accounts as selectors
 from ...services import accounts as account_services
 from .. import paging, serializers
 from ..auth import api_view
+from ..callers import account_get_for_caller
 
 ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -60,7 +61,7 @@ def account_list(request, caller):
 @api_view("GET", "POST", standard_keys=False)
 def account_detail(request, caller, sid):
     """GET: the account. POST: rename it (FriendlyName) and/or change its status (Status)."""
-    account = selectors.account_get_for_caller(caller=caller, sid=sid)
+    account = account_get_for_caller(caller=caller, sid=sid)
     if request.method == "POST":
         account = account_services.account_update(
             account=account,
@@ -76,7 +77,7 @@ def account_detail(request, caller, sid):
 def account_balance(request, caller, account_sid):
     """The balance the account spends: for a subaccount, its parent's (subaccounts share
     their parent's balance and hold none of their own), reported under the SID asked for."""
-    account = selectors.account_get_for_caller(caller=caller, sid=account_sid)
+    account = account_get_for_caller(caller=caller, sid=account_sid)
     return JsonResponse(serializers.balance_json(account))
 
 
