@@ -11,8 +11,9 @@ import base64
 import binascii
 import datetime
 import json
+import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db.models import Q
 
@@ -208,6 +209,21 @@ def _page(records, number, token, date_field, *, has_next, head=None):
     return Page(records, number, token, next_token, previous_token)
 
 
+# What urlencode leaves as it is (quote_plus's always-safe characters).
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _urlencode(pairs):
+    """urllib.parse.urlencode(pairs), without quoting what needs none (page sizes, numbers,
+    tokens: every paging URI has three of them)."""
+    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in pairs)
+
+
+def _quoted(value):
+    value = str(value)
+    return value if _URL_SAFE.fullmatch(value) else quote_plus(value)
+
+
 def list_envelope(*, key, records, page, page_size, path, filters):
     """Twilio's v2010 list body: the records under `key`, then paging fields whose URIs are
     relative and repeat the filters (a list of (parameter, value) pairs)."""
@@ -216,7 +232,7 @@ def list_envelope(*, key, records, page, page_size, path, filters):
         query = [*filters, ("PageSize", page_size), ("Page", number)]
         if token is not None:
             query.append(("PageToken", token.encode()))
-        return f"{path}?{urlencode(query)}"
+        return f"{path}?{_urlencode(query)}"
 
     start = page.number * page_size
     return {
@@ -260,7 +276,7 @@ def meta_envelope(*, key, records, page, page_size, url, filters):
         query = [*filters, ("PageSize", page_size), ("Page", number)]
         if token is not None:
             query.append(("PageToken", token.encode()))
-        return f"{url}?{urlencode(query)}"
+        return f"{url}?{_urlencode(query)}"
 
     return {
         key: records,

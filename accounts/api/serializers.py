@@ -57,11 +57,27 @@ def account_uri(sid):
     return f"{API_ROOT}/Accounts/{sid}.json"
 
 
-def account_json(account):
+# What account_json reads: a list reads these columns alone (values_list(named=True)), not
+# whole accounts; "pk" is for paging.
+ACCOUNT_COLUMNS = (
+    "pk",
+    "sid",
+    "friendly_name",
+    "status",
+    "type",
+    "auth_token",
+    "date_created",
+    "date_updated",
+)
+
+
+def account_json(account, *, owner_account_sid=None):
+    """An Account, or a row of ACCOUNT_COLUMNS with the `owner_account_sid` a list knows (its
+    subaccounts' parent is the caller)."""
     base = f"{API_ROOT}/Accounts/{account.sid}"
     return {
         "sid": account.sid,
-        "owner_account_sid": account.owner_account_sid,
+        "owner_account_sid": owner_account_sid or account.owner_account_sid,
         "friendly_name": account.friendly_name,
         "status": account.status,
         "type": account.type,
@@ -99,13 +115,30 @@ def incoming_phone_number_uri(account_sid, sid):
     return f"{API_ROOT}/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"
 
 
+# What incoming_phone_number_json reads: a list reads these columns alone (values_list(
+# named=True)) and passes the account_sid its numbers share; "pk" is for paging.
+NUMBER_COLUMNS = (
+    "pk",
+    "sid",
+    "phone_number",
+    "friendly_name",
+    "iso_country",
+    "voice",
+    "sms",
+    "mms",
+    "date_created",
+    "date_updated",
+)
+
+
 def incoming_phone_number_json(number, *, account_sid=None):
-    """An IncomingPhoneNumber in Twilio's field order. What the console does not model (voice
-    and SMS webhooks, applications, trunks, addresses, bundles, emergency calling) has its
-    empty value: null where the description allows it, Twilio's default otherwise (POST for
-    methods, and the enums, which are not nullable). `number.account` should be selected with
-    the number, unless a list passes the `account_sid` all its numbers share; `iso_country`
-    is ours, beyond the description (clients ignore extra keys)."""
+    """An IncomingPhoneNumber (or a row of NUMBER_COLUMNS) in Twilio's field order. What the
+    console does not model (voice and SMS webhooks, applications, trunks, addresses, bundles,
+    emergency calling) has its empty value: null where the description allows it, Twilio's
+    default otherwise (POST for methods, and the enums, which are not nullable).
+    `number.account` should be selected with the number, unless a list passes the
+    `account_sid` all its numbers share; `iso_country` is ours, beyond the description
+    (clients ignore extra keys)."""
     account_sid = account_sid or number.account.sid
     return {
         "account_sid": account_sid,
@@ -113,7 +146,8 @@ def incoming_phone_number_json(number, *, account_sid=None):
         "address_sid": None,
         "api_version": API_VERSION,
         "beta": False,
-        "capabilities": number.capabilities,
+        # IncomingPhoneNumber.capabilities, from the columns (a row has no properties).
+        "capabilities": {"voice": number.voice, "sms": number.sms, "mms": number.mms, "fax": False},
         "date_created": rfc2822(number.date_created),
         "date_updated": rfc2822(number.date_updated),
         "emergency_status": "Inactive",

@@ -8,6 +8,7 @@ import json
 import zoneinfo
 from decimal import Decimal
 from email.utils import format_datetime
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.api import auth, callers, serializers
 from accounts.api.queries import PreparedQuery
-from accounts.models import Account
+from accounts.models import Account, IncomingPhoneNumber
 from accounts.selectors import accounts as account_selectors
 from accounts.services import accounts as account_services
 from accounts.services.events import Actor
@@ -226,3 +227,133 @@ def test_a_prepared_query_refuses_what_it_cannot_compile_once(main_account):
     by_sid = PreparedQuery(lambda sid: Account.objects.filter(sid=sid), sid="AC-placeholder")
     assert [a.pk for a in by_sid.all(sid=main_account.sid)] == [main_account.pk]
     assert by_sid.first(sid="AC" + "0" * 32) is None
+
+
+# Lists: rows of the columns the JSON shows, instead of whole instances
+
+
+def numbers_path(account_sid):
+    return f"/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers.json"
+
+
+def expected_number_json(number):
+    """A number as the API answered before issue 15's work, from a fresh ORM read."""
+    number = IncomingPhoneNumber.objects.select_related("account").get(pk=number.pk)
+    return serializers.incoming_phone_number_json(number) | {
+        "account_sid": number.account.sid,
+        "capabilities": number.capabilities,
+        "date_created": gmt(number.date_created),
+        "date_updated": gmt(number.date_updated),
+    }
+
+
+def walk(api, path, params, *, as_):
+    """Every page of a list, forward, then back again from the last one."""
+    pages = [api.get(path, params, as_=as_)]
+    while pages[-1].json()["next_page_uri"]:
+        pages.append(api.get(pages[-1].json()["next_page_uri"], as_=as_))
+    back = [pages[-1]]
+    while back[-1].json()["previous_page_uri"]:
+        back.append(api.get(back[-1].json()["previous_page_uri"], as_=as_))
+    return pages, back
+
+
+def assert_uris_urlencoded(body, path):
+    """Paging URIs are urllib's urlencode of their parameters, whatever they hold."""
+    for key in ("uri", "first_page_uri", "next_page_uri", "previous_page_uri"):
+        if body[key] is not None:
+            uri_path, _, query = body[key].partition("?")
+            assert uri_path == path
+            assert query == urlencode(parse_qsl(query, keep_blank_values=True))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"PageSize": 2},
+        {"PageSize": 1, "Status": "closed"},
+        {"PageSize": 1, "FriendlyName": "Zürich — 東京 \u201cquoted\u201d"},
+        {"FriendlyName": "Ærøskøbing Café ☕"},  # the caller alone
+        {"FriendlyName": "50% & more + spaces = odd/names?"},
+    ],
+    ids=["pages", "closed", "non-ascii-filter", "head-only", "reserved-characters"],
+)
+def test_listing_odd_accounts_answers_the_same_records_on_every_page(api, odd_family, params):
+    main = odd_family[0]
+    account_services.subaccount_create(
+        parent=main, friendly_name="50% & more + spaces = odd/names?", actor=Actor.system()
+    )
+    pages, back = walk(api, "/2010-04-01/Accounts.json", params, as_=main)
+    records = [record for page in pages for record in page.json()["accounts"]]
+    assert records, params
+    for record in records:
+        assert record == expected_account_json(Account.objects.get(sid=record["sid"]))
+    for page in pages + back:
+        assert_uris_urlencoded(page.json(), "/2010-04-01/Accounts.json")
+    assert back[-1].content == pages[0].content  # back to the very first page
+    if "FriendlyName" not in params and "Status" not in params:
+        assert [r["sid"] for r in records] == [main.sid] + [
+            a.sid for a in Account.objects.filter(parent=main).order_by("-date_created", "-id")
+        ]
+
+
+def test_a_subaccount_lists_itself_with_its_parent_as_owner(api, odd_family):
+    main, plain, _, _ = odd_family
+    body = api.get("/2010-04-01/Accounts.json", as_=plain).json()
+    assert body["accounts"] == [expected_account_json(plain)]
+    assert body["accounts"][0]["owner_account_sid"] == main.sid
+
+
+@pytest.fixture
+def odd_numbers(odd_family):
+    """Numbers of the main account and of a subaccount, with names beyond ASCII, every mix of
+    capabilities and dates stored in other offsets."""
+    main, plain, _, _ = odd_family
+    numbers = []
+    for index, moment in enumerate(ODD_MOMENTS[:8]):
+        numbers.append(
+            IncomingPhoneNumber.objects.create(
+                account=main if index % 3 else plain,
+                phone_number=f"+1415555{index:04d}",
+                friendly_name=f"Ligne n° {index} — ☎",
+                iso_country="CA" if index % 2 else "US",
+                voice=bool(index & 1),
+                sms=bool(index & 2),
+                mms=bool(index & 4),
+                date_created=moment,
+            )
+        )
+    IncomingPhoneNumber.objects.filter(pk=numbers[0].pk).update(date_updated=ODD_MOMENTS[-1])
+    return main, plain, numbers
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"PageSize": 2},
+        {"PageSize": 1, "FriendlyName": "Ligne n° 4 — ☎"},
+        {"PhoneNumber": "555"},
+    ],
+    ids=["first-page", "pages", "non-ascii-filter", "phone-number-filter"],
+)
+def test_listing_odd_numbers_answers_the_same_records_on_every_page(api, odd_numbers, params):
+    main, plain, numbers = odd_numbers
+    listed = []
+    for account in (main, plain):
+        path = numbers_path(account.sid)
+        pages, back = walk(api, path, params, as_=main)
+        records = [r for page in pages for r in page.json()["incoming_phone_numbers"]]
+        listed += records
+        for record in records:
+            number = IncomingPhoneNumber.objects.get(sid=record["sid"])
+            assert number.account_id == account.pk
+            assert record == expected_number_json(number)
+            assert list(record) == list(expected_number_json(number))
+        for page in pages + back:
+            assert_uris_urlencoded(page.json(), path)
+        assert back[-1].content == pages[0].content
+    expected = [
+        n for n in numbers if "FriendlyName" not in params or n.friendly_name.endswith("4 — ☎")
+    ]
+    assert sorted(r["sid"] for r in listed) == sorted(n.sid for n in expected)

@@ -38,18 +38,24 @@ def account_list(request, caller):
     head, subaccounts = selectors.account_list_for_caller(
         caller=caller, friendly_name=friendly_name, status=status
     )
-    # Every subaccount listed is the caller's: its parent is the caller, not a join per row.
+    # Every subaccount listed is the caller's: its owner is the caller, not a join per row;
+    # and a row of the columns the JSON shows is all a record needs, not a whole account.
     page = paging.page_get(
-        head=head, rest=subaccounts.select_related(None), page_size=page_size, token=token
+        head=head,
+        rest=subaccounts.select_related(None).values_list(*serializers.ACCOUNT_COLUMNS, named=True),
+        page_size=page_size,
+        token=token,
     )
-    for account in page.records:
-        if account.parent_id == caller.pk:
-            account.parent = caller
     filters = [("FriendlyName", friendly_name), ("Status", status)]
     return JsonResponse(
         paging.list_envelope(
             key="accounts",
-            records=[serializers.account_json(account) for account in page.records],
+            records=[
+                serializers.account_json(
+                    account, owner_account_sid=None if account is head else caller.sid
+                )
+                for account in page.records
+            ],
             page=page,
             page_size=page_size,
             path=request.path,

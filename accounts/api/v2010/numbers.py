@@ -80,9 +80,13 @@ def incoming_phone_number_list(request, caller, account_sid):
         page_token=request.GET.get("PageToken"), page=request.GET.get("Page")
     )
     # Every number listed is held by the account in the path (the selector checked that the
-    # caller reaches it): its SID need not be joined to each row.
+    # caller reaches it): its SID need not be joined to each row, and a row of the columns the
+    # JSON shows is all a record needs.
     page = paging.page_get(
-        head=None, rest=held.select_related(None), page_size=page_size, token=token
+        head=None,
+        rest=held.select_related(None).values_list(*serializers.NUMBER_COLUMNS, named=True),
+        page_size=page_size,
+        token=token,
     )
     filters = [
         ("FriendlyName", friendly_name),
