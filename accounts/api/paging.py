@@ -129,7 +129,7 @@ def page_token_parse(*, page_token, page):
     return PageToken.decode(page_token)
 
 
-def _newest_first(date_field):
+def newest_first(date_field):
     return (f"-{date_field}", "-id")
 
 
@@ -168,10 +168,22 @@ def page_get(*, head, rest, page_size, token=None, date_field=DATE_FIELD):
 
 
 def _first_page(head, rest, page_size, date_field):
+    return first_page(
+        head=head,
+        newest=lambda limit: list(rest.order_by(*newest_first(date_field))[:limit]),
+        page_size=page_size,
+        date_field=date_field,
+    )
+
+
+def first_page(*, head, newest, page_size, date_field=DATE_FIELD):
+    """The first page of `[head] + rest`, where `newest(limit)` returns the first `limit`
+    records of `rest`, newest first by (`date_field`, id) (a prepared query, say): what
+    `page_get` answers without a token."""
     heads = [] if head is None else [head]
     wanted = page_size - len(heads)
     # One record more than fits tells whether there is a next page.
-    fetched = list(rest.order_by(*_newest_first(date_field))[: wanted + 1])
+    fetched = newest(wanted + 1)
     records = heads + fetched[:wanted]
     return _page(records, 0, None, date_field, has_next=len(fetched) > wanted, head=head)
 
@@ -179,7 +191,7 @@ def _first_page(head, rest, page_size, date_field):
 def _page_after(rest, page_size, token, date_field):
     if token.key is not None:
         rest = rest.filter(_older_than(token.key, date_field))
-    fetched = list(rest.order_by(*_newest_first(date_field))[: page_size + 1])
+    fetched = list(rest.order_by(*newest_first(date_field))[: page_size + 1])
     return _page(
         fetched[:page_size], token.page, token, date_field, has_next=len(fetched) > page_size
     )

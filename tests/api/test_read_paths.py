@@ -15,11 +15,12 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from accounts.api import auth, callers, serializers
+from accounts.api import auth, callers, queries, serializers
 from accounts.api.queries import PreparedQuery
 from accounts.models import Account, IncomingPhoneNumber
 from accounts.selectors import accounts as account_selectors
 from accounts.services import accounts as account_services
+from accounts.services import numbers as number_services
 from accounts.services.events import Actor
 
 from .support import account_path, assert_not_found, balance_path
@@ -324,6 +325,9 @@ def odd_numbers(odd_family):
             )
         )
     IncomingPhoneNumber.objects.filter(pk=numbers[0].pk).update(date_updated=ODD_MOMENTS[-1])
+    # Released numbers are never listed: one of each account's.
+    for released in (numbers.pop(1), numbers.pop(2)):
+        number_services.number_release(number=released, actor=Actor.system())
     return main, plain, numbers
 
 
@@ -357,3 +361,66 @@ def test_listing_odd_numbers_answers_the_same_records_on_every_page(api, odd_num
         n for n in numbers if "FriendlyName" not in params or n.friendly_name.endswith("4 — ☎")
     ]
     assert sorted(r["sid"] for r in listed) == sorted(n.sid for n in expected)
+
+
+# First pages without filters: by queries compiled once
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 4, 5, 50, 1000])
+def test_first_pages_of_every_size_list_what_the_selector_lists(api, odd_family, page_size):
+    main, plain, _, _ = odd_family
+    rest = account_selectors.subaccount_list_for_caller(caller=main).order_by(
+        "-date_created", "-id"
+    )
+    expected = [main.sid] + [account.sid for account in rest][: page_size - 1]
+    body = api.get("/2010-04-01/Accounts.json", {"PageSize": page_size}, as_=main).json()
+    assert [record["sid"] for record in body["accounts"]] == expected
+    assert body["accounts"] == [expected_account_json(Account.objects.get(sid=s)) for s in expected]
+    assert (body["next_page_uri"] is None) == (page_size >= 4)
+    # A subaccount's first page is itself alone, whatever the size.
+    body = api.get("/2010-04-01/Accounts.json", {"PageSize": page_size}, as_=plain).json()
+    assert [record["sid"] for record in body["accounts"]] == [plain.sid]
+    assert body["next_page_uri"] is None
+
+
+def test_more_page_sizes_than_the_compiled_queries_kept_still_list_right(
+    api, odd_family, monkeypatch
+):
+    """Each LIMIT is compiled once and kept, up to SHAPES_KEPT of them; beyond, they are
+    compiled again, and every page stays right."""
+    monkeypatch.setattr(queries, "SHAPES_KEPT", 2)
+    main = odd_family[0]
+    everyone = [main.sid] + [
+        a.sid for a in Account.objects.filter(parent=main).order_by("-date_created", "-id")
+    ]
+    for page_size in [1, 2, 3, 4, 1, 3, 2, 4]:
+        body = api.get("/2010-04-01/Accounts.json", {"PageSize": page_size}, as_=main).json()
+        assert [record["sid"] for record in body["accounts"]] == everyone[:page_size]
+
+
+def test_numbers_first_pages_list_what_the_selector_lists(api, odd_numbers, sibling):
+    main, plain, numbers = odd_numbers
+    for account in (main, plain):
+        held = IncomingPhoneNumber.objects.filter(
+            account=account, released_at__isnull=True
+        ).order_by("-date_created", "-id")
+        for page_size in (1, 2, 50):
+            body = api.get(numbers_path(account.sid), {"PageSize": page_size}, as_=main).json()
+            assert [r["sid"] for r in body["incoming_phone_numbers"]] == [
+                n.sid for n in held[:page_size]
+            ]
+    # Out of reach stays out of reach: a subaccount asking for its parent's or a sibling's.
+    for target in (main, sibling):
+        path = numbers_path(target.sid)
+        assert_not_found(api.get(path, as_=plain), path)
+
+
+def test_numbers_first_page_queries(api, odd_numbers):
+    main, plain, _ = odd_numbers
+    with CaptureQueriesContext(connection) as queries:
+        api.get(numbers_path(main.sid), as_=main)
+    assert len(queries) == 2  # the caller, the page
+    with CaptureQueriesContext(connection) as queries:
+        api.get(numbers_path(plain.sid), as_=main)
+    assert len(queries) == 3  # the caller, the subaccount in the path, the page
+    assert not any("JOIN" in query["sql"] for query in queries.captured_queries)
