@@ -34,6 +34,9 @@ SUBRESOURCES = [
     ("balance", "Balance"),
 ]
 
+# (key, the path after the account's): every record of a list repeats all twenty.
+_SUBRESOURCE_SUFFIXES = [(key, f"/{name}.json") for key, name in SUBRESOURCES]
+
 _CENTS = Decimal("0.01")
 
 
@@ -91,7 +94,7 @@ def account_json(account, *, owner_account_sid=None):
         "date_created": rfc2822(account.date_created),
         "date_updated": rfc2822(account.date_updated),
         "uri": account_uri(account.sid),
-        "subresource_uris": {key: f"{base}/{name}.json" for key, name in SUBRESOURCES},
+        "subresource_uris": {key: base + suffix for key, suffix in _SUBRESOURCE_SUFFIXES},
     }
 
 
