@@ -11,8 +11,9 @@ import base64
 import binascii
 import datetime
 import json
+import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db.models import Q
 
@@ -128,7 +129,7 @@ def page_token_parse(*, page_token, page):
     return PageToken.decode(page_token)
 
 
-def _newest_first(date_field):
+def newest_first(date_field):
     return (f"-{date_field}", "-id")
 
 
@@ -167,10 +168,22 @@ def page_get(*, head, rest, page_size, token=None, date_field=DATE_FIELD):
 
 
 def _first_page(head, rest, page_size, date_field):
+    return first_page(
+        head=head,
+        newest=lambda limit: list(rest.order_by(*newest_first(date_field))[:limit]),
+        page_size=page_size,
+        date_field=date_field,
+    )
+
+
+def first_page(*, head, newest, page_size, date_field=DATE_FIELD):
+    """The first page of `[head] + rest`, where `newest(limit)` returns the first `limit`
+    records of `rest`, newest first by (`date_field`, id) (a prepared query, say): what
+    `page_get` answers without a token."""
     heads = [] if head is None else [head]
     wanted = page_size - len(heads)
     # One record more than fits tells whether there is a next page.
-    fetched = list(rest.order_by(*_newest_first(date_field))[: wanted + 1])
+    fetched = newest(wanted + 1)
     records = heads + fetched[:wanted]
     return _page(records, 0, None, date_field, has_next=len(fetched) > wanted, head=head)
 
@@ -178,7 +191,7 @@ def _first_page(head, rest, page_size, date_field):
 def _page_after(rest, page_size, token, date_field):
     if token.key is not None:
         rest = rest.filter(_older_than(token.key, date_field))
-    fetched = list(rest.order_by(*_newest_first(date_field))[: page_size + 1])
+    fetched = list(rest.order_by(*newest_first(date_field))[: page_size + 1])
     return _page(
         fetched[:page_size], token.page, token, date_field, has_next=len(fetched) > page_size
     )
@@ -208,6 +221,21 @@ def _page(records, number, token, date_field, *, has_next, head=None):
     return Page(records, number, token, next_token, previous_token)
 
 
+# What urlencode leaves as it is (quote_plus's always-safe characters).
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _urlencode(pairs):
+    """urllib.parse.urlencode(pairs), without quoting what needs none (page sizes, numbers,
+    tokens: every paging URI has three of them)."""
+    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in pairs)
+
+
+def _quoted(value):
+    value = str(value)
+    return value if _URL_SAFE.fullmatch(value) else quote_plus(value)
+
+
 def list_envelope(*, key, records, page, page_size, path, filters):
     """Twilio's v2010 list body: the records under `key`, then paging fields whose URIs are
     relative and repeat the filters (a list of (parameter, value) pairs)."""
@@ -216,7 +244,7 @@ def list_envelope(*, key, records, page, page_size, path, filters):
         query = [*filters, ("PageSize", page_size), ("Page", number)]
         if token is not None:
             query.append(("PageToken", token.encode()))
-        return f"{path}?{urlencode(query)}"
+        return f"{path}?{_urlencode(query)}"
 
     start = page.number * page_size
     return {
@@ -260,7 +288,7 @@ def meta_envelope(*, key, records, page, page_size, url, filters):
         query = [*filters, ("PageSize", page_size), ("Page", number)]
         if token is not None:
             query.append(("PageToken", token.encode()))
-        return f"{url}?{urlencode(query)}"
+        return f"{url}?{_urlencode(query)}"
 
     return {
         key: records,

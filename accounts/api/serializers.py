@@ -3,7 +3,6 @@ in GMT."""
 
 import datetime
 from decimal import Decimal
-from email.utils import format_datetime
 
 from ..models.usage import value_text
 
@@ -35,23 +34,59 @@ SUBRESOURCES = [
     ("balance", "Balance"),
 ]
 
+# (key, the path after the account's): every record of a list repeats all twenty.
+_SUBRESOURCE_SUFFIXES = [(key, f"/{name}.json") for key, name in SUBRESOURCES]
+
 _CENTS = Decimal("0.01")
 
 
+# RFC 2822's names, in English whatever the locale (strftime's %a and %b would follow it).
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def rfc2822(moment):
-    """The moment as Twilio writes v2010 dates: Thu, 30 Jul 2015 20:00:00 +0000."""
-    return format_datetime(moment.astimezone(datetime.UTC))
+    """The moment as Twilio writes v2010 dates: Thu, 30 Jul 2015 20:00:00 +0000 (what
+    email.utils.format_datetime writes for it in UTC, in a few calls instead of a dozen: every
+    list row has two dates)."""
+    moment = moment.astimezone(datetime.UTC)
+    # %-formatting: five times faster here than an f-string's format specs or strftime.
+    return "%s, %02d %s %04d %02d:%02d:%02d +0000" % (  # noqa: UP031
+        _DAYS[moment.weekday()],
+        moment.day,
+        _MONTHS[moment.month - 1],
+        moment.year,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def account_uri(sid):
     return f"{API_ROOT}/Accounts/{sid}.json"
 
 
-def account_json(account):
+# What account_json reads: a list reads these columns alone (values_list(named=True)), not
+# whole accounts; "pk" is for paging.
+ACCOUNT_COLUMNS = (
+    "pk",
+    "sid",
+    "friendly_name",
+    "status",
+    "type",
+    "auth_token",
+    "date_created",
+    "date_updated",
+)
+
+
+def account_json(account, *, owner_account_sid=None):
+    """An Account, or a row of ACCOUNT_COLUMNS with the `owner_account_sid` a list knows (its
+    subaccounts' parent is the caller)."""
     base = f"{API_ROOT}/Accounts/{account.sid}"
     return {
         "sid": account.sid,
-        "owner_account_sid": account.owner_account_sid,
+        "owner_account_sid": owner_account_sid or account.owner_account_sid,
         "friendly_name": account.friendly_name,
         "status": account.status,
         "type": account.type,
@@ -59,7 +94,7 @@ def account_json(account):
         "date_created": rfc2822(account.date_created),
         "date_updated": rfc2822(account.date_updated),
         "uri": account_uri(account.sid),
-        "subresource_uris": {key: f"{base}/{name}.json" for key, name in SUBRESOURCES},
+        "subresource_uris": {key: base + suffix for key, suffix in _SUBRESOURCE_SUFFIXES},
     }
 
 
@@ -89,13 +124,30 @@ def incoming_phone_number_uri(account_sid, sid):
     return f"{API_ROOT}/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"
 
 
+# What incoming_phone_number_json reads: a list reads these columns alone (values_list(
+# named=True)) and passes the account_sid its numbers share; "pk" is for paging.
+NUMBER_COLUMNS = (
+    "pk",
+    "sid",
+    "phone_number",
+    "friendly_name",
+    "iso_country",
+    "voice",
+    "sms",
+    "mms",
+    "date_created",
+    "date_updated",
+)
+
+
 def incoming_phone_number_json(number, *, account_sid=None):
-    """An IncomingPhoneNumber in Twilio's field order. What the console does not model (voice
-    and SMS webhooks, applications, trunks, addresses, bundles, emergency calling) has its
-    empty value: null where the description allows it, Twilio's default otherwise (POST for
-    methods, and the enums, which are not nullable). `number.account` should be selected with
-    the number, unless a list passes the `account_sid` all its numbers share; `iso_country`
-    is ours, beyond the description (clients ignore extra keys)."""
+    """An IncomingPhoneNumber (or a row of NUMBER_COLUMNS) in Twilio's field order. What the
+    console does not model (voice and SMS webhooks, applications, trunks, addresses, bundles,
+    emergency calling) has its empty value: null where the description allows it, Twilio's
+    default otherwise (POST for methods, and the enums, which are not nullable).
+    `number.account` should be selected with the number, unless a list passes the
+    `account_sid` all its numbers share; `iso_country` is ours, beyond the description
+    (clients ignore extra keys)."""
     account_sid = account_sid or number.account.sid
     return {
         "account_sid": account_sid,
@@ -103,7 +155,8 @@ def incoming_phone_number_json(number, *, account_sid=None):
         "address_sid": None,
         "api_version": API_VERSION,
         "beta": False,
-        "capabilities": number.capabilities,
+        # IncomingPhoneNumber.capabilities, from the columns (a row has no properties).
+        "capabilities": {"voice": number.voice, "sms": number.sms, "mms": number.mms, "fax": False},
         "date_created": rfc2822(number.date_created),
         "date_updated": rfc2822(number.date_updated),
         "emergency_status": "Inactive",

@@ -11,7 +11,7 @@ from ... import errors
 from ...models import Account
 from ...selectors import accounts as selectors
 from ...services import accounts as account_services
-from .. import paging, serializers
+from .. import callers, paging, serializers
 from ..auth import api_view
 
 ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -34,21 +34,26 @@ def account_list(request, caller):
     token = paging.page_token_parse(
         page_token=request.GET.get("PageToken"), page=request.GET.get("Page")
     )
-    head, subaccounts = selectors.account_list_for_caller(
-        caller=caller, friendly_name=friendly_name, status=status
-    )
-    # Every subaccount listed is the caller's: its parent is the caller, not a join per row.
-    page = paging.page_get(
-        head=head, rest=subaccounts.select_related(None), page_size=page_size, token=token
-    )
-    for account in page.records:
-        if account.parent_id == caller.pk:
-            account.parent = caller
     filters = [("FriendlyName", friendly_name), ("Status", status)]
+    if token is None and friendly_name is None and status is None:
+        # The first page without filters, the one most lists are: by a query compiled once.
+        page = paging.first_page(
+            head=caller,
+            newest=lambda limit: callers.subaccount_rows_newest(caller=caller, limit=limit),
+            page_size=page_size,
+        )
+    else:
+        page = _account_page(caller, friendly_name, status, page_size, token)
     return JsonResponse(
         paging.list_envelope(
             key="accounts",
-            records=[serializers.account_json(account) for account in page.records],
+            records=[
+                # The head is the caller itself; every other record, a row of its subaccounts.
+                serializers.account_json(
+                    account, owner_account_sid=None if account is caller else caller.sid
+                )
+                for account in page.records
+            ],
             page=page,
             page_size=page_size,
             path=request.path,
@@ -57,10 +62,24 @@ def account_list(request, caller):
     )
 
 
+def _account_page(caller, friendly_name, status, page_size, token):
+    head, subaccounts = selectors.account_list_for_caller(
+        caller=caller, friendly_name=friendly_name, status=status
+    )
+    # Every subaccount listed is the caller's: its owner is the caller, not a join per row;
+    # and a row of the columns the JSON shows is all a record needs, not a whole account.
+    return paging.page_get(
+        head=head,
+        rest=subaccounts.select_related(None).values_list(*serializers.ACCOUNT_COLUMNS, named=True),
+        page_size=page_size,
+        token=token,
+    )
+
+
 @api_view("GET", "POST", standard_keys=False)
 def account_detail(request, caller, sid):
     """GET: the account. POST: rename it (FriendlyName) and/or change its status (Status)."""
-    account = selectors.account_get_for_caller(caller=caller, sid=sid)
+    account = callers.account_get_for_caller(caller=caller, sid=sid)
     if request.method == "POST":
         account = account_services.account_update(
             account=account,
@@ -76,7 +95,7 @@ def account_detail(request, caller, sid):
 def account_balance(request, caller, account_sid):
     """The balance the account spends: for a subaccount, its parent's (subaccounts share
     their parent's balance and hold none of their own), reported under the SID asked for."""
-    account = selectors.account_get_for_caller(caller=caller, sid=account_sid)
+    account = callers.account_get_for_caller(caller=caller, sid=account_sid)
     return JsonResponse(serializers.balance_json(account))
 
 

@@ -52,7 +52,7 @@ from ...selectors import accounts as account_selectors
 from ...selectors import numbers as selectors
 from ...services import numbers as number_services
 from ...services.accounts import friendly_name_clean
-from .. import paging, serializers
+from .. import callers, paging, serializers
 from ..auth import api_view
 
 E164_RE = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -68,22 +68,35 @@ def incoming_phone_number_list(request, caller, account_sid):
     beta = request.GET.get("Beta")  # no number here is new to the platform: nothing to filter
     phone_number = request.GET.get("PhoneNumber")
     origin = request.GET.get("Origin")
-    held = selectors.incoming_phone_number_list_for_caller(
-        caller=caller,
-        account_sid=account_sid,
-        phone_number=phone_number,
-        friendly_name=friendly_name,
-        origin=origin,
-    )
     page_size = paging.page_size_parse(request.GET.get("PageSize"))
     token = paging.page_token_parse(
         page_token=request.GET.get("PageToken"), page=request.GET.get("Page")
     )
-    # Every number listed is held by the account in the path (the selector checked that the
-    # caller reaches it): its SID need not be joined to each row.
-    page = paging.page_get(
-        head=None, rest=held.select_related(None), page_size=page_size, token=token
-    )
+    if token is None and friendly_name is None and phone_number is None and origin is None:
+        # The first page without filters, the one most lists are: by a query compiled once.
+        account = callers.account_get_for_caller(caller=caller, sid=account_sid)
+        page = paging.first_page(
+            head=None,
+            newest=lambda limit: callers.held_number_rows_newest(account=account, limit=limit),
+            page_size=page_size,
+        )
+    else:
+        held = selectors.incoming_phone_number_list_for_caller(
+            caller=caller,
+            account_sid=account_sid,
+            phone_number=phone_number,
+            friendly_name=friendly_name,
+            origin=origin,
+        )
+        # Every number listed is held by the account in the path (the selector checked that
+        # the caller reaches it): its SID need not be joined to each row, and a row of the
+        # columns the JSON shows is all a record needs.
+        page = paging.page_get(
+            head=None,
+            rest=held.select_related(None).values_list(*serializers.NUMBER_COLUMNS, named=True),
+            page_size=page_size,
+            token=token,
+        )
     filters = [
         ("FriendlyName", friendly_name),
         ("Beta", beta),
