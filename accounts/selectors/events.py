@@ -84,6 +84,13 @@ def event_get_for_caller(*, caller, sid):
     return event_get(account=caller, sid=sid)
 
 
+def account_sid_visible(sid, *, reader, reaches_parent=False):
+    """Whether `reader`'s log may show the account SID `sid` in an event's data (where a
+    phone number moved): a subaccount's own people and credentials see its SID and its
+    parent's, never a sibling's; whoever reaches the parent sees them all."""
+    return reaches_parent or not reader.is_subaccount or sid in (reader.sid, reader.parent.sid)
+
+
 def activity_events(*, account, account_sid=None):
     """What the Activity page lists: `account`'s log, or, on a main account's page, the part
     of it about one account of the family (`account_sid`)."""

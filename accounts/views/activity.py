@@ -172,13 +172,10 @@ class Naming:
     def account_sid_text(self, sid):
         """An account's SID in an event's data, as this reader may see it: to someone who
         reaches a subaccount only through it, its siblings are "another subaccount"."""
-        if (
-            self.reaches_parent
-            or not self.account.is_subaccount
-            or sid in (self.account.sid, self.account.parent.sid)
-        ):
-            return sid
-        return OTHER_SUBACCOUNT
+        visible = event_selectors.account_sid_visible(
+            sid, reader=self.account, reaches_parent=self.reaches_parent
+        )
+        return sid if visible else OTHER_SUBACCOUNT
 
     def who(self, event):
         if event.actor_type == ActorType.SUPPORT:

@@ -12,6 +12,8 @@ from openapi_core.validation.response.exceptions import InvalidData
 from accounts import errors
 from accounts.models import Account, Event
 from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
 from accounts.services.events import Actor, event_record
 
 from .monitor import (
@@ -258,6 +260,27 @@ def test_a_subaccount_cannot_fetch_its_parents_or_a_siblings_events(
         )
     # Nor find them by filtering.
     assert monitor.get(EVENTS, {"ResourceSid": sibling.sid}, as_=subaccount).json()["events"] == []
+
+
+def test_a_number_moved_from_a_sibling_does_not_name_it_to_a_subaccount(
+    monitor, main_account, subaccount, sibling, stock
+):
+    system = Actor.system()
+    ledger_services.funds_add(account=main_account, amount="20", reason="Top-up", actor=system)
+    number = number_services.number_buy(account=sibling, phone_number="+14155550100", actor=system)
+    number_services.number_transfer(
+        number=number, target=subaccount, acting_account=main_account, actor=system
+    )
+
+    def moved(caller):
+        events = monitor.get(EVENTS, {"EventType": "phone-number.updated"}, as_=caller)
+        return [event["event_data"]["account_sid"] for event in events.json()["events"]]
+
+    # The sibling's credentials: it left for another subaccount, which they may not name.
+    assert moved(sibling) == [{"previous": sibling.sid, "updated": None}]
+    assert subaccount.sid not in json.dumps(monitor.get(EVENTS, as_=sibling).json())
+    # The family's main account names both.
+    assert moved(main_account) == [{"previous": sibling.sid, "updated": subaccount.sid}]
 
 
 def test_another_familys_events_are_not_found(monitor, main_account, other_account):

@@ -42,7 +42,21 @@ def _links(event, base_url):
     return {"actor": actor, "resource": resource}
 
 
-def event_json(event, *, base_url):
+def _event_data(event, caller):
+    """The event's data as `caller` may read it: a sibling's SID, where a phone number moved
+    between subaccounts, is null to a subaccount's credentials."""
+    data = event.event_data
+    moved = data.get("account_sid") if isinstance(data, dict) else None
+    if not caller.is_subaccount or not isinstance(moved, dict):
+        return data
+    shown = {
+        side: sid if sid is None or selectors.account_sid_visible(sid, reader=caller) else None
+        for side, sid in moved.items()
+    }
+    return {**data, "account_sid": shown}
+
+
+def event_json(event, *, base_url, caller):
     """An Event in Twilio's field order. Support staff stay anonymous: no actor SID."""
     anonymous = event.actor_type == Event.ActorType.SUPPORT
     return {
@@ -50,7 +64,7 @@ def event_json(event, *, base_url):
         "actor_sid": None if anonymous else (event.actor_sid or None),
         "actor_type": event.actor_type,
         "description": event.description or None,
-        "event_data": event.event_data,
+        "event_data": _event_data(event, caller),
         "event_date": iso8601(event.event_date),
         "event_type": event.event_type,
         "resource_sid": event.resource_sid or None,
@@ -175,7 +189,7 @@ def event_list(request, caller):
     return JsonResponse(
         paging.meta_envelope(
             key="events",
-            records=[event_json(event, base_url=base_url) for event in page.records],
+            records=[event_json(event, base_url=base_url, caller=caller) for event in page.records],
             page=page,
             page_size=page_size,
             url=base_url + EVENTS_PATH,
@@ -188,4 +202,4 @@ def event_list(request, caller):
 def event_detail(request, caller, sid):
     """One event of the caller's log; another family's event is 20404, like a made-up SID."""
     event = selectors.event_get_for_caller(caller=caller, sid=sid)
-    return JsonResponse(event_json(event, base_url=_base_url(request)))
+    return JsonResponse(event_json(event, base_url=_base_url(request), caller=caller))
