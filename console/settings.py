@@ -208,6 +208,8 @@ MFA_TOTP_ISSUER = "Console"
 # "Last seen" is kept by accounts.middleware.SessionLastSeenMiddleware, a few times an hour
 # rather than with a write on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
+# Django's database sessions, read with SQL written once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # Support staff need two-factor for the admin, except in development.
 ADMIN_REQUIRES_TWO_FACTOR = env_bool("ADMIN_REQUIRES_TWO_FACTOR", not DEBUG)
 
