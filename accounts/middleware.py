@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import LazyObject, empty
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import errors
@@ -108,6 +109,11 @@ class TwoFactorRequiredMiddleware:
             message = self._enrolment_needed(request, user)
             if message:
                 return self._to_enrolment(request, message)
+        if isinstance(user, LazyObject) and user._wrapped is not empty:
+            # Loaded now (Django's lazy `request.user`): everything after this (the other
+            # middleware, the view, a page's dozen `request.user.…`) gets the user itself,
+            # as `login()` leaves it, instead of going through the proxy on each attribute.
+            request.user = user._wrapped
         return self.get_response(request)
 
     def _enrolment_needed(self, request, user):

@@ -122,8 +122,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            # {% url %} that remembers its answers (accounts/templatetags/cached_urls.py).
-            "builtins": ["accounts.templatetags.cached_urls"],
+            # {% url %} and {% static %} that remember their answers
+            # (accounts/templatetags/cached_urls.py, cached_static.py).
+            "builtins": [
+                "accounts.templatetags.cached_urls",
+                "accounts.templatetags.cached_static",
+            ],
         },
     },
 ]
