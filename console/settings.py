@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLastSeenMiddleware",
     # After the messages and htmx middleware: it reads both on the way out.
     "accounts.middleware.HtmxMessagesMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, writing each policy once (accounts/middleware.py).
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 # --- Hardening (issue 14) -----------------------------------------------------------------

@@ -47,6 +47,12 @@ def _prefix_and_urlconf(request):
     return known
 
 
+def cached_reverse(view_name, args=(), *, request=None):
+    """`reverse(view_name, args=args)`, remembered as the tag remembers it (the script prefix
+    and URLconf looked up once per `request`, when given)."""
+    return _reverse(view_name, tuple(args), (), None, *_prefix_and_urlconf(request))[0]
+
+
 class CachedURLNode(defaulttags.URLNode):
     def render(self, context):
         values = [arg.resolve(context) for arg in self.args]
