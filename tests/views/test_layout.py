@@ -1,8 +1,9 @@
 """The layout every console page shares, now that parts of it are remembered: the sidebar
 (rendered once per account, scopes and page) still shows each person exactly the pages their
 role opens, marks the page they are on, and differs between a main account and its
-subaccount; the user menu shows whoever is signed in; the static files and the htmx script
-are linked as Django's own tags link them, whatever the settings."""
+subaccount; the user menu (rendered once per name, email and staff status) shows whoever is
+signed in, as they are named now, and a sign-out form of their own; the static files and
+the htmx script are linked as Django's own tags link them, whatever the settings."""
 
 import re
 
@@ -98,6 +99,17 @@ def test_the_user_menu_shows_who_is_signed_in(as_user, make_user, make_member, a
     html = page(as_user(staff), "account_dashboard", account)
     assert 'aria-label="Your login: bob@example.com"' in html and "Support admin" in html
     assert "ada@example.com" not in html
+    assert html.count('name="csrfmiddlewaretoken"') >= 1 and "Sign out" in html
+    ada.full_name = "Ada King"  # renamed: the menu follows at once
+    ada.save()
+    html = page(as_user(ada), "account_dashboard", account)
+    assert "<strong>Ada King</strong>" in html and "Lovelace" not in html
+    assert "Support admin" not in html
+    ada.full_name = ""
+    ada.save()
+    html = page(as_user(ada), "account_dashboard", account)
+    assert "<strong>" not in html.split('class="menu-who"')[1].split("</p>")[0]
+    assert '<span class="avatar" aria-hidden="true">A</span>' in html  # from the email
 
 
 def test_static_links_are_djangos_whatever_the_settings():
