@@ -3,17 +3,19 @@
 The session, the signed-in user, the current account and the user's roles on it are read on
 every console request, and for each of these one-row reads Django spent several times longer
 building the QuerySet and compiling it (600 to 1,000 Python calls) than running it. A
-`PreparedQuery` has the ORM write the SQL once per database (from a function that builds the
-QuerySet, given sample values that stand for the real ones), remembers where those values go
-among the parameters, and then runs the same SQL with each request's values through the same
-cursor (so query counting, wrappers and the database-unavailable answer all see it), turning
-rows into model instances or tuples exactly as the QuerySet's iterable does: the same
-converters, `from_db`, annotations. tests/selectors/test_prepared.py holds each query of
-this kind to the answers of its QuerySet.
+`PreparedQuery` has the ORM write the SQL once per database connection (from a function that
+builds the QuerySet, given sample values that stand for the real ones), remembers where
+those values go among the parameters, and then runs the same SQL with each request's values
+through the same cursor (so query counting, wrappers and the database-unavailable answer all
+see it), turning rows into model instances or tuples exactly as the QuerySet's iterable
+does: the same converters, `from_db`, annotations. tests/selectors/test_prepared.py holds
+each query of this kind to the answers of its QuerySet.
 
 Only plain queries qualify: model instances without `select_related`, `values_list` of
 fields, or `exists()`; whose values are ints or strings (passed to the database as they are).
 """
+
+import weakref
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
@@ -51,7 +53,9 @@ class PreparedQuery:
         self._build = build
         self._exists = exists
         self._samples = samples
-        self._compiled = {}
+        # Per connection (one per database and thread): the converters a compiler picks
+        # belong to its connection's backend.
+        self._compiled = weakref.WeakKeyDictionary()
         self._model = None
 
     def _compile(self, using):
@@ -114,13 +118,13 @@ class PreparedQuery:
             if self._model is None:
                 self._model = self._build(**self._samples).model
             using = router.db_for_read(self._model)
-        compiled = self._compiled.get(using)
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
         if compiled is None:
-            compiled = self._compiled[using] = self._compile(using)
+            compiled = self._compiled[connection] = self._compile(using)
         params = compiled.params.copy()
         for position, name in compiled.slots:
             params[position] = values[name]
-        connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchmany(1) if compiled.kind == EXISTS else cursor.fetchall()
