@@ -9,21 +9,19 @@ Everything else (saving, deleting, clearing expired rows) is Django's.
 """
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from .selectors.prepared import PreparedQuery
 
+# The model is looked up when the query is first run, as Django's store does (importing this
+# module needs no app registry).
 _session_by_key = PreparedQuery(
-    lambda key: Session.objects.filter(session_key=key), key="prepared-session-key-sample"
+    lambda key: db.SessionStore.get_model_class().objects.filter(session_key=key),
+    key="prepared-session-key-sample",
 )
 
 
 class SessionStore(db.SessionStore):
-    @classmethod
-    def get_model_class(cls):
-        return Session
-
     def _get_session_from_db(self):
         found = _session_by_key(key=self.session_key)
         if found and found[0].expire_date > timezone.now():
