@@ -13,21 +13,27 @@
 - `SessionLastSeenMiddleware` keeps the Sessions page's "last seen" up to date a few times an
   hour.
 - `HtmxMessagesMiddleware` delivers Django messages to htmx requests as toasts.
+- `ContentSecurityPolicyMiddleware` is Django's, writing each policy once.
 """
 
 import logging
 import time
 
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import messages
+from django.middleware import csp
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.csp import CSP, build_policy
+from django.utils.functional import LazyObject, empty
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import errors
 from .selectors import two_factor as two_factor_selectors
 from .signin import LAST_SEEN_SESSION_KEY
+from .templatetags.cached_urls import cached_reverse
 from .views import errors as error_views
 
 logger = logging.getLogger(__name__)
@@ -108,10 +114,15 @@ class TwoFactorRequiredMiddleware:
             message = self._enrolment_needed(request, user)
             if message:
                 return self._to_enrolment(request, message)
+        if isinstance(user, LazyObject) and user._wrapped is not empty:
+            # Loaded now (Django's lazy `request.user`): everything after this (the other
+            # middleware, the view, a page's dozen `request.user.…`) gets the user itself,
+            # as `login()` leaves it, instead of going through the proxy on each attribute.
+            request.user = user._wrapped
         return self.get_response(request)
 
     def _enrolment_needed(self, request, user):
-        on_admin = request.path.startswith(reverse("admin:index"))
+        on_admin = request.path.startswith(cached_reverse("admin:index", request=request))
         if on_admin and two_factor_selectors.admin_requires_two_factor(user=user):
             if not two_factor_selectors.user_has_two_factor(user=user):
                 return errors.TWO_FACTOR_NEEDED_FOR_ADMIN
@@ -185,4 +196,44 @@ class HtmxMessagesMiddleware:
         if items:
             # JSON with \u escapes: header values stay ASCII whatever the message says.
             trigger_client_event(response, MESSAGES_EVENT, {"messages": items})
+        return response
+
+
+# Stands for the nonce in a policy written once; no directive's value can contain it.
+_NONCE_PLACEHOLDER = "\x00nonce\x00"
+_policies = {}
+
+
+def _policy(config, nonce):
+    """`build_policy(config, nonce)`, from the policy written once per configuration: only
+    the nonce differs from one response to the next (and whether there is one: a nonce that
+    no page used is left out, as Django leaves it out)."""
+    written = _policies.get(id(config))
+    if written is None or written[0] is not config:
+        if len(_policies) > 64:
+            _policies.clear()
+        written = (config, build_policy(config, _NONCE_PLACEHOLDER), build_policy(config))
+        _policies[id(config)] = written
+    if nonce:
+        return written[1].replace(_NONCE_PLACEHOLDER, str(nonce))
+    return written[2]
+
+
+class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
+    """Django's CSP middleware (the same headers, the same per-view overrides), without
+    writing the whole policy again for every response."""
+
+    def process_response(self, request, response):
+        nonce = csp.get_nonce(request)
+        sentinel = object()
+        if (csp_config := getattr(response, "_csp_config", sentinel)) is sentinel:
+            csp_config = settings.SECURE_CSP
+        if (csp_ro_config := getattr(response, "_csp_ro_config", sentinel)) is sentinel:
+            csp_ro_config = settings.SECURE_CSP_REPORT_ONLY
+        for header, config in [
+            (CSP.HEADER_ENFORCE, csp_config),
+            (CSP.HEADER_REPORT_ONLY, csp_ro_config),
+        ]:
+            if config and header not in response:
+                response.headers[str(header)] = _policy(config, nonce)
         return response

@@ -17,6 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from . import errors
 from .models import User
+from .selectors.prepared import PreparedQuery
 from .selectors.two_factor import users_with_two_factor_facts
 from .services import two_factor as user_services_two_factor
 from .services import users as user_services
@@ -26,6 +27,11 @@ from .services.events import Actor
 LAST_SEEN_SESSION_KEY = "last_seen_recorded_at"
 
 BACKEND = "accounts.signin.AuthenticationBackend"
+
+# The signed-in user with their two-factor facts, by primary key: every request asks it.
+_user_by_pk = PreparedQuery(
+    lambda pk: users_with_two_factor_facts().filter(pk=pk), pk=-7_318_402_119
+)
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -44,7 +50,8 @@ class AuthenticationBackend(AllauthBackend):
         return user
 
     def get_user(self, user_id):
-        user = users_with_two_factor_facts().filter(pk=user_id).first()
+        found = _user_by_pk(pk=User._meta.pk.get_prep_value(user_id))
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -96,7 +96,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLastSeenMiddleware",
     # After the messages and htmx middleware: it reads both on the way out.
     "accounts.middleware.HtmxMessagesMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's, writing each policy once (accounts/middleware.py).
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 # --- Hardening (issue 14) -----------------------------------------------------------------
@@ -122,8 +123,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            # {% url %} that remembers its answers (accounts/templatetags/cached_urls.py).
-            "builtins": ["accounts.templatetags.cached_urls"],
+            # {% url %} and {% static %} that remember their answers
+            # (accounts/templatetags/cached_urls.py, cached_static.py).
+            "builtins": [
+                "accounts.templatetags.cached_urls",
+                "accounts.templatetags.cached_static",
+            ],
         },
     },
 ]
@@ -208,6 +213,8 @@ MFA_TOTP_ISSUER = "Console"
 # "Last seen" is kept by accounts.middleware.SessionLastSeenMiddleware, a few times an hour
 # rather than with a write on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
+# Django's database sessions, read with SQL written once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # Support staff need two-factor for the admin, except in development.
 ADMIN_REQUIRES_TWO_FACTOR = env_bool("ADMIN_REQUIRES_TWO_FACTOR", not DEBUG)
 

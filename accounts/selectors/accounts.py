@@ -20,6 +20,49 @@ from ..models import (
     OrganizationMembership,
     sid_is_valid,
 )
+from .prepared import PreparedQuery
+
+# What every console page asks first (see _account_and_roles_get), with SQL written once.
+_SAMPLE_ID, _OTHER_SAMPLE_ID = -7_318_402_121, -7_318_402_123
+_account_by_sid = PreparedQuery(
+    lambda sid: Account.objects.filter(sid=sid).order_by("pk")[:1], sid="ACprepared-sample"
+)
+_account_by_pk = PreparedQuery(lambda pk: Account.objects.filter(pk=pk), pk=_SAMPLE_ID)
+_roles_on = PreparedQuery(
+    lambda user_id, account_id: AccountMembership.objects.filter(
+        user_id=user_id, account_id__in=[account_id]
+    ).values_list("account_id", "role"),
+    user_id=_SAMPLE_ID,
+    account_id=_OTHER_SAMPLE_ID,
+)
+_roles_on_either = PreparedQuery(
+    lambda user_id, account_id, parent_id: AccountMembership.objects.filter(
+        user_id=user_id, account_id__in=[account_id, parent_id]
+    ).values_list("account_id", "role"),
+    user_id=_SAMPLE_ID,
+    account_id=_OTHER_SAMPLE_ID,
+    parent_id=-7_318_402_125,
+)
+_ORGANIZATION_ADMINS = ["owner", "administrator"]
+_administers = PreparedQuery(
+    lambda user_id, organization_id: OrganizationMembership.objects.filter(
+        user_id=user_id, organization_id__in=[organization_id], role__in=_ORGANIZATION_ADMINS
+    ),
+    exists=True,
+    user_id=_SAMPLE_ID,
+    organization_id=_OTHER_SAMPLE_ID,
+)
+_administers_either = PreparedQuery(
+    lambda user_id, organization_id, other_id: OrganizationMembership.objects.filter(
+        user_id=user_id,
+        organization_id__in=[organization_id, other_id],
+        role__in=_ORGANIZATION_ADMINS,
+    ),
+    exists=True,
+    user_id=_SAMPLE_ID,
+    organization_id=_OTHER_SAMPLE_ID,
+    other_id=-7_318_402_125,
+)
 
 
 def account_list_for_user(*, user):
@@ -38,11 +81,15 @@ def _account_and_roles_get(*, user, sid):
     # The account alone, and its parent by primary key when it has one: every console page
     # asks this first, and building one query joining both (with their owner and organization,
     # which few pages show) cost more than two simple ones.
-    account = Account.objects.filter(sid=sid).first()
-    if account is None:
+    found = _account_by_sid(sid=sid)
+    if not found:
         raise Http404("No such account.")
+    account = found[0]
     if account.parent_id:
-        account.parent = Account.objects.get(pk=account.parent_id)
+        parents = _account_by_pk(pk=account.parent_id)
+        if not parents:
+            raise Account.DoesNotExist("Account matching query does not exist.")
+        account.parent = parents[0]
     own, inherited = _roles_by_source(user=user, account=account)
     if not (own or inherited):
         raise Http404("No such account.")
@@ -61,11 +108,12 @@ def _roles_by_source(*, user, account):
     an owner or administrator of the account's organization (or its parent's). A role on a
     subaccount alone is never a role on its parent or its siblings: only the account's own
     memberships and its parent's count."""
-    account_ids = [account.pk] + ([account.parent_id] if account.parent_id else [])
     own, inherited = set(), set()
-    for account_id, role in AccountMembership.objects.filter(
-        user=user, account_id__in=account_ids
-    ).values_list("account_id", "role"):
+    if account.parent_id:
+        held = _roles_on_either(user_id=user.pk, account_id=account.pk, parent_id=account.parent_id)
+    else:
+        held = _roles_on(user_id=user.pk, account_id=account.pk)
+    for account_id, role in held:
         (own if account_id == account.pk else inherited).add(role)
     # A subaccount is in its parent's organization (organization_import moves both); the
     # parent's is asked too when it was fetched with the account, as reachable_by does.
@@ -73,12 +121,14 @@ def _roles_by_source(*, user, account):
     if account.parent_id and Account._meta.get_field("parent").is_cached(account):
         organization_ids.add(account.parent.organization_id)
     organization_ids.discard(None)
-    if (
-        organization_ids
-        and OrganizationMembership.objects.filter(
-            user=user, organization_id__in=organization_ids, role__in=["owner", "administrator"]
-        ).exists()
-    ):
+    if len(organization_ids) == 1:
+        administers = _administers(user_id=user.pk, organization_id=organization_ids.pop())
+    elif organization_ids:
+        first, other = organization_ids
+        administers = _administers_either(user_id=user.pk, organization_id=first, other_id=other)
+    else:
+        administers = False
+    if administers:
         inherited.add(roles.ADMINISTRATOR)
     return own, inherited
 

@@ -19,34 +19,68 @@ CACHEABLE = (str, int)
 
 @functools.lru_cache(maxsize=16384)
 def _reverse(view_name, args, kwargs, current_app, prefix, urlconf):
-    return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+    """The URL, and the URL escaped for HTML (what the tag writes when autoescaping)."""
+    url = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+    return url, conditional_escape(url)
+
+
+# The script prefix and URLconf, looked up once per request: both are set before the request
+# reaches the view (the handler sets them) and stay for its whole answer, and each lookup
+# reads a context-local variable, which cost more than the rest of the tag.
+_PREFIX_AND_URLCONF = "_cached_urls_prefix_and_urlconf"
+_MISSING = object()
+
+
+def _current_app(request):
+    current_app = getattr(request, "current_app", _MISSING)
+    if current_app is _MISSING:
+        current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+    return current_app
+
+
+def _prefix_and_urlconf(request):
+    if request is None:
+        return get_script_prefix(), get_urlconf()
+    known = request.__dict__.get(_PREFIX_AND_URLCONF)
+    if known is None:
+        known = request.__dict__[_PREFIX_AND_URLCONF] = (get_script_prefix(), get_urlconf())
+    return known
+
+
+def cached_reverse(view_name, args=(), *, request=None):
+    """`reverse(view_name, args=args)`, remembered as the tag remembers it (the script prefix
+    and URLconf looked up once per `request`, when given)."""
+    return _reverse(view_name, tuple(args), (), None, *_prefix_and_urlconf(request))[0]
 
 
 class CachedURLNode(defaulttags.URLNode):
     def render(self, context):
-        args = tuple(arg.resolve(context) for arg in self.args)
-        kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
-        values = args + tuple(value for _, value in kwargs)
+        values = [arg.resolve(context) for arg in self.args]
+        if self.kwargs:
+            kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
+            values += [value for _, value in kwargs]
+        else:
+            kwargs = ()
         view_name = self.view_name.resolve(context)
-        if not (isinstance(view_name, str) and all(type(v) in CACHEABLE for v in values)):
+        if not isinstance(view_name, str) or any(type(v) not in CACHEABLE for v in values):
             return super().render(context)  # a model or lazy object: its str() may change
+        request = getattr(context, "request", None)
         try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
-        try:
-            url = _reverse(view_name, args, kwargs, current_app, get_script_prefix(), get_urlconf())
+            url, escaped = _reverse(
+                view_name,
+                tuple(values[: len(self.args)]),
+                kwargs,
+                _current_app(request),
+                *_prefix_and_urlconf(request),
+            )
         except NoReverseMatch:
             if self.asvar is None:
                 raise
-            url = ""
+            url = escaped = ""
         if self.asvar:
             context[self.asvar] = url
             return ""
-        return conditional_escape(url) if context.autoescape else url
+        return escaped if context.autoescape else url
 
 
 @register.tag

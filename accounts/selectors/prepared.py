@@ -1,0 +1,161 @@
+"""Queries that every console request makes, written by the ORM once and then run as SQL.
+
+The session, the signed-in user, the current account and the user's roles on it are read on
+every console request, and for each of these one-row reads Django spent several times longer
+building the QuerySet and compiling it (600 to 1,000 Python calls) than running it. A
+`PreparedQuery` has the ORM write the SQL once per database connection (from a function that
+builds the QuerySet, given sample values that stand for the real ones), remembers where
+those values go among the parameters, and then runs the same SQL with each request's values
+through the same cursor (so query counting, wrappers and the database-unavailable answer all
+see it), turning rows into model instances or tuples exactly as the QuerySet's iterable
+does: the same converters, `from_db`, annotations. tests/selectors/test_prepared.py holds
+each query of this kind to the answers of its QuerySet.
+
+Only plain queries qualify: model instances without `select_related`, `values_list` of
+fields, or `exists()`; whose values are ints or strings (passed to the database as they are).
+"""
+
+import weakref
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
+
+MODELS, ROWS, FLAT, EXISTS = "models", "rows", "flat", "exists"
+
+
+class _Compiled:
+    __slots__ = (
+        "sql",
+        "params",
+        "slots",
+        "kind",
+        "col_count",
+        "converters",
+        "model",
+        "model_start",
+        "model_end",
+        "init_list",
+        "annotations",
+        "fetch_mode",
+    )
+
+
+class PreparedQuery:
+    """`build(**values)` returns the QuerySet; `samples` are values of the right types that
+    appear nowhere else in the query (each must turn up exactly once among its parameters).
+    `exists=True` asks `exists()` of it. Call it with the real values."""
+
+    def __init__(self, build, *, exists=False, **samples):
+        for name, sample in samples.items():
+            if type(sample) not in (int, str):
+                raise ImproperlyConfigured(f"{name}: only int and str values can be prepared.")
+        self._build = build
+        self._exists = exists
+        self._samples = samples
+        # Per connection (one per database and thread): the converters a compiler picks
+        # belong to its connection's backend.
+        self._compiled = weakref.WeakKeyDictionary()
+        self._model = None
+
+    def _compile(self, using):
+        queryset = self._build(**self._samples)
+        if self._exists:
+            query, kind = queryset.query.exists(), EXISTS
+        else:
+            query = queryset.query
+            kind = {
+                ModelIterable: MODELS,
+                ValuesListIterable: ROWS,
+                FlatValuesListIterable: FLAT,
+            }.get(queryset._iterable_class)
+            if kind is None:
+                raise ImproperlyConfigured("Only models, values_list and exists are prepared.")
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        compiled = _Compiled()
+        compiled.sql, compiled.params, compiled.kind = sql, list(params), kind
+        compiled.slots = []
+        for name, sample in self._samples.items():
+            positions = [
+                i
+                for i, param in enumerate(params)
+                if type(param) is type(sample) and param == sample
+            ]
+            if len(positions) != 1:
+                raise ImproperlyConfigured(
+                    f"The sample for {name} appears {len(positions)} times in the parameters."
+                )
+            compiled.slots.append((positions[0], name))
+        compiled.col_count = compiler.col_count
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ImproperlyConfigured("Composite fields are not prepared.")
+        compiled.converters = list(compiler.get_converters(fields).items())
+        compiled.fetch_mode = queryset._fetch_mode
+        if compiled.fetch_mode.track_peers:
+            raise ImproperlyConfigured("Fetch modes that track peers are not prepared.")
+        if kind == MODELS:
+            klass_info = compiler.klass_info
+            if klass_info.get("related_klass_infos") or queryset._known_related_objects:
+                raise ImproperlyConfigured("Related objects are not prepared.")
+            select_fields = klass_info["select_fields"]
+            compiled.model = klass_info["model"]
+            compiled.model_start, compiled.model_end = select_fields[0], select_fields[-1] + 1
+            compiled.init_list = [
+                selected[0].target.attname
+                for selected in compiler.select[compiled.model_start : compiled.model_end]
+            ]
+            compiled.annotations = list(compiler.annotation_col_map.items())
+        elif kind == ROWS and queryset._fields:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            if list(queryset._fields) != names:
+                raise ImproperlyConfigured("values_list in the order of the query only.")
+        return compiled
+
+    def __call__(self, *, using=None, **values):
+        if using is None:
+            if self._model is None:
+                self._model = self._build(**self._samples).model
+            using = router.db_for_read(self._model)
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(using)
+        params = compiled.params.copy()
+        for position, name in compiled.slots:
+            params[position] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchmany(1) if compiled.kind == EXISTS else cursor.fetchall()
+        if compiled.kind == EXISTS:
+            return bool(rows)
+        if compiled.converters or len(rows[0] if rows else ()) != compiled.col_count:
+            rows = [self._convert(compiled, row, connection) for row in rows]
+        if compiled.kind == FLAT:
+            return [row[0] for row in rows]
+        if compiled.kind == ROWS:
+            return [tuple(row) for row in rows]
+        return [self._instance(compiled, row, using) for row in rows]
+
+    @staticmethod
+    def _convert(compiled, row, connection):
+        row = list(row[: compiled.col_count])
+        for position, (converters, expression) in compiled.converters:
+            value = row[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[position] = value
+        return row
+
+    @staticmethod
+    def _instance(compiled, row, using):
+        instance = compiled.model.from_db(
+            using,
+            compiled.init_list,
+            row[compiled.model_start : compiled.model_end],
+            fetch_mode=compiled.fetch_mode,
+        )
+        for name, position in compiled.annotations:
+            setattr(instance, name, row[position])
+        return instance

@@ -1,0 +1,57 @@
+"""`{% memo key … %}…{% endmemo %}`: a fragment of a page rendered once per distinct key and
+then reused, in this process. For markup that depends only on the values named as its key
+(and on the URLconf and script prefix, which the key includes): the account sidebar is a
+dozen links, each with a role check and an "is this the current page" check, rendered the
+same for every request with the same account, scopes and page, and it cost more than a
+sixth of the layout.
+
+Everything the block reads must be in its key, and it must not set variables for what
+follows it (`{% url … as x %}`): on a hit nothing inside runs. tests/views/test_layout.py
+holds the sidebar to what each role on each page must see.
+"""
+
+from django import template
+
+from .cached_urls import _current_app, _prefix_and_urlconf
+
+register = template.Library()
+
+MAX_FRAGMENTS = 4096
+_fragments = {}
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, keys):
+        self.nodelist = nodelist
+        self.keys = keys
+
+    def render(self, context):
+        request = getattr(context, "request", None)
+        key = (
+            self,
+            context.autoescape,
+            _current_app(request),
+            *_prefix_and_urlconf(request),
+            *(expression.resolve(context) for expression in self.keys),
+        )
+        try:
+            return _fragments[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key: render it every time
+            return self.nodelist.render(context)
+        fragment = self.nodelist.render(context)
+        if len(_fragments) >= MAX_FRAGMENTS:
+            _fragments.clear()
+        _fragments[key] = fragment
+        return fragment
+
+
+@register.tag
+def memo(parser, token):
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("{% memo %} needs the values its block depends on.")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, [parser.compile_filter(bit) for bit in bits])

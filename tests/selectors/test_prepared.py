@@ -1,0 +1,130 @@
+"""The reads every console request makes run SQL the ORM wrote once (accounts/selectors/
+prepared.py), and still answer exactly what their QuerySets answer: the same user with the
+same two-factor facts, the same account with its parent, the same roles however they were
+given (on the account, on its parent, through the account's or its parent's organization);
+a session that expired signs its user out, as Django's own store does."""
+
+import datetime
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import Account, AccountMembership, Organization, OrganizationMembership
+from accounts.selectors import accounts as account_selectors
+from accounts.selectors.prepared import PreparedQuery
+from accounts.selectors.two_factor import users_with_two_factor_facts
+from accounts.signin import AuthenticationBackend
+
+pytestmark = pytest.mark.django_db
+
+OrgRole = OrganizationMembership.Role
+
+
+def fields(instance, *extra):
+    values = {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+    values.update({name: bool(getattr(instance, name)) for name in extra})
+    return values
+
+
+def test_the_signed_in_user_is_the_orms_user_with_the_same_two_factor_facts(make_user, account):
+    covered = make_user(email="covered@example.com", full_name="Ada")
+    AccountMembership.objects.create(account=account, user=covered, role=roles.DEVELOPER)
+    Account.objects.filter(pk=account.pk).update(require_two_factor=True)
+    Authenticator.objects.create(user=covered, type=Authenticator.Type.TOTP, data={})
+    plain = make_user(email="plain@example.com")
+
+    backend = AuthenticationBackend()
+    for user in (covered, plain):
+        loaded = backend.get_user(user.pk)
+        expected = users_with_two_factor_facts().get(pk=user.pk)
+        assert fields(loaded, "has_two_factor", "two_factor_required") == fields(
+            expected, "has_two_factor", "two_factor_required"
+        )
+        assert loaded._state.db == "default" and not loaded._state.adding
+    assert (
+        backend.get_user(covered.pk).has_two_factor,
+        backend.get_user(plain.pk).has_two_factor,
+    ) == (
+        True,
+        False,
+    )
+    assert backend.get_user(10**9) is None
+    plain.is_active = False
+    plain.save()
+    assert backend.get_user(plain.pk) is None  # a deactivated user is signed out
+
+
+def test_the_current_account_and_its_parent_are_the_orms(user, account, make_subaccount):
+    sub = make_subaccount(account, "Support line")
+    found, *_ = account_selectors.account_with_access_for_user(user=user, sid=sub.sid)
+    assert fields(found) == fields(Account.objects.get(pk=sub.pk))
+    assert fields(found.parent) == fields(Account.objects.get(pk=account.pk))
+    assert isinstance(found.date_created, datetime.datetime) and timezone.is_aware(
+        found.date_created
+    )
+    with pytest.raises(Http404):
+        account_selectors.account_with_access_for_user(user=user, sid="AC" + "0" * 32)
+
+
+def test_roles_come_from_the_account_its_parent_and_either_organization(
+    make_user, make_account, make_subaccount, owner, join
+):
+    main = make_account(friendly_name="Main")
+    sub = make_subaccount(main, "Sub")
+    developer = make_user(email="developer@example.com")
+    AccountMembership.objects.create(account=main, user=developer, role=roles.DEVELOPER)
+    AccountMembership.objects.create(account=sub, user=developer, role=roles.BILLING_MANAGER)
+    only_sub = make_user(email="only-sub@example.com")
+    AccountMembership.objects.create(account=sub, user=only_sub, role=roles.SUPPORT)
+    stranger = make_user(email="stranger@example.com")
+
+    def access(user, account):
+        return account_selectors.account_with_access_for_user(user=user, sid=account.sid)
+
+    assert access(developer, sub)[1] == {roles.DEVELOPER, roles.BILLING_MANAGER}
+    assert access(only_sub, sub)[1] == {roles.SUPPORT} and access(only_sub, sub)[3] is False
+    with pytest.raises(Http404):
+        access(only_sub, main)  # a role on a subaccount alone never reaches its parent
+    with pytest.raises(Http404):
+        access(stranger, sub)
+
+    # The parent's organization and the subaccount's own (when they differ) both count.
+    parents_org = Organization.objects.create(name="Parent's group")
+    subs_org = Organization.objects.create(name="Sub's group")
+    Account.objects.filter(pk=main.pk).update(organization=parents_org)
+    Account.objects.filter(pk=sub.pk).update(organization=subs_org)
+    for organization in (parents_org, subs_org):
+        administrator = make_user(email=f"admin-{organization.pk}@example.com")
+        join(administrator, OrgRole.ADMINISTRATOR, organization=organization)
+        assert roles.ADMINISTRATOR in access(administrator, sub)[1]
+        member = make_user(email=f"member-{organization.pk}@example.com")
+        join(member, OrgRole.MEMBER, organization=organization)
+        with pytest.raises(Http404):
+            access(member, sub)  # a plain member of the organization holds no role
+
+
+def test_an_expired_session_signs_its_user_out(as_user, user, account):
+    client = as_user(user)
+    dashboard = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(dashboard).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_sample_must_stand_for_exactly_one_parameter(account):
+    twice = PreparedQuery(
+        lambda pk: Account.objects.filter(pk=pk) | Account.objects.filter(parent_id=pk), pk=-5
+    )
+    with pytest.raises(ImproperlyConfigured):
+        twice(pk=account.pk)
+    once = PreparedQuery(lambda pk: Account.objects.filter(pk=pk).values_list("sid"), pk=-5)
+    assert once(pk=account.pk) == [(account.sid,)]
