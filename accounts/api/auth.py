@@ -33,10 +33,10 @@ from django.views.decorators.csrf import csrf_exempt
 from .. import errors
 from ..models import Account, ApiKey
 from ..models.keys import key_secret_hash
+from ..selectors.prepared import PreparedQuery
 from ..services.credentials import key_touch
 from ..services.events import Actor
 from . import errors as responses
-from .queries import PreparedQuery
 
 ACCOUNT_SID_RE = re.compile(r"AC[0-9a-fA-F]{32}")
 KEY_SID_RE = re.compile(r"SK[0-9a-fA-F]{32}")

@@ -1,4 +1,4 @@
-"""What the API reads on most requests, by queries compiled once (accounts/api/queries.py).
+"""What the API reads on most requests, by queries compiled once (accounts/selectors/prepared.py).
 
 Each function answers exactly what its selector answers (tests/api/test_read_paths.py holds
 them side by side), without building a queryset per request:
@@ -15,8 +15,8 @@ them side by side), without building a queryset per request:
 from django.http import Http404
 
 from ..models import Account, IncomingPhoneNumber, sid_is_valid
+from ..selectors.prepared import PreparedQuery
 from . import paging, serializers
-from .queries import PreparedQuery
 
 _SUBACCOUNT_BY_SID = PreparedQuery(
     lambda parent_id, sid: Account.objects.filter(parent_id=parent_id, sid=sid).order_by()[:1],
@@ -61,10 +61,10 @@ def subaccount_rows_newest(*, caller, limit):
     for a subaccount (siblings stay out of reach)."""
     if caller.is_subaccount:
         return []
-    return _SUBACCOUNT_ROWS.all(shape={"limit": limit}, parent_id=caller.pk)
+    return _SUBACCOUNT_ROWS(shape={"limit": limit}, parent_id=caller.pk)
 
 
 def held_number_rows_newest(*, account, limit):
     """The first `limit` numbers `account` holds (not released), newest first, as rows of
     NUMBER_COLUMNS. `account` is one the caller reaches (`account_get_for_caller`)."""
-    return _HELD_NUMBER_ROWS.all(shape={"limit": limit}, account_id=account.pk)
+    return _HELD_NUMBER_ROWS(shape={"limit": limit}, account_id=account.pk)

@@ -12,16 +12,29 @@ does: the same converters, `from_db`, annotations. tests/selectors/test_prepared
 each query of this kind to the answers of its QuerySet.
 
 Only plain queries qualify: model instances without `select_related`, `values_list` of
-fields, or `exists()`; whose values are ints or strings (passed to the database as they are).
+fields (named or not), or `exists()`; whose values are ints or strings (passed to the
+database as they are). What changes the SQL itself (a LIMIT) is a keyword-only argument of
+`build`, given to each call as `shape`: each shape is compiled once (up to SHAPES_KEPT of
+them a connection).
+
+The console's fixed reads use it (here, accounts/signin.py, accounts/sessions.py), and so
+does the API's (accounts/api/auth.py and callers.py).
 """
 
 import weakref
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
-from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    NamedValuesListIterable,
+    ValuesListIterable,
+)
+from django.db.models.utils import create_namedtuple_class
 
-MODELS, ROWS, FLAT, EXISTS = "models", "rows", "flat", "exists"
+MODELS, ROWS, NAMED, FLAT, EXISTS = "models", "rows", "named", "flat", "exists"
+SHAPES_KEPT = 64
 
 
 class _Compiled:
@@ -38,6 +51,7 @@ class _Compiled:
         "init_list",
         "annotations",
         "fetch_mode",
+        "row_class",
     )
 
 
@@ -58,8 +72,8 @@ class PreparedQuery:
         self._compiled = weakref.WeakKeyDictionary()
         self._model = None
 
-    def _compile(self, using):
-        queryset = self._build(**self._samples)
+    def _compile(self, using, shape):
+        queryset = self._build(**self._samples, **shape)
         if self._exists:
             query, kind = queryset.query.exists(), EXISTS
         else:
@@ -67,6 +81,7 @@ class PreparedQuery:
             kind = {
                 ModelIterable: MODELS,
                 ValuesListIterable: ROWS,
+                NamedValuesListIterable: NAMED,
                 FlatValuesListIterable: FLAT,
             }.get(queryset._iterable_class)
             if kind is None:
@@ -107,21 +122,30 @@ class PreparedQuery:
                 for selected in compiler.select[compiled.model_start : compiled.model_end]
             ]
             compiled.annotations = list(compiler.annotation_col_map.items())
-        elif kind == ROWS and queryset._fields:
+        elif kind in (ROWS, NAMED) and (queryset._fields or kind == NAMED):
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            if list(queryset._fields) != names:
+            if queryset._fields and list(queryset._fields) != names:
                 raise ImproperlyConfigured("values_list in the order of the query only.")
+            if kind == NAMED:
+                compiled.row_class = create_namedtuple_class(*names)
         return compiled
 
-    def __call__(self, *, using=None, **values):
+    def __call__(self, *, using=None, shape=None, **values):
+        shape = shape or {}
         if using is None:
             if self._model is None:
-                self._model = self._build(**self._samples).model
+                self._model = self._build(**self._samples, **shape).model
             using = router.db_for_read(self._model)
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        shapes = self._compiled.get(connection)
+        if shapes is None:
+            shapes = self._compiled[connection] = {}
+        key = tuple(sorted(shape.items()))
+        compiled = shapes.get(key)
         if compiled is None:
-            compiled = self._compiled[connection] = self._compile(using)
+            if len(shapes) >= SHAPES_KEPT:
+                shapes.clear()
+            compiled = shapes[key] = self._compile(using, shape)
         params = compiled.params.copy()
         for position, name in compiled.slots:
             params[position] = values[name]
@@ -136,7 +160,15 @@ class PreparedQuery:
             return [row[0] for row in rows]
         if compiled.kind == ROWS:
             return [tuple(row) for row in rows]
+        if compiled.kind == NAMED:
+            new, row_class = tuple.__new__, compiled.row_class
+            return [new(row_class, row) for row in rows]
         return [self._instance(compiled, row, using) for row in rows]
+
+    def first(self, **values):
+        """The first instance or row, or None (put the LIMIT in the QuerySet)."""
+        found = self(**values)
+        return found[0] if found else None
 
     @staticmethod
     def _convert(compiled, row, connection):

@@ -11,14 +11,16 @@ from email.utils import format_datetime
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from accounts.api import auth, callers, queries, serializers
-from accounts.api.queries import PreparedQuery
+from accounts.api import auth, callers, serializers
 from accounts.models import Account, IncomingPhoneNumber
 from accounts.selectors import accounts as account_selectors
+from accounts.selectors import prepared
+from accounts.selectors.prepared import PreparedQuery
 from accounts.services import accounts as account_services
 from accounts.services import numbers as number_services
 from accounts.services.events import Actor
@@ -218,15 +220,15 @@ def test_a_prepared_query_refuses_what_it_cannot_compile_once(main_account):
     contains = PreparedQuery(
         lambda name: Account.objects.filter(friendly_name__contains=name), name="x-placeholder"
     )
-    with pytest.raises(ValueError):
-        contains.all(name="Acme")
+    with pytest.raises(ImproperlyConfigured):
+        contains(name="Acme")
     joined = PreparedQuery(
         lambda sid: Account.objects.select_related("parent").filter(sid=sid), sid="p"
     )
-    with pytest.raises(ValueError):
-        joined.all(sid=main_account.sid)
+    with pytest.raises(ImproperlyConfigured):
+        joined(sid=main_account.sid)
     by_sid = PreparedQuery(lambda sid: Account.objects.filter(sid=sid), sid="AC-placeholder")
-    assert [a.pk for a in by_sid.all(sid=main_account.sid)] == [main_account.pk]
+    assert [a.pk for a in by_sid(sid=main_account.sid)] == [main_account.pk]
     assert by_sid.first(sid="AC" + "0" * 32) is None
 
 
@@ -388,7 +390,7 @@ def test_more_page_sizes_than_the_compiled_queries_kept_still_list_right(
 ):
     """Each LIMIT is compiled once and kept, up to SHAPES_KEPT of them; beyond, they are
     compiled again, and every page stays right."""
-    monkeypatch.setattr(queries, "SHAPES_KEPT", 2)
+    monkeypatch.setattr(prepared, "SHAPES_KEPT", 2)
     main = odd_family[0]
     everyone = [main.sid] + [
         a.sid for a in Account.objects.filter(parent=main).order_by("-date_created", "-id")
