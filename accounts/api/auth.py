@@ -33,7 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .. import errors
 from ..models import Account, ApiKey
 from ..models.keys import key_secret_hash
-from ..selectors.prepared import PreparedQuery
+from ..selectors import accounts as account_selectors
 from ..services.credentials import key_touch
 from ..services.events import Actor
 from . import errors as responses
@@ -45,15 +45,6 @@ KEY_SID_RE = re.compile(r"SK[0-9a-fA-F]{32}")
 # unknown SID costs the same as a wrong secret.
 _UNKNOWN_ACCOUNT_TOKEN = b"0" * 32
 _UNKNOWN_KEY_HASH = "0" * 64
-
-# The caller's account by its unique SID (no ORDER BY: `first()` would sort by the model's
-# ordering) and a subaccount's parent by its primary key: two simple queries build faster
-# than one joining both, and a main account needs only the first. Every column: views and
-# services use the caller as they would any account.
-_ACCOUNT_BY_SID = PreparedQuery(
-    lambda sid: Account.objects.filter(sid=sid).order_by()[:1], sid="AC-placeholder"
-)
-_ACCOUNT_BY_PK = PreparedQuery(lambda pk: Account.objects.filter(pk=pk).order_by()[:1], pk=-1)
 
 # The URL parameter that names the account in the path (…/Accounts/{AccountSid}/…).
 PATH_ACCOUNT = "account_sid"
@@ -94,13 +85,8 @@ def _may_use_api(account):
 def _token_authenticate(sid, token):
     account = None
     if ACCOUNT_SID_RE.fullmatch(sid):
-        account = _ACCOUNT_BY_SID.first(sid=sid)
-        if account is not None and account.parent_id:
-            parent = _ACCOUNT_BY_PK.first(pk=account.parent_id)
-            if parent is None:  # gone meanwhile (the foreign key protects it): no caller
-                account = None
-            else:
-                account.parent = parent
+        # Every column of both: views and services use the caller as any account.
+        account = account_selectors.account_and_parent_by_sid(sid)
     given = token.encode()
     primary = account.auth_token.encode() if account else _UNKNOWN_ACCOUNT_TOKEN
     secondary = (

@@ -65,6 +65,20 @@ _administers_either = PreparedQuery(
 )
 
 
+def account_and_parent_by_sid(sid):
+    """The account with this SID, with its parent (read by primary key) when it has one, or
+    None: every column of both, for whoever asks about it. Every console page and every API
+    request asks this first, and building one query joining both cost more than two simple
+    ones, written once (`PreparedQuery`)."""
+    account = _account_by_sid.first(sid=sid)
+    if account is not None and account.parent_id:
+        parent = _account_by_pk.first(pk=account.parent_id)
+        if parent is None:  # gone meanwhile (the foreign key protects it): as if it were
+            return None
+        account.parent = parent
+    return account
+
+
 def account_list_for_user(*, user):
     """Every account `user` may reach, with what list pages show."""
     return Account.objects.reachable_by(user).select_related("parent", "organization", "owner")
@@ -78,18 +92,9 @@ def _account_and_roles_get(*, user, sid):
     otherwise."""
     if not user.is_authenticated or not sid_is_valid(sid, "AC"):
         raise Http404("No such account.")
-    # The account alone, and its parent by primary key when it has one: every console page
-    # asks this first, and building one query joining both (with their owner and organization,
-    # which few pages show) cost more than two simple ones.
-    found = _account_by_sid(sid=sid)
-    if not found:
+    account = account_and_parent_by_sid(sid)
+    if account is None:
         raise Http404("No such account.")
-    account = found[0]
-    if account.parent_id:
-        parents = _account_by_pk(pk=account.parent_id)
-        if not parents:
-            raise Account.DoesNotExist("Account matching query does not exist.")
-        account.parent = parents[0]
     own, inherited = _roles_by_source(user=user, account=account)
     if not (own or inherited):
         raise Http404("No such account.")
