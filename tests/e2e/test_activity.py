@@ -6,7 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts import roles
+from accounts.models import AccountMembership
 from accounts.services import accounts as account_services
+from accounts.services import ledger as ledger_services
+from accounts.services import numbers as number_services
 from accounts.services.events import Actor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -104,3 +108,28 @@ def test_filters_and_pages_work_without_javascript(page_without_js, sign_in, acc
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"event_type=account\.created"))
     expect(rows).to_have_count(1)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_a_number_moved_to_a_sibling_reads_as_another_subaccount(
+    page, sign_in, account, make_user, stock, screenshot, phone
+):
+    system = Actor.system()
+    ledger_services.funds_add(account=account, amount="20", reason="Top-up", actor=system)
+    eu = account_services.subaccount_create(parent=account, friendly_name="EU", actor=system)
+    us = account_services.subaccount_create(parent=account, friendly_name="US", actor=system)
+    number = number_services.number_buy(account=eu, phone_number="+14155550100", actor=system)
+    number_services.number_transfer(number=number, target=us, acting_account=account, actor=system)
+    person = make_user(email="eu-admin@example.com")
+    AccountMembership.objects.create(account=eu, user=person, role=roles.ADMINISTRATOR)
+    if phone:
+        page.set_viewport_size(PHONE)
+    sign_in(page, person)
+
+    page.goto(f"/console/{eu.sid}/activity/")
+
+    moved = page.locator("#activity-table tbody tr", has_text="Phone number updated")
+    expect(moved).to_contain_text("Another subaccount")
+    expect(moved).to_contain_text(eu.sid)
+    expect(page.locator("body")).not_to_contain_text(us.sid)
+    screenshot(page, f"activity-number-moved-{'phone' if phone else 'desktop'}", full_page=True)
