@@ -55,6 +55,7 @@ def pages(parent):
     console = f"/console/{parent.sid}/"
     return [
         ("bare-db", f"/bench/bare-db/{parent.pk}/", None, {}),
+        ("bare-db-in", f"/bench/bare-db/{parent.pk}/", "console", {}),
         ("dashboard", console, "console", {}),
         ("subaccounts", console + "subaccounts/", "console", {}),
         ("search", console + "subaccounts/?q=Customer+0001", "console", {}),
