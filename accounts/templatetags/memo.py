@@ -8,9 +8,17 @@ sixth of the layout.
 Everything the block reads must be in its key, and it must not set variables for what
 follows it (`{% url … as x %}`): on a hit nothing inside runs. tests/views/test_layout.py
 holds the sidebar to what each role on each page must see.
+
+The key also holds what Django itself renders by (autoescaping, the active language and time
+zone, the URLconf and script prefix). A block never keeps a CSRF token: inside it the token
+is a marker, which each request's own token replaces on the way out, so a form in a
+remembered block (a row's Suspend button) posts with the token of whoever is looking.
 """
 
+import secrets
+
 from django import template
+from django.utils import timezone, translation
 
 from .cached_urls import _current_app, _prefix_and_urlconf
 
@@ -18,6 +26,9 @@ register = template.Library()
 
 MAX_FRAGMENTS = 4096
 _fragments = {}
+
+# Letters and digits, as a real token is: escaping leaves it as it is.
+CSRF_MARKER = "csrfmemo" + secrets.token_hex(24)
 
 
 class MemoNode(template.Node):
@@ -27,23 +38,30 @@ class MemoNode(template.Node):
 
     def render(self, context):
         request = getattr(context, "request", None)
+        csrf_token = context.get("csrf_token")
+        if not csrf_token or csrf_token == "NOTPROVIDED":
+            return self.nodelist.render(context)  # no token to stand in for: as Django would
         key = (
             self,
             context.autoescape,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
             _current_app(request),
             *_prefix_and_urlconf(request),
             *(expression.resolve(context) for expression in self.keys),
         )
         try:
-            return _fragments[key]
+            fragment = _fragments[key]
         except KeyError:
-            pass
+            with context.push(csrf_token=CSRF_MARKER):
+                fragment = self.nodelist.render(context)
+            if len(_fragments) >= MAX_FRAGMENTS:
+                _fragments.clear()
+            _fragments[key] = fragment
         except TypeError:  # a value that cannot be a key: render it every time
             return self.nodelist.render(context)
-        fragment = self.nodelist.render(context)
-        if len(_fragments) >= MAX_FRAGMENTS:
-            _fragments.clear()
-        _fragments[key] = fragment
+        if CSRF_MARKER in fragment:
+            fragment = fragment.replace(CSRF_MARKER, str(csrf_token))
         return fragment
 
 
