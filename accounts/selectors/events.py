@@ -91,6 +91,19 @@ def account_sid_visible(sid, *, reader, reaches_parent=False):
     return reaches_parent or not reader.is_subaccount or sid in (reader.sid, reader.parent.sid)
 
 
+def event_data_for_reader(data, *, reader, reaches_parent=False):
+    """An event's data as `reader` may read it (the Monitor API's `event_data`, the Activity
+    CSV's data column): a sibling's SID, where a phone number moved, is null."""
+    moved = data.get("account_sid") if isinstance(data, dict) else None
+    if reaches_parent or not reader.is_subaccount or not isinstance(moved, dict):
+        return data
+    shown = {
+        side: sid if sid is None or account_sid_visible(sid, reader=reader) else None
+        for side, sid in moved.items()
+    }
+    return {**data, "account_sid": shown}
+
+
 def activity_events(*, account, account_sid=None):
     """What the Activity page lists: `account`'s log, or, on a main account's page, the part
     of it about one account of the family (`account_sid`)."""

@@ -14,7 +14,7 @@ from .. import errors
 from ..models import TRIAL_NUMBER_LIMIT, Account, IncomingPhoneNumber, UsageRecord
 from . import inventory, usage
 from .accounts import friendly_name_clean
-from .events import changes, created, event_record, service
+from .events import changes, created, event_record, events_record, service
 
 
 @service
@@ -156,12 +156,13 @@ def number_transfer(*, number, target, acting_account, actor):
     previous = number.account
     number.account = target
     number.save(update_fields=["account", "date_updated"])
-    event_record(
+    # In the log of each account it changes: the one it left and the one it came to (a
+    # subaccount's log covers only itself; the main account's covers both).
+    moved = changes(account_sid=(previous.sid, target.sid))
+    events_record(
         actor=actor,
         event_type="phone-number.updated",
-        account=previous,
-        resource_sid=number.sid,
-        data=changes(account_sid=(previous.sid, target.sid)),
+        items=[(previous, number.sid, moved), (target, number.sid, moved)],
     )
     return number
 

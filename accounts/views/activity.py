@@ -177,6 +177,12 @@ class Naming:
         )
         return sid if visible else OTHER_SUBACCOUNT
 
+    def event_data(self, event):
+        """The event's data as this reader may read it (siblings' SIDs null)."""
+        return event_selectors.event_data_for_reader(
+            event.event_data, reader=self.account, reaches_parent=self.reaches_parent
+        )
+
     def who(self, event):
         if event.actor_type == ActorType.SUPPORT:
             return Who(SUPPORT, anonymous=True)
@@ -458,7 +464,7 @@ def _csv_rows(events, naming):
                 event.resource_type,
                 event.resource_sid,
                 csv_text(row.changes_text),
-                csv_text(json.dumps(event.event_data, sort_keys=True)),
+                csv_text(json.dumps(naming.event_data(event), sort_keys=True)),
             ]
         )
 

@@ -279,8 +279,12 @@ def test_a_number_moved_from_a_sibling_does_not_name_it_to_a_subaccount(
     # The sibling's credentials: it left for another subaccount, which they may not name.
     assert moved(sibling) == [{"previous": sibling.sid, "updated": None}]
     assert subaccount.sid not in json.dumps(monitor.get(EVENTS, as_=sibling).json())
-    # The family's main account names both.
-    assert moved(main_account) == [{"previous": sibling.sid, "updated": subaccount.sid}]
+    # The receiving subaccount's: it came from another subaccount, in its own log too.
+    assert moved(subaccount) == [{"previous": None, "updated": subaccount.sid}]
+    assert sibling.sid not in json.dumps(monitor.get(EVENTS, as_=subaccount).json())
+    # The family's main account names both, in each account's event.
+    both = {"previous": sibling.sid, "updated": subaccount.sid}
+    assert moved(main_account) == [both, both]
 
 
 def test_another_familys_events_are_not_found(monitor, main_account, other_account):

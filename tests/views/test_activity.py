@@ -346,17 +346,21 @@ def test_a_number_moved_from_a_sibling_does_not_name_it_to_a_subaccount_only_use
     number_services.number_transfer(
         number=number, target=account, acting_account=account, actor=Actor.for_user(user)
     )
-    # The sibling's users see where it went: to their parent, whose SID subaccounts know.
-    html = page_text(
-        signed_in(member(make_user, sibling, roles.ADMINISTRATOR)).get(activity_url(sibling))
-    )
+    # The sibling's users see that it went, to another subaccount they may not name.
+    client = signed_in(member(make_user, sibling, roles.ADMINISTRATOR))
+    html = page_text(client.get(activity_url(sibling)))
+    exported = csv_rows(client.get(activity_url(sibling, format="csv")))
     assert sibling.sid in html and sub.sid not in html and "Another subaccount" in html
+    assert all(sub.sid not in ",".join(row.values()) for row in exported)
 
-    # The receiving subaccount's own user: the number left it for its parent.
+    # The receiving subaccount's own user: the number came to it from a sibling (both moves
+    # are in its log), then left it for its parent, whose SID subaccounts know.
     client = signed_in(member(make_user, sub, roles.ADMINISTRATOR, email="eu@example.com"))
     html = page_text(client.get(activity_url(sub)))
     exported = csv_rows(client.get(activity_url(sub, format="csv")))
-    assert account.sid in html
+    moves = [row for row in exported if row["event_type"] == "phone-number.updated"]
+    assert [row["account_sid"] for row in moves] == [sub.sid, sub.sid]
+    assert account.sid in html and "Another subaccount" in html
     assert sibling.sid not in html
     assert all(sibling.sid not in ",".join(row.values()) for row in exported)
 

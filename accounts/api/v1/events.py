@@ -42,20 +42,6 @@ def _links(event, base_url):
     return {"actor": actor, "resource": resource}
 
 
-def _event_data(event, caller):
-    """The event's data as `caller` may read it: a sibling's SID, where a phone number moved
-    between subaccounts, is null to a subaccount's credentials."""
-    data = event.event_data
-    moved = data.get("account_sid") if isinstance(data, dict) else None
-    if not caller.is_subaccount or not isinstance(moved, dict):
-        return data
-    shown = {
-        side: sid if sid is None or selectors.account_sid_visible(sid, reader=caller) else None
-        for side, sid in moved.items()
-    }
-    return {**data, "account_sid": shown}
-
-
 def event_json(event, *, base_url, caller):
     """An Event in Twilio's field order. Support staff stay anonymous: no actor SID."""
     anonymous = event.actor_type == Event.ActorType.SUPPORT
@@ -64,7 +50,7 @@ def event_json(event, *, base_url, caller):
         "actor_sid": None if anonymous else (event.actor_sid or None),
         "actor_type": event.actor_type,
         "description": event.description or None,
-        "event_data": _event_data(event, caller),
+        "event_data": selectors.event_data_for_reader(event.event_data, reader=caller),
         "event_date": iso8601(event.event_date),
         "event_type": event.event_type,
         "resource_sid": event.resource_sid or None,
