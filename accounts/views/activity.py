@@ -11,7 +11,7 @@ import csv
 import datetime
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -84,14 +84,16 @@ def _shown(text):
     return text if len(text) <= SHOWN_CHARS else Truncator(text).chars(SHOWN_CHARS)
 
 
-@dataclass
+# Rows, and what is in them, are values (hashable): the page renders each row once per
+# row (`{% memo row … %}`), an event never changing once recorded.
+@dataclass(frozen=True)
 class Who:
     name: str
     sid: str = ""  # empty when the actor stays anonymous
     anonymous: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
     label: str
     previous: str | None = None
@@ -130,9 +132,9 @@ class Change:
         return f"{self.label}: {self.previous} → {self.updated}"
 
 
-@dataclass
+@dataclass(unsafe_hash=True)  # filled in by row_of, then only read
 class Row:
-    event: Event
+    event: Event  # equal by primary key: its columns never change
     what: str
     who: Who
     source: str
@@ -140,7 +142,7 @@ class Row:
     account_name: str
     resource_type: str
     resource_name: str
-    changes: list = field(default_factory=list)
+    changes: tuple = ()
     # The page's own: when, in UTC ("c", "M j, Y", "H:i:s"), and the links that narrow the
     # page to this row's actor or resource (the page's other filters kept, from its first
     # page). Worked out here, once per row, rather than by template filters and tags.
@@ -300,7 +302,7 @@ def row_of(event, naming, page=None):
             event.resource_type, event.resource_type.replace("-", " ").capitalize()
         ),
         resource_name=_resource_name(event, naming.names),
-        changes=changes_of(event, naming),
+        changes=tuple(changes_of(event, naming)),
     )
     if page is not None:
         when = timezone.localtime(event.event_date)

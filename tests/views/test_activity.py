@@ -698,3 +698,31 @@ def test_the_event_select_shows_the_chosen_type_each_time(client, user, account)
         assert selected(event_type="account.updated") == ["account.updated"]
         assert selected(event_type="phone-number.created") == ["phone-number.created"]
         assert selected(event_type="no.such-type") == []
+
+
+def test_a_row_reads_as_each_reader_may_see_it_and_as_the_family_is_named_now(
+    signed_in, make_user, user, stock, funded, sub, sibling
+):
+    # Rows are rendered once per what they show (memo.py): the same event, on the same
+    # page, still differs by who reads it and by the names it shows as they are now.
+    account = funded
+    number = number_services.number_buy(
+        account=sibling, phone_number="+14155550100", actor=Actor.for_user(user)
+    )
+    number_services.number_transfer(
+        number=number, target=sub, acting_account=account, actor=Actor.for_user(user)
+    )
+    owners_view = page_text(signed_in(user).get(activity_url(sub)))
+    assert sibling.sid in owners_view and "Another subaccount" not in owners_view
+
+    own_user = member(make_user, sub, roles.ADMINISTRATOR, email="eu@example.com")
+    subs_view = page_text(signed_in(own_user).get(activity_url(sub)))
+    assert sibling.sid not in subs_view and "Another subaccount" in subs_view
+
+    family = page_text(signed_in(user).get(activity_url(account)))
+    assert "in Acme US" in family
+    account_services.account_rename(
+        account=sibling, friendly_name="Acme Americas", actor=Actor.for_user(user)
+    )
+    family = page_text(signed_in(user).get(activity_url(account)))
+    assert "in Acme Americas" in family
