@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 
 from .. import roles
@@ -186,15 +186,17 @@ def open_subaccount_count(*, account):
     )
 
 
-def _listed_account_ids(user):
+def _listed_account_ids(user, *, administrator_id=None):
     """The ids of the accounts a user's lists start from: those they hold a role on (main
     accounts and subaccounts alike) and the main accounts of the organizations they own or
     administer. Reachable, and main or shared on its own, as one UNION the database answers
     from the memberships and the organization index, instead of `reachable_by`'s OR of
-    subqueries, which filters every account in the table."""
+    subqueries, which filters every account in the table. (`user` may be a user's id; a
+    prepared query gives the second use of it apart, as `administrator_id`.)"""
     member_of = AccountMembership.objects.filter(user=user).values("account_id").order_by()
     administered = OrganizationMembership.objects.filter(
-        user=user, role__in=["owner", "administrator"]
+        user=user if administrator_id is None else administrator_id,
+        role__in=_ORGANIZATION_ADMINS,
     ).values("organization_id")
     administered_main = (
         Account.objects.filter(parent__isnull=True, organization_id__in=administered)
@@ -253,6 +255,27 @@ def account_landing_for_user(*, user, last_sid=None):
     return first.sid if first else None
 
 
+# The switcher's two reads without a filter (it opens on every page), written once: the
+# user's main accounts by name, with their organization's name; a main account's newest
+# open subaccounts.
+_switcher_main_accounts = PreparedQuery(
+    lambda user_id, administrator_id, *, limit: (
+        Account.objects.top_level()
+        .filter(pk__in=_listed_account_ids(user_id, administrator_id=administrator_id))
+        .annotate(organization_name=F("organization__name"))
+        .order_by("friendly_name", "pk")[:limit]
+    ),
+    user_id=_SAMPLE_ID,
+    administrator_id=_OTHER_SAMPLE_ID,
+)
+_switcher_open_subaccounts = PreparedQuery(
+    lambda parent_id, *, limit: (
+        Account.objects.filter(parent_id=parent_id).open().order_by("-date_created", "-pk")[:limit]
+    ),
+    parent_id=_SAMPLE_ID,
+)
+
+
 def switcher_accounts(
     *, user, main, query="", limit=50, subaccounts_shown=10, all_subaccounts=True
 ):
@@ -262,24 +285,34 @@ def switcher_accounts(
     one more): the open ones through an index of the parent's open subaccounts by date, the
     closed ones only when fewer open ones fill the list; no count of them.
     `all_subaccounts` says the user reaches `main` itself (a role on it or its organization),
-    and so every subaccount of it; otherwise only those they hold a role on are listed."""
+    and so every subaccount of it; otherwise only those they hold a role on are listed. The
+    main accounts carry their organization's name (`organization_name`)."""
     if not user.is_authenticated:
         return [], [], False
-    top_level = Account.objects.top_level().filter(pk__in=_listed_account_ids(user))
+    newest = ("-date_created", "-pk")
+    wanted = subaccounts_shown + 1
     subaccounts = Account.objects.subaccounts_of(main)
     if not all_subaccounts:
         subaccounts = subaccounts.filter(
             pk__in=AccountMembership.objects.filter(user=user).values("account_id")
         )
     if query:
-        top_level = top_level.filter(account_search_filter(query))
+        top_level = Account.objects.top_level().filter(pk__in=_listed_account_ids(user))
         subaccounts = subaccounts.filter(account_search_filter(query))
-    top_level = list(
-        top_level.select_related("organization").order_by("friendly_name", "pk")[:limit]
-    )
-    newest = ("-date_created", "-pk")
-    wanted = subaccounts_shown + 1
-    shown = list(subaccounts.open().order_by(*newest)[:wanted])
+        top_level = list(
+            top_level.filter(account_search_filter(query))
+            .annotate(organization_name=F("organization__name"))
+            .order_by("friendly_name", "pk")[:limit]
+        )
+        shown = list(subaccounts.open().order_by(*newest)[:wanted])
+    else:
+        top_level = _switcher_main_accounts(
+            user_id=user.pk, administrator_id=user.pk, shape={"limit": limit}
+        )
+        if all_subaccounts:
+            shown = _switcher_open_subaccounts(parent_id=main.pk, shape={"limit": wanted})
+        else:
+            shown = list(subaccounts.open().order_by(*newest)[:wanted])
     if len(shown) < wanted:
         closed = subaccounts.filter(status=Account.Status.CLOSED).order_by(*newest)
         shown += list(closed[: wanted - len(shown)])

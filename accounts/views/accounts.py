@@ -148,7 +148,7 @@ def account_switcher(request, sid):
     top_level.sort(key=lambda a: (rank.get(a.sid, len(rank)), a.friendly_name.lower()))
     groups = {}
     for candidate in top_level:
-        name = candidate.organization.name if candidate.organization_id else "Personal accounts"
+        name = candidate.organization_name or "Personal accounts"
         groups.setdefault(name, []).append(candidate)
 
     # One reverse a page rather than one a link (reversing costs more than the rest of the

@@ -109,6 +109,40 @@ def test_roles_come_from_the_account_its_parent_and_either_organization(
             access(member, sub)  # a plain member of the organization holds no role
 
 
+def test_the_switcher_lists_what_the_orm_lists(make_user, make_account, make_subaccount, join):
+    """Its unfiltered reads are prepared: the same main accounts in the same order, each with
+    its organization's name, and the same newest open subaccounts."""
+    user = make_user(email="switcher@example.com")
+    group = Organization.objects.create(name="Beta group")
+    own = make_account(owner=user, friendly_name="Zeta")
+    grouped = make_account(friendly_name="Alpha")
+    Account.objects.filter(pk=grouped.pk).update(organization=group)
+    join(user, OrgRole.ADMINISTRATOR, organization=group)
+    shared = make_account(friendly_name="Mid")
+    AccountMembership.objects.create(account=shared, user=user, role=roles.DEVELOPER)
+    make_account(friendly_name="Not theirs")
+    subs = [make_subaccount(own, f"Sub {n}") for n in range(4)]
+    Account.objects.filter(pk=subs[-1].pk).update(status=Account.Status.CLOSED)
+
+    top_level, shown, more = account_selectors.switcher_accounts(
+        user=user, main=own, limit=2, subaccounts_shown=2
+    )
+
+    expected = list(
+        Account.objects.top_level()
+        .filter(pk__in=account_selectors._listed_account_ids(user))
+        .select_related("organization")
+        .order_by("friendly_name", "pk")[:2]
+    )
+    assert [fields(a) for a in top_level] == [fields(a) for a in expected]
+    assert [a.organization_name for a in top_level] == ["Beta group", None]
+    newest_open = Account.objects.subaccounts_of(own).open().order_by("-date_created", "-pk")
+    assert [fields(a) for a in shown] == [fields(a) for a in newest_open[:2]]
+    assert more is True
+    everything, _, _ = account_selectors.switcher_accounts(user=user, main=own, limit=50)
+    assert [a.friendly_name for a in everything] == ["Alpha", "Mid", "Zeta"]
+
+
 def test_an_expired_session_signs_its_user_out(as_user, user, account):
     client = as_user(user)
     dashboard = reverse("console:account_dashboard", args=[account.sid])
