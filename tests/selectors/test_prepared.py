@@ -143,6 +143,47 @@ def test_the_switcher_lists_what_the_orm_lists(make_user, make_account, make_sub
     assert [a.friendly_name for a in everything] == ["Alpha", "Mid", "Zeta"]
 
 
+def test_the_accounts_page_lists_what_the_orm_lists(
+    make_user, make_account, make_subaccount, join
+):
+    """Unfiltered, its read is prepared: the same accounts in the same order (by
+    organization, then name), each with its organization's name and the user's own roles;
+    and the count of accounts toward the owner's limit."""
+    user = make_user(email="lister@example.com")
+    group = Organization.objects.create(name="Beta group")
+    own = make_account(owner=user, friendly_name="Zeta")
+    grouped = make_account(friendly_name="Alpha")
+    Account.objects.filter(pk=grouped.pk).update(organization=group)
+    join(user, OrgRole.ADMINISTRATOR, organization=group)
+    shared_sub = make_subaccount(make_account(friendly_name="Theirs"), "Shared with me")
+    AccountMembership.objects.create(account=shared_sub, user=user, role=roles.DEVELOPER)
+    AccountMembership.objects.create(account=shared_sub, user=user, role=roles.SUPPORT)
+    make_account(owner=user, friendly_name="Closed one")
+    Account.objects.filter(friendly_name="Closed one").update(status=Account.Status.CLOSED)
+
+    listed = account_selectors.account_list_page(user=user)
+
+    expected = list(
+        Account.objects.filter(pk__in=account_selectors._listed_account_ids(user))
+        .select_related("organization")
+        .order_by("organization__name", "friendly_name", "pk")
+    )
+    assert [fields(a) for a in listed] == [fields(a) for a in expected]
+    assert [a.organization_name for a in listed] == [
+        a.organization.name if a.organization_id else None for a in expected
+    ]
+    roles_of = {a.friendly_name: sorted(m.role for m in a.my_memberships) for a in listed}
+    assert roles_of == {
+        "Alpha": [],  # through the organization
+        "Closed one": [roles.OWNER],
+        "Shared with me": [roles.DEVELOPER, roles.SUPPORT],
+        "Zeta": [roles.OWNER],
+    }
+    searched = account_selectors.account_list_page(user=user, query="shared")
+    assert [a.pk for a in searched] == [shared_sub.pk]
+    assert account_selectors.owned_account_count(owner=user) == 1  # Zeta; not the closed one
+
+
 def test_an_expired_session_signs_its_user_out(as_user, user, account):
     client = as_user(user)
     dashboard = reverse("console:account_dashboard", args=[account.sid])
