@@ -143,15 +143,13 @@ def test_the_switcher_lists_what_the_orm_lists(make_user, make_account, make_sub
     assert [a.friendly_name for a in everything] == ["Alpha", "Mid", "Zeta"]
 
 
-def test_the_accounts_page_lists_what_the_orm_lists(
-    make_user, make_account, make_subaccount, join
-):
+def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, make_subaccount, join):
     """Unfiltered, its read is prepared: the same accounts in the same order (by
     organization, then name), each with its organization's name and the user's own roles;
     and the count of accounts toward the owner's limit."""
     user = make_user(email="lister@example.com")
     group = Organization.objects.create(name="Beta group")
-    own = make_account(owner=user, friendly_name="Zeta")
+    make_account(owner=user, friendly_name="Zeta")
     grouped = make_account(friendly_name="Alpha")
     Account.objects.filter(pk=grouped.pk).update(organization=group)
     join(user, OrgRole.ADMINISTRATOR, organization=group)
