@@ -248,12 +248,10 @@ def account_list_page(*, user, query=""):
         accounts = list(_account_list(user.pk, user.pk).filter(account_search_filter(query)))
     else:
         accounts = _account_list_all(user_id=user.pk, administrator_id=user.pk)
+    # Every account the user holds a role on is listed: their memberships are the roles.
     mine = {}
-    if accounts:
-        for membership in AccountMembership.objects.filter(
-            user=user, account_id__in=[account.pk for account in accounts]
-        ).order_by("pk"):
-            mine.setdefault(membership.account_id, []).append(membership)
+    for membership in _memberships_of(user_id=user.pk):
+        mine.setdefault(membership.account_id, []).append(membership)
     for account in accounts:
         account.my_memberships = mine.get(account.pk, [])
     return accounts
@@ -269,6 +267,10 @@ def _account_list(user_id, administrator_id):
     )
 
 
+_memberships_of = PreparedQuery(
+    lambda user_id: AccountMembership.objects.filter(user_id=user_id).order_by("pk"),
+    user_id=_SAMPLE_ID,
+)
 _account_list_all = PreparedQuery(
     lambda user_id, administrator_id: _account_list(user_id, administrator_id),
     user_id=_SAMPLE_ID,
