@@ -106,15 +106,33 @@ def _listing(request, parent):
     }
 
 
-def _context(request, current, **extra):
-    return {
-        "current": current,
-        "account": current.account,
-        "can_write": _can_write(current),
-        "page": "subaccount_list",
-        **_listing(request, current.account),
-        **extra,
+def _with_row_state(context):
+    """Every value a row reads, present even when empty: a row's key (`{% memo %}`) looks
+    each one up once a row, and a missing name costs the template engine an exception and a
+    log call each time."""
+    context = {
+        "failed": None,
+        "row_done": "",
+        "row_error": "",
+        "rename_error": "",
+        "rename_value": "",
+        **context,
     }
+    context["failed_pk"] = context["failed"].pk if context["failed"] else None
+    return context
+
+
+def _context(request, current, **extra):
+    return _with_row_state(
+        {
+            "current": current,
+            "account": current.account,
+            "can_write": _can_write(current),
+            "page": "subaccount_list",
+            **_listing(request, current.account),
+            **extra,
+        }
+    )
 
 
 @login_required
@@ -225,16 +243,18 @@ def subaccount_detail(request, sid, subaccount_sid):
 
 
 def _row_context(current, subaccount, **extra):
-    return {
-        "current": current,
-        "account": current.account,
-        "sub": subaccount,
-        "can_write": _can_write(current),
-        # Read again: the row's action may just have closed a subaccount.
-        "used": account_selectors.open_subaccount_count(account=current.account),
-        **row_urls(current.account),
-        **extra,
-    }
+    return _with_row_state(
+        {
+            "current": current,
+            "account": current.account,
+            "sub": subaccount,
+            "can_write": _can_write(current),
+            # Read again: the row's action may just have closed a subaccount.
+            "used": account_selectors.open_subaccount_count(account=current.account),
+            **row_urls(current.account),
+            **extra,
+        }
+    )
 
 
 @login_required
