@@ -67,6 +67,16 @@ def page_text(response):
     return response.content.decode()
 
 
+def number_moved(user, account, source, target):
+    """A number bought by `source`, moved by its parent `account` to `target`."""
+    number = number_services.number_buy(
+        account=source, phone_number="+14155550100", actor=Actor.for_user(user)
+    )
+    return number_services.number_transfer(
+        number=number, target=target, acting_account=account, actor=Actor.for_user(user)
+    )
+
+
 def csv_rows(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode()
@@ -337,12 +347,7 @@ def test_a_number_moved_from_a_sibling_does_not_name_it_to_a_subaccount_only_use
     signed_in, make_user, user, stock, funded, sub, sibling
 ):
     account = funded
-    number = number_services.number_buy(
-        account=sibling, phone_number="+14155550100", actor=Actor.for_user(user)
-    )
-    number_services.number_transfer(
-        number=number, target=sub, acting_account=account, actor=Actor.for_user(user)
-    )
+    number = number_moved(user, account, sibling, sub)
     number_services.number_transfer(
         number=number, target=account, acting_account=account, actor=Actor.for_user(user)
     )
@@ -706,12 +711,7 @@ def test_a_row_reads_as_each_reader_may_see_it_and_as_the_family_is_named_now(
     # Rows are rendered once per what they show (memo.py): the same event, on the same
     # page, still differs by who reads it and by the names it shows as they are now.
     account = funded
-    number = number_services.number_buy(
-        account=sibling, phone_number="+14155550100", actor=Actor.for_user(user)
-    )
-    number_services.number_transfer(
-        number=number, target=sub, acting_account=account, actor=Actor.for_user(user)
-    )
+    number_moved(user, account, sibling, sub)
     owners_view = page_text(signed_in(user).get(activity_url(sub)))
     assert sibling.sid in owners_view and "Another subaccount" not in owners_view
 
