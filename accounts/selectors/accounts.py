@@ -330,13 +330,14 @@ def switcher_accounts(
             pk__in=AccountMembership.objects.filter(user=user).values("account_id")
         )
     if query:
-        top_level = Account.objects.top_level().filter(pk__in=_listed_account_ids(user))
-        subaccounts = subaccounts.filter(account_search_filter(query))
+        match = account_search_filter(query)
         top_level = list(
-            top_level.filter(account_search_filter(query))
+            Account.objects.top_level()
+            .filter(match, pk__in=_listed_account_ids(user))
             .annotate(organization_name=F("organization__name"))
             .order_by("friendly_name", "pk")[:limit]
         )
+        subaccounts = subaccounts.filter(match)
         shown = list(subaccounts.open().order_by(*newest)[:wanted])
     else:
         top_level = _switcher_main_accounts(
