@@ -122,14 +122,24 @@ def test_a_number_moved_to_a_sibling_reads_as_another_subaccount(
     number_services.number_transfer(number=number, target=us, acting_account=account, actor=system)
     person = make_user(email="eu-admin@example.com")
     AccountMembership.objects.create(account=eu, user=person, role=roles.ADMINISTRATOR)
+    AccountMembership.objects.create(account=us, user=person, role=roles.ADMINISTRATOR)
     if phone:
         page.set_viewport_size(PHONE)
     sign_in(page, person)
+    shown = "phone" if phone else "desktop"
 
+    # Where it left: EU's log names EU, and the sibling it went to only as another.
     page.goto(f"/console/{eu.sid}/activity/")
-
     moved = page.locator("#activity-table tbody tr", has_text="Phone number updated")
     expect(moved).to_contain_text("Another subaccount")
     expect(moved).to_contain_text(eu.sid)
     expect(page.locator("body")).not_to_contain_text(us.sid)
-    screenshot(page, f"activity-number-moved-{'phone' if phone else 'desktop'}", full_page=True)
+    screenshot(page, f"activity-number-moved-{shown}", full_page=True)
+
+    # Where it came to: US's log has the arrival too, from another subaccount.
+    page.goto(f"/console/{us.sid}/activity/")
+    arrived = page.locator("#activity-table tbody tr", has_text="Phone number updated")
+    expect(arrived).to_contain_text("Another subaccount")
+    expect(arrived).to_contain_text(us.sid)
+    expect(page.locator("#activity-table")).not_to_contain_text(eu.sid)
+    screenshot(page, f"activity-number-arrived-{shown}", full_page=True)
