@@ -291,13 +291,19 @@ def account_landing_for_user(*, user, last_sid=None):
 # The switcher's two reads without a filter (it opens on every page), written once: the
 # user's main accounts by name, with their organization's name; a main account's newest
 # open subaccounts.
-_switcher_main_accounts = PreparedQuery(
-    lambda user_id, administrator_id, *, limit: (
+def _main_accounts_listed(user_id, administrator_id):
+    return (
         Account.objects.top_level()
         .filter(pk__in=_listed_account_ids(user_id, administrator_id=administrator_id))
         .annotate(organization_name=F("organization__name"))
-        .order_by("friendly_name", "pk")[:limit]
-    ),
+        .order_by("friendly_name", "pk")
+    )
+
+
+_switcher_main_accounts = PreparedQuery(
+    lambda user_id, administrator_id, *, limit: _main_accounts_listed(user_id, administrator_id)[
+        :limit
+    ],
     user_id=_SAMPLE_ID,
     administrator_id=_OTHER_SAMPLE_ID,
 )
@@ -331,12 +337,7 @@ def switcher_accounts(
         )
     if query:
         match = account_search_filter(query)
-        top_level = list(
-            Account.objects.top_level()
-            .filter(match, pk__in=_listed_account_ids(user))
-            .annotate(organization_name=F("organization__name"))
-            .order_by("friendly_name", "pk")[:limit]
-        )
+        top_level = list(_main_accounts_listed(user.pk, user.pk).filter(match)[:limit])
         subaccounts = subaccounts.filter(match)
         shown = list(subaccounts.open().order_by(*newest)[:wanted])
     else:
