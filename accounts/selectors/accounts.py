@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 
 from .. import roles
@@ -352,6 +352,47 @@ def switcher_accounts(
         closed = subaccounts.filter(status=Account.Status.CLOSED).order_by(*newest)
         shown += list(closed[: wanted - len(shown)])
     return top_level, shown[:subaccounts_shown], len(shown) > subaccounts_shown
+
+
+# The Subaccounts page unfiltered (its every visit): the count and a page of rows, each with
+# only what a row shows, by SQL written once (a shape per page).
+_SUBACCOUNT_ROW_FIELDS = ("sid", "friendly_name", "status", "own_balance", "date_created")
+_subaccount_rows = PreparedQuery(
+    lambda parent_id, *, start, stop: (
+        Account.objects.filter(parent_id=parent_id)
+        .only("parent_id", *_SUBACCOUNT_ROW_FIELDS)
+        .order_by("-date_created", "-pk")[start:stop]
+    ),
+    parent_id=_SAMPLE_ID,
+)
+_subaccount_count = PreparedQuery(
+    lambda parent_id: (
+        Account.objects.filter(parent_id=parent_id)
+        .values("parent_id")
+        .annotate(count=Count("pk"))
+        .values_list("count", flat=True)
+    ),
+    parent_id=_SAMPLE_ID,
+)
+
+
+class SubaccountPages:
+    """All of a parent's subaccounts, newest first, as Django's Paginator pages them (its
+    `count()` and slices), each page a row's fields only."""
+
+    ordered = True
+
+    def __init__(self, parent):
+        self.parent_id = parent.pk
+
+    def count(self):
+        return next(iter(_subaccount_count(parent_id=self.parent_id)), 0)
+
+    def __getitem__(self, page):
+        if page.stop <= page.start:
+            return []  # no subaccounts: a page of none, which SQL cannot LIMIT to
+        shape = {"start": page.start, "stop": page.stop}
+        return _subaccount_rows(parent_id=self.parent_id, shape=shape)
 
 
 def subaccount_list(*, parent, query="", status=""):

@@ -90,6 +90,8 @@ def _listing(request, parent):
         page = WindowPage(subaccounts, request.GET.get("page"), PAGE_SIZE)
         matches = (page.count_text, page.count_is_plural)
     else:
+        if not status:  # every visit: by SQL written once
+            subaccounts = account_selectors.SubaccountPages(parent)
         page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
         count = page.paginator.count
         matches = (f"{count:,}", count != 1)

@@ -10,6 +10,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +181,27 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     searched = account_selectors.account_list_page(user=user, query="shared")
     assert [a.pk for a in searched] == [shared_sub.pk]
     assert account_selectors.owned_account_count(owner=user) == 1  # Zeta; not the closed one
+
+
+def test_the_subaccounts_page_pages_what_the_orm_pages(account, make_subaccount, make_account):
+    """Unfiltered, its count and rows are prepared: the same count, the same subaccounts on
+    each page in the same order, with the fields a row shows; a parent without subaccounts
+    has one empty page."""
+    empty = Paginator(account_selectors.SubaccountPages(make_account()), 50).get_page(1)
+    assert list(empty) == [] and empty.paginator.count == 0
+
+    subs = [make_subaccount(account, f"Sub {n:02}") for n in range(52)]
+    make_subaccount(account, "Own", own_balance=True)
+    Account.objects.filter(pk=subs[3].pk).update(status=Account.Status.CLOSED)
+    prepared = Paginator(account_selectors.SubaccountPages(account), 50)
+    expected = Paginator(account_selectors.subaccount_list(parent=account), 50)
+
+    assert prepared.count == expected.count == 53
+    shown = ("pk", "sid", "friendly_name", "status", "own_balance", "date_created", "parent_id")
+    for number in (1, 2):
+        assert [[getattr(a, f) for f in shown] for a in prepared.page(number)] == [
+            [getattr(a, f) for f in shown] for a in expected.page(number)
+        ]
 
 
 def test_an_expired_session_signs_its_user_out(as_user, user, account):
