@@ -275,7 +275,7 @@ def subaccount_rename(request, sid, subaccount_sid):
         return render(
             request,
             "accounts/subaccount_list.html#rename_form",
-            {"sub": subaccount, **row_urls(current.account)},
+            _with_row_state({"sub": subaccount, **row_urls(current.account)}),
         )
     form = AccountRenameForm(request.POST)
     renamed = form.submit(account=subaccount, actor=actor(request))
