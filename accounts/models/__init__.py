@@ -21,6 +21,7 @@ from .transfers import BalanceTransfer
 from .triggers import UsageTrigger, UsageTriggerDelivery, UsageTriggerDeliveryAttempt
 from .usage import UsageDay, UsageMonth, UsageRecord
 from .users import DEFAULT_ACCOUNT_LIMIT, User, UserManager
+from .versions import FamilyVersion
 
 __all__ = [
     "ACCOUNT_EVENT_TYPES",
@@ -37,6 +38,7 @@ __all__ = [
     "BillingProfile",
     "EVENT_TYPES",
     "Event",
+    "FamilyVersion",
     "IncomingPhoneNumber",
     "Invitation",
     "LedgerEntry",

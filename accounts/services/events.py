@@ -13,26 +13,34 @@ import contextvars
 import dataclasses
 import datetime
 import functools
+import secrets
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Account, Event, Organization, User
+from ..models import Account, Event, FamilyVersion, Organization, User
 
 ActorType = Event.ActorType
 Source = Event.Source
 
 _depth = contextvars.ContextVar("service_depth", default=0)
+# The main accounts whose families the running service has recorded events in.
+_families_changed = contextvars.ContextVar("families_changed", default=None)
 
 
 @contextlib.contextmanager
 def service_transaction():
     """The transaction of a service: durable when it is the outermost one, part of the
     calling service's transaction (no savepoint) otherwise. For the rare write that is not a
-    service function (a Django form's own save) but must commit with its event."""
+    service function (a Django form's own save) but must commit with its event.
+
+    The outermost one ends by setting a new `FamilyVersion` for each family it recorded
+    events in. Last, so that it holds those rows' locks only while committing: a
+    transaction that holds one waits for no other lock, and none waits for it for long."""
     depth = _depth.get()
     token = _depth.set(depth + 1)
+    families_token = _families_changed.set(set()) if depth == 0 else None
     try:
         if depth == 0:
             block = transaction.atomic(durable=True)
@@ -40,8 +48,35 @@ def service_transaction():
             block = transaction.atomic(savepoint=False)
         with block:
             yield
+            if depth == 0:
+                families_version_set(_families_changed.get())
     finally:
         _depth.reset(token)
+        if families_token is not None:
+            _families_changed.reset(families_token)
+
+
+def families_version_set(main_account_ids):
+    """A new version for each of these families (see `FamilyVersion`), in the order of their
+    ids, the order every transaction takes these rows in."""
+    ids = sorted(set(main_account_ids) - {None})
+    if ids:
+        FamilyVersion.objects.bulk_create(
+            [FamilyVersion(main_account_id=pk, version=secrets.randbits(63)) for pk in ids],
+            update_conflicts=True,
+            unique_fields=["main_account"],
+            update_fields=["version"],
+        )
+
+
+def _family_changed(main_account_id):
+    """Note a write in this family: the version changes as the service commits, or now when
+    no service is running (a write that commits on its own)."""
+    changed = _families_changed.get()
+    if changed is None:
+        families_version_set([main_account_id])
+    else:
+        changed.add(main_account_id)
 
 
 def in_service():
@@ -220,12 +255,13 @@ def event_record(
         date=date,
     )
     event.save()
+    _family_changed(event.main_account_id)
     return event
 
 
 def events_record(*, actor, event_type, items, description="", date=None):
     """Many events of one type at once: `items` is [(account, resource_sid, data)]."""
-    return Event.objects.bulk_create(
+    events = Event.objects.bulk_create(
         _event(
             actor=actor,
             event_type=event_type,
@@ -238,6 +274,9 @@ def events_record(*, actor, event_type, items, description="", date=None):
         )
         for account, resource_sid, data in items
     )
+    for main_account_id in {event.main_account_id for event in events}:
+        _family_changed(main_account_id)
+    return events
 
 
 PRUNE_BATCH_SIZE = 1000
@@ -263,9 +302,11 @@ def events_prune(*, before, batch_size=PRUNE_BATCH_SIZE, dry_run=False):
     deleted = 0
     while True:
         with transaction.atomic():
-            batch = list(old.order_by().values_list("id", flat=True)[:batch_size])
+            batch = list(old.order_by().values_list("id", "main_account_id")[:batch_size])
             if batch:
-                Event.objects.filter(id__in=batch).delete()
+                Event.objects.filter(id__in=[pk for pk, _ in batch]).delete()
+                # The families' logs changed: pages remembered from them are out of date.
+                families_version_set(main_account_id for _, main_account_id in batch)
         deleted += len(batch)
         if len(batch) < batch_size:
             return deleted

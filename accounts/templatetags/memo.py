@@ -6,16 +6,25 @@ same for every request with the same account, scopes and page, and it cost more 
 sixth of the layout.
 
 Everything the block reads must be in its key, and it must not set variables for what
-follows it (`{% url … as x %}`): on a hit nothing inside runs. tests/views/test_layout.py
+follows it (`{% url … as x %}`), nor hold what is new on every request (a CSP nonce): on a
+hit nothing inside runs. tests/views/test_layout.py
 holds the sidebar to what each role on each page must see.
 
 The key also holds what Django itself renders by (autoescaping, the active language and time
 zone, the URLconf and script prefix). A block never keeps a CSRF token: inside it the token
 is a marker, which each request's own token replaces on the way out, so a form in a
 remembered block (a row's Suspend button) posts with the token of whoever is looking.
+
+Whole reports are remembered too (the Usage and Billing pages: `{% memo report_key %}`), by
+their family's `FamilyVersion`, which every committed write in the family changes; their
+views hand the template lazy values, so that on a hit their queries never run either. The
+fragments kept are bounded by their total size (MAX_CHARACTERS a process), the least
+recently used given up first.
 """
 
 import secrets
+import threading
+from collections import OrderedDict
 
 from django import template
 from django.utils import timezone, translation
@@ -24,8 +33,49 @@ from .cached_urls import _current_app, _prefix_and_urlconf
 
 register = template.Library()
 
-MAX_FRAGMENTS = 4096
-_fragments = {}
+MAX_FRAGMENTS = 8192
+MAX_CHARACTERS = 32_000_000  # a report is 40 to 120 KB; a row or the sidebar, 1 to 5 KB
+
+
+class _Fragments:
+    """The fragments rendered in this process, most recently used last, within the limits."""
+
+    def __init__(self):
+        self._kept = OrderedDict()
+        self._characters = 0
+        self._lock = threading.Lock()  # `runserver` serves each request in its own thread
+
+    def get(self, key):
+        with self._lock:
+            fragment = self._kept.get(key)
+            if fragment is not None:
+                self._kept.move_to_end(key)
+            return fragment
+
+    def put(self, key, fragment):
+        with self._lock:
+            previous = self._kept.pop(key, None)
+            if previous is not None:
+                self._characters -= len(previous)
+            self._kept[key] = fragment
+            self._characters += len(fragment)
+            while len(self._kept) > MAX_FRAGMENTS or self._characters > MAX_CHARACTERS:
+                _, dropped = self._kept.popitem(last=False)
+                self._characters -= len(dropped)
+
+    def clear(self):
+        with self._lock:
+            self._kept.clear()
+            self._characters = 0
+
+
+_fragments = _Fragments()
+
+
+def forget_all():
+    """Forget every fragment this process remembered (a test that counts the work of
+    rendering them)."""
+    _fragments.clear()
 
 # Letters and digits, as a real token is: escaping leaves it as it is.
 CSRF_MARKER = "csrfmemo" + secrets.token_hex(24)
@@ -41,6 +91,11 @@ class MemoNode(template.Node):
         csrf_token = context.get("csrf_token")
         if not csrf_token or csrf_token == "NOTPROVIDED":
             return self.nodelist.render(context)  # no token to stand in for: as Django would
+        values = tuple(expression.resolve(context) for expression in self.keys)
+        if values[0] is None or values[0] == "":
+            # No first key (`{% memo report_key %}` where the view gave none: a form posted
+            # back with its errors): rendered every time, never all such under one key.
+            return self.nodelist.render(context)
         key = (
             self,
             context.autoescape,
@@ -48,18 +103,16 @@ class MemoNode(template.Node):
             timezone.get_current_timezone_name(),
             _current_app(request),
             *_prefix_and_urlconf(request),
-            *(expression.resolve(context) for expression in self.keys),
+            *values,
         )
         try:
-            fragment = _fragments[key]
-        except KeyError:
-            with context.push(csrf_token=CSRF_MARKER):
-                fragment = self.nodelist.render(context)
-            if len(_fragments) >= MAX_FRAGMENTS:
-                _fragments.clear()
-            _fragments[key] = fragment
+            fragment = _fragments.get(key)
         except TypeError:  # a value that cannot be a key: render it every time
             return self.nodelist.render(context)
+        if fragment is None:
+            with context.push(csrf_token=CSRF_MARKER):
+                fragment = self.nodelist.render(context)
+            _fragments.put(key, fragment)
         if CSRF_MARKER in fragment:
             fragment = fragment.replace(CSRF_MARKER, str(csrf_token))
         return fragment

@@ -33,6 +33,8 @@ from .common import (
     current_account,
     remember_account,
     render_page_or_partial,
+    report_key,
+    when_rendered,
 )
 
 PAGE_SIZE = 50
@@ -95,17 +97,23 @@ def _ledger_page(entries, number):
 
 
 def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
+    """What the page shows, each part worked out only when the template asks for it (which
+    it does not when it remembers the page: see `billing`)."""
     account = current.account
     filter_form = LedgerFilterForm(request.GET)
     kind = filter_form.cleaned_data["kind"] if filter_form.is_valid() else ""
-    entries = ledger_selectors.ledger_entry_list(account=account, kind=kind)
     context = {
         "current": current,
         "account": account,
-        "paying": account.paying_account,
+        "paying": when_rendered(lambda: account.paying_account),
         "filter_form": filter_form,
         "kind": kind,
-        "page_obj": _ledger_page(entries, request.GET.get("page")),
+        "page_obj": when_rendered(
+            lambda: _ledger_page(
+                ledger_selectors.ledger_entry_list(account=account, kind=kind),
+                request.GET.get("page"),
+            )
+        ),
         "page": "billing",
     }
     if request.htmx and transfer_form is None and auto_recharge_form is None:
@@ -115,24 +123,28 @@ def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
     context |= {
         "is_main": is_main,
         "can_pay": can_pay,
-        "transfer_form": transfer_form or _transfer_form(current),
-        "transfers": ledger_selectors.transfer_list(account=account)
+        "transfer_form": transfer_form or when_rendered(_transfer_form, current),
+        "transfers": when_rendered(ledger_selectors.transfer_list, account=account)
         if is_main or account.own_balance
         else [],
         "can_transfer": current.can(roles.BILLING_WRITE) and not account.is_closed,
     }
     if account.parent_id and not account.own_balance and account.monthly_spend_cap is not None:
-        context["spent_this_month"] = ledger_selectors.spent_this_month(account)
+        context["spent_this_month"] = when_rendered(ledger_selectors.spent_this_month, account)
     if is_main:
         context |= {
-            "payments": ledger_selectors.payment_list(account=account),
-            "payments_waiting": ledger_selectors.payments_waiting(account=account),
-            "auto_recharge_notice": ledger_selectors.auto_recharge_notice(account=account),
+            "payments": when_rendered(ledger_selectors.payment_list, account=account),
+            "payments_waiting": when_rendered(ledger_selectors.payments_waiting, account=account),
+            "auto_recharge_notice": when_rendered(
+                ledger_selectors.auto_recharge_notice, account=account
+            ),
             "auto_recharge_form": auto_recharge_form
             or (_auto_recharge_form(account) if can_pay else None),
         }
         if account.is_trial:
-            context["trial_credit_left"] = ledger_selectors.trial_credit_remaining(account)
+            context["trial_credit_left"] = when_rendered(
+                ledger_selectors.trial_credit_remaining, account
+            )
     return context
 
 
@@ -140,13 +152,17 @@ def _context(request, current, *, transfer_form=None, auto_recharge_form=None):
 @vary_on_headers("HX-Request")
 @require_GET
 def billing(request, sid):
-    """The balance the account spends and the ledger behind it, with what may be done."""
+    """The balance the account spends and the ledger behind it, with what may be done:
+    remembered by the family's version (`report_key`), so that a second look builds
+    nothing."""
     current = current_account(request, sid, scope=roles.BILLING_READ)
     if not request.htmx:
         remember_account(request, current.account)
-    return render_page_or_partial(
-        request, "billing/billing.html", "ledger", _context(request, current)
+    context = _context(request, current)
+    context["report_key"] = report_key(
+        request, current, request.GET.get("kind"), request.GET.get("page")
     )
+    return render_page_or_partial(request, "billing/billing.html", "ledger", context)
 
 
 def _main_for_payments(request, sid):

@@ -11,12 +11,14 @@ from allauth.account.internal.flows.reauthentication import is_reauthentication_
 from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import roles
 from ..models import Account
 from ..selectors import accounts as account_selectors
+from ..selectors.versions import family_version
 from ..services.events import Actor
 
 LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
@@ -64,6 +66,28 @@ def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)
     return current
+
+
+def when_rendered(function, *args, **kwargs):
+    """A value of a template's context worked out when the template first asks for it
+    (Django calls what is callable in a context) and then kept: a remembered fragment that
+    asks for nothing costs nothing."""
+    return functools.cache(functools.partial(function, *args, **kwargs))
+
+
+def report_key(request, current, *values):
+    """What a report remembered by its family's version (`{% memo report_key %}`) is
+    remembered under: that version, the account, who is looking and what they may do there,
+    the day (ranges and months start from it), and `values` (the page's query)."""
+    return (
+        family_version(current.account),
+        current.account.sid,
+        request.user.pk,
+        current.scopes,
+        current.reaches_parent,
+        timezone.localdate(),
+        *values,
+    )
 
 
 def reauthentication_required(view=None, *, allow_get=False, when=None):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.utils import dateformat, timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -21,6 +22,7 @@ from .common import (
     current_account,
     remember_account,
     render_page_or_partial,
+    report_key,
 )
 
 PAGE_SIZE = 50
@@ -50,37 +52,44 @@ def usage(request, sid):
         # Usage is reported for the whole family on the main account's page.
         raise Http404("Subaccounts have no usage page of their own.")
     form = UsageRangeForm.from_query(request.GET)
-    report = None
-    if form.is_valid():
+    valid = form.is_valid()
+    if valid and request.GET.get("format") == "csv":
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        include_subaccounts = form.cleaned_data["include_subaccounts"]
-        scope = {"main": account, "start": start, "end": end}
-        if request.GET.get("format") == "csv":
-            groups = usage_selectors.usage_export(**scope, include_subaccounts=include_subaccounts)
-            return _usage_csv(account, start, end, groups)
-        report = usage_selectors.usage_report(
-            **scope,
-            include_subaccounts=include_subaccounts,
-            page=_page_number(request.GET.get("page")),
-            per_page=PAGE_SIZE,
+        groups = usage_selectors.usage_export(
+            main=account,
+            start=start,
+            end=end,
+            include_subaccounts=form.cleaned_data["include_subaccounts"],
         )
+        return _usage_csv(account, start, end, groups)
     if not request.htmx:
         remember_account(request, account)
+    page_number = _page_number(request.GET.get("page"))
+    # The report is worked out only when the template renders it, which it does not when it
+    # remembers it (memo.py): the same family version, range, page, day and reader.
+    report = SimpleLazyObject(lambda: _report(account, form, page_number)) if valid else None
     context = {
         "current": current,
         "account": account,
         "form": form,
         "report": report,
-        # The totals and the chart cover every account; the table shows 50 accounts a page.
-        "groups_page": Page(
-            report.groups, report.page_number, Paginator(range(report.account_count), PAGE_SIZE)
+        # The range as typed (the form shows it so) and the page.
+        "report_key": report_key(request, current, *form.data.values(), page_number),
+        "groups_page": SimpleLazyObject(
+            lambda: Page(
+                report.groups, report.page_number, Paginator(range(report.account_count), PAGE_SIZE)
+            )
         )
-        if report
+        if valid
         else None,
-        "chart": _chart_geometry(report.chart) if report else None,
-        "chart_narrow": _chart_geometry(report.chart, narrow=True) if report else None,
-        "daily": _daily_geometry(report.days) if report else None,
-        "daily_narrow": _daily_geometry(report.days, narrow=True) if report else None,
+        "chart": SimpleLazyObject(lambda: _chart_geometry(report.chart)) if valid else None,
+        "chart_narrow": SimpleLazyObject(lambda: _chart_geometry(report.chart, narrow=True))
+        if valid
+        else None,
+        "daily": SimpleLazyObject(lambda: _daily_geometry(report.days)) if valid else None,
+        "daily_narrow": SimpleLazyObject(lambda: _daily_geometry(report.days, narrow=True))
+        if valid
+        else None,
         "scope_query": "" if form.data.get("include_subaccounts") else "&subaccounts=exclude",
         "presets": _range_presets(),
         "page": "usage",
@@ -90,7 +99,18 @@ def usage(request, sid):
         "billing/usage.html",
         "report",
         context,
-        status=200 if report else FORM_ERROR_STATUS,
+        status=200 if valid else FORM_ERROR_STATUS,
+    )
+
+
+def _report(account, form, page_number):
+    return usage_selectors.usage_report(
+        main=account,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        include_subaccounts=form.cleaned_data["include_subaccounts"],
+        page=page_number,
+        per_page=PAGE_SIZE,
     )
 
 

@@ -1,0 +1,265 @@
+"""Reports remembered by their family's version (`FamilyVersion`, `{% memo report_key %}`):
+a second look at the same report builds nothing, and every committed write in the family
+(through its services, as every write is) shows on the next look, while writes elsewhere
+leave it remembered."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import errors, roles
+from accounts.models import Event, FamilyVersion
+from accounts.selectors.versions import family_version
+from accounts.services import accounts as account_services
+from accounts.services import events as event_services
+from accounts.services import ledger as ledger_services
+from accounts.services import usage as usage_services
+from accounts.services.events import Actor
+from accounts.templatetags import memo
+from tests.conftest import ConsoleClient
+from tests.usage_time import charging_on
+
+NOV = {"start": "2026-11-01", "end": "2026-11-30"}
+SYSTEM = Actor.system()
+
+
+def usage_url(account):
+    return reverse("console:usage", args=[account.sid])
+
+
+def charge(account, price, category="sms"):
+    with charging_on(date(2026, 11, 3)):
+        usage_services.usage_record(
+            account=account,
+            category=category,
+            quantity=1,
+            price=price,
+            start_date=date(2026, 11, 3),
+            end_date=date(2026, 11, 3),
+            actor=SYSTEM,
+        )
+
+
+def visit(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def report_of(html):
+    return html[html.index('<div id="usage-report">') : html.index("</main>")]
+
+
+@pytest.fixture
+def charged(account, make_subaccount):
+    ledger_services.funds_add(account=account, amount="100", actor=SYSTEM, reason="test")
+    alpha = make_subaccount(account, "Alpha")
+    charge(account, "2.00")
+    charge(alpha, "1.25")
+    return account, alpha
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_same_usage_report_builds_nothing(owner_client, charged):
+    account, _ = charged
+    first, built = visit(owner_client, usage_url(account), NOV)
+    again, remembered = visit(owner_client, usage_url(account), NOV)
+    assert report_of(again) == report_of(first)
+    assert "$3.25" in report_of(again)
+    # The report's own queries (ranking, rows, categories, days) are not run again.
+    assert remembered <= built - 5
+
+
+@pytest.mark.django_db
+def test_usage_recorded_in_a_subaccount_shows_on_the_next_look(owner_client, charged):
+    account, alpha = charged
+    before, _ = visit(owner_client, usage_url(account), NOV)
+    assert 'id="usage-total">$3.25<' in before
+    charge(alpha, "0.50", category="calls")
+    after, _ = visit(owner_client, usage_url(account), NOV)
+    assert 'id="usage-total">$3.75<' in after
+    assert "Calls" in after.split('id="usage-categories"')[1]
+
+
+@pytest.mark.django_db
+def test_a_subaccount_renamed_shows_renamed_on_the_next_look(owner_client, charged):
+    account, alpha = charged
+    assert "Alpha" in visit(owner_client, usage_url(account), NOV)[0]
+    account_services.account_rename(account=alpha, friendly_name="Alpha Prime", actor=SYSTEM)
+    html, _ = visit(owner_client, usage_url(account), NOV)
+    assert "Alpha Prime" in html
+
+
+@pytest.mark.django_db
+def test_each_range_and_page_is_its_own_report(owner_client, charged):
+    account, _ = charged
+    november, _ = visit(owner_client, usage_url(account), NOV)
+    october, _ = visit(
+        owner_client, usage_url(account), {"start": "2026-10-01", "end": "2026-10-31"}
+    )
+    assert 'id="usage-total">$3.25<' in november
+    assert 'id="usage-total">$0.00<' in october
+    # What was typed is shown as typed, whatever the same dates looked like before.
+    typed, _ = visit(owner_client, usage_url(account), {"start": "2026-11-1", "end": "2026-11-30"})
+    assert 'value="2026-11-1"' in typed
+    only_main, _ = visit(owner_client, usage_url(account), {**NOV, "subaccounts": "exclude"})
+    assert 'id="usage-total">$2.00<' in only_main
+
+
+@pytest.mark.django_db
+def test_a_remembered_report_is_no_way_in_for_whoever_may_not_see_it(
+    client, charged, make_user, make_member
+):
+    account, alpha = charged
+    owner_view, _ = visit(client_of(client, account.owner), usage_url(account), NOV)
+    stranger = make_user()
+    client.force_login(stranger)
+    assert client.get(usage_url(account), NOV).status_code == 404
+    # A role on the subaccount alone reaches neither its parent's report nor its own.
+    client.force_login(make_member(alpha, roles.ADMINISTRATOR))
+    assert client.get(usage_url(account), NOV).status_code == 404
+    assert client.get(usage_url(alpha), NOV).status_code == 404
+    assert "$3.25" in owner_view
+
+
+def client_of(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_family_version_changes_when_its_write_commits_and_only_then(charged, make_account):
+    account, alpha = charged
+    other = make_account(friendly_name="Elsewhere")
+    mine, theirs = family_version(account), family_version(other)
+    # A write in a subaccount is a write in its family: the main account's version moves.
+    account_services.account_rename(account=alpha, friendly_name="Alpha 2", actor=SYSTEM)
+    assert family_version(alpha) == family_version(account) != mine
+    assert family_version(other) == theirs
+    # A refused write commits nothing, and leaves the version as it was.
+    settled = family_version(account)
+    with pytest.raises(errors.BillingError):
+        usage_services.usage_record(
+            account=alpha,
+            category="sms",
+            quantity=1,
+            price="-1",
+            start_date=date(2026, 11, 3),
+            end_date=date(2026, 11, 3),
+            actor=SYSTEM,
+        )
+    assert family_version(account) == settled
+    assert FamilyVersion.objects.filter(main_account=alpha).exists() is False
+
+
+@pytest.mark.django_db
+def test_pruning_old_events_changes_the_versions_of_their_families(charged):
+    account, _ = charged
+    before = family_version(account)
+    Event.objects.filter(main_account=account).update(event_date="2020-01-01T00:00:00Z")
+    assert event_services.events_prune(before=event_services.events_cutoff(days=30)) > 0
+    assert family_version(account) != before
+
+
+def test_fragments_are_kept_within_their_size_the_least_recently_used_given_up_first(
+    monkeypatch,
+):
+    monkeypatch.setattr(memo, "MAX_CHARACTERS", 25)
+    kept = memo._Fragments()
+    kept.put("a", "x" * 10)
+    kept.put("b", "y" * 10)
+    assert kept.get("a") == "x" * 10  # "a" is now the more recently used
+    kept.put("c", "z" * 10)
+    assert kept.get("b") is None
+    assert kept.get("a") == "x" * 10
+    assert kept.get("c") == "z" * 10
+
+
+@pytest.fixture(autouse=True)
+def _forget_fragments():
+    memo.forget_all()
+    yield
+    memo.forget_all()
+
+
+def billing_url(account):
+    return reverse("console:billing", args=[account.sid])
+
+
+def main_of(html):
+    """The page's own part, without its CSRF tokens (masked anew on every response)."""
+    main = html[html.index('<div class="page-header">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", main)
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_billing_builds_nothing_and_funds_added_show_on_the_next(
+    owner_client, charged
+):
+    account, _ = charged
+    first, built = visit(owner_client, billing_url(account))
+    again, remembered = visit(owner_client, billing_url(account))
+    assert main_of(again) == main_of(first)
+    assert remembered <= built - 5  # the ledger, payments, transfers, notices: not asked again
+    assert 'id="current-balance">$96.75 ' in again
+    ledger_services.funds_add(account=account, amount="10", actor=SYSTEM, reason="Top-up")
+    after, _ = visit(owner_client, billing_url(account))
+    assert 'id="current-balance">$106.75 ' in after
+    assert "Top-up" in after.split('id="ledger"')[1]
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_billing_as_their_role_allows_after_anyone_else(
+    client, charged, make_member
+):
+    account, alpha = charged
+    owner = visit(client_of(client, account.owner), billing_url(account))[0]
+    add_funds = reverse("console:funds_add", args=[account.sid])
+    assert add_funds in owner
+    # An administrator reads billing but does not pay: no "Add funds", though the owner's
+    # page is remembered.
+    administrator = visit(
+        client_of(client, make_member(account, roles.ADMINISTRATOR)), billing_url(account)
+    )[0]
+    assert add_funds not in administrator
+    assert add_funds in visit(client_of(client, account.owner), billing_url(alpha.parent))[0]
+    # The owner sees a subaccount's page with a link to its parent; someone whose role is on
+    # the subaccount alone sees the parent's name only, never a way to it.
+    parent_link = reverse("console:account_dashboard", args=[account.sid])
+    assert parent_link in main_of(visit(client_of(client, account.owner), billing_url(alpha))[0])
+    sub_only = visit(
+        client_of(client, make_member(alpha, roles.ADMINISTRATOR)), billing_url(alpha)
+    )[0]
+    assert "Acme" in main_of(sub_only)
+    assert parent_link not in main_of(sub_only)
+
+
+@pytest.mark.django_db
+def test_a_form_on_a_remembered_billing_page_posts_with_the_readers_own_token(
+    owner_client, charged
+):
+    account, _ = charged
+    owner_client.get(billing_url(account))  # remembered from another session's look
+    reader = ConsoleClient(enforce_csrf_checks=True)
+    reader.force_login(account.owner)
+    html = reader.get(billing_url(account)).content.decode()
+    assert memo.CSRF_MARKER not in html
+    form = re.search(r'<form[^>]*action="([^"]*auto-recharge/)".*?</form>', html, re.S)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(0)).group(1)
+    response = reader.post(
+        form.group(1),
+        {"enabled": "on", "threshold": "5", "amount": "20", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code in (200, 302)
+    account.refresh_from_db()
+    assert account.auto_recharge_on
+    # And the next look shows it on.
+    assert (
+        "When the balance falls below <strong>$5.00</strong>"
+        in reader.get(billing_url(account)).content.decode()
+    )
