@@ -77,6 +77,7 @@ def forget_all():
     rendering them)."""
     _fragments.clear()
 
+
 # Letters and digits, as a real token is: escaping leaves it as it is.
 CSRF_MARKER = "csrfmemo" + secrets.token_hex(24)
 
