@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .. import roles
@@ -16,6 +17,7 @@ from ..models import (
     Account,
     AccountMembership,
     ApiKey,
+    FamilyVersion,
     IncomingPhoneNumber,
     OrganizationMembership,
     sid_is_valid,
@@ -24,8 +26,21 @@ from .prepared import PreparedQuery
 
 # What every console page asks first (see _account_and_roles_get), with SQL written once.
 _SAMPLE_ID, _OTHER_SAMPLE_ID = -7_318_402_121, -7_318_402_123
+# With the version of its family as committed when it was read (`FamilyVersion`; None
+# before the family's first write): a page remembered by it asks nothing more.
 _account_by_sid = PreparedQuery(
-    lambda sid: Account.objects.filter(sid=sid).order_by("pk")[:1], sid="ACprepared-sample"
+    lambda sid: (
+        Account.objects.filter(sid=sid)
+        .annotate(
+            family_version_read=Subquery(
+                FamilyVersion.objects.filter(
+                    main_account_id=Coalesce(OuterRef("parent_id"), OuterRef("pk"))
+                ).values("version")
+            )
+        )
+        .order_by("pk")[:1]
+    ),
+    sid="ACprepared-sample",
 )
 _account_by_pk = PreparedQuery(lambda pk: Account.objects.filter(pk=pk), pk=_SAMPLE_ID)
 _roles_on = PreparedQuery(
@@ -69,7 +84,8 @@ def account_and_parent_by_sid(sid):
     """The account with this SID, with its parent (read by primary key) when it has one, or
     None: every column of both, for whoever asks about it. Every console page and every API
     request asks this first, and building one query joining both cost more than two simple
-    ones, written once (`PreparedQuery`)."""
+    ones, written once (`PreparedQuery`). The account has `family_version_read`, its
+    family's version as it was read with it."""
     account = _account_by_sid.first(sid=sid)
     if account is not None and account.parent_id:
         parent = _account_by_pk.first(pk=account.parent_id)

@@ -79,6 +79,48 @@ def _family_changed(main_account_id):
         changed.add(main_account_id)
 
 
+def _families_naming(user):
+    """The main accounts whose logs name `user` as an actor (their Activity pages show the
+    user's email). One query, on the events' index of their actor."""
+    return set(
+        Event.objects.filter(actor_user=user)
+        .exclude(main_account=None)
+        .values_list("main_account_id", flat=True)
+        .distinct()
+    )
+
+
+def user_saving(sender, instance, update_fields=None, raw=False, **kwargs):
+    """Before a user is saved (`pre_save`): whether their email changes, in whatever way it
+    does (support's form, or allauth's own email views, which are not services). A user's
+    email is shown in the Activity pages of the families their events are in, outside those
+    families' data: the `user_saved` that follows changes those families' versions."""
+    instance._families_to_change = set()
+    if raw or instance._state.adding or instance.pk is None:
+        return  # a new user is named in no log yet
+    if update_fields is not None and "email" not in update_fields:
+        return  # signing in saves last_login alone
+    if User.objects.filter(pk=instance.pk).exclude(email=instance.email).exists():
+        instance._families_to_change = _families_naming(instance)
+
+
+def user_saved(sender, instance, **kwargs):
+    """After the save (`post_save`, inside its transaction if it has one): new versions for
+    the families that name the user, so a remembered page shows the new email."""
+    for main_account_id in getattr(instance, "_families_to_change", ()):
+        _family_changed(main_account_id)
+    instance._families_to_change = set()
+
+
+def user_deleting(sender, instance, **kwargs):
+    """Before a user is deleted (`pre_delete`): the families whose logs name them, which
+    from then on show "A deleted user" (`user_deleted` changes their versions)."""
+    instance._families_to_change = _families_naming(instance)
+
+
+user_deleted = user_saved
+
+
 def in_service():
     """Whether a service is running (its transaction open) in this context."""
     return _depth.get() > 0

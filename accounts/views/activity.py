@@ -34,6 +34,8 @@ from .common import (
     current_account,
     remember_account,
     render_page_or_partial,
+    report_key,
+    when_rendered,
 )
 
 PAGE_SIZE = 50
@@ -365,6 +367,10 @@ def _cursor(text):
 def activity(request, sid):
     current = current_account(request, sid, scope=roles.ACTIVITY_READ)
     account = current.account
+    # The page is remembered by its family's version, read before anything of the family
+    # (the filters' accounts, the log): a second look at an unchanged log builds nothing.
+    wants_csv = request.GET.get("format") == "csv"
+    key = None if wants_csv else report_key(request, current, request.GET.urlencode())
     form = ActivityFilterForm.from_query(request.GET, account=account)
     context = {
         "current": current,
@@ -382,7 +388,7 @@ def activity(request, sid):
     if not request.htmx:
         remember_account(request, account)
     if not form.is_valid():
-        context["rows"] = None
+        context["listing"] = None
         return render_page_or_partial(
             request, TEMPLATE, "activity", context, status=FORM_ERROR_STATUS
         )
@@ -392,9 +398,28 @@ def activity(request, sid):
         ),
         **form.filters(),
     )
-    if request.GET.get("format") == "csv":
+    if wants_csv:
         return _activity_csv(account, events, Naming(current))
 
+    context.update(
+        report_key=key,
+        listing=when_rendered(_listing, request, current, events),
+        filtered=form.is_filtered,
+    )
+    return render_page_or_partial(request, TEMPLATE, "activity", context)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the log as the page shows it."""
+
+    rows: list
+    newer: str | None
+    older: str | None
+    page_number: int
+
+
+def _listing(request, current, events):
     page = paging.page_get(
         head=None,
         rest=events,
@@ -408,17 +433,15 @@ def activity(request, sid):
         if event.actor_type == ActorType.ACCOUNT:
             sids.add(event.actor_sid)
     naming = Naming(
-        current, names=event_selectors.activity_account_names(account=account, sids=sids)
+        current, names=event_selectors.activity_account_names(account=current.account, sids=sids)
     )
     links = PageLinks(request.GET)
-    context.update(
+    return Listing(
         rows=[row_of(event, naming, links) for event in page.records],
         newer=page.previous_token.encode() if page.previous_token else None,
         older=page.next_token.encode() if page.next_token else None,
         page_number=page.number,
-        filtered=form.is_filtered,
     )
-    return render_page_or_partial(request, TEMPLATE, "activity", context)
 
 
 CSV_HEADER = [

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import roles
 from ..models import Account
 from ..selectors import accounts as account_selectors
-from ..selectors.versions import family_version
+from ..selectors.versions import family_version_as_read
 from ..services.events import Actor
 
 LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
@@ -80,7 +80,7 @@ def report_key(request, current, *values):
     remembered under: that version, the account, who is looking and what they may do there,
     the day (ranges and months start from it), and `values` (the page's query)."""
     return (
-        family_version(current.account),
+        family_version_as_read(current.account),
         current.account.sid,
         request.user.pk,
         current.scopes,

@@ -38,7 +38,9 @@ from .common import (
     reauthentication_required,
     remember_account,
     render_page_or_partial,
+    report_key,
     search_query,
+    when_rendered,
 )
 from .paging import WindowPage
 
@@ -81,9 +83,8 @@ def _can_write(current):
     return current.can(roles.SUBACCOUNTS_WRITE) and not current.account.is_closed
 
 
-def _listing(request, parent):
-    query = search_query(request)
-    status = request.GET.get("status", "")
+def _matches(request, parent, query, status):
+    """The page of subaccounts asked for, and how many match ("50+" for a search)."""
     subaccounts = account_selectors.subaccount_list(parent=parent, query=query, status=status)
     if query:
         # A search is not counted (that would read every match): "50+" and a next link.
@@ -95,10 +96,18 @@ def _listing(request, parent):
         page = Paginator(subaccounts, PAGE_SIZE).get_page(request.GET.get("page"))
         count = page.paginator.count
         matches = (f"{count:,}", count != 1)
+    return page, (matches[0] if page.object_list else ""), matches[1]
+
+
+def _listing(request, parent):
+    query = search_query(request)
+    status = request.GET.get("status", "")
+    # Read when the results are rendered, not before: remembered results read nothing.
+    matches = when_rendered(_matches, request, parent, query, status)
     return {
-        "page_obj": page,
-        "match_count": matches[0] if page.object_list else "",
-        "match_plural": matches[1],
+        "page_obj": when_rendered(lambda: matches()[0]),
+        "match_count": when_rendered(lambda: matches()[1]),
+        "match_plural": when_rendered(lambda: matches()[2]),
         "query": query,
         "status": status if status in Account.Status.values else "",
         "statuses": Account.Status.choices,
@@ -145,8 +154,14 @@ def subaccount_list(request, sid):
     if request.method == "POST":
         return _subaccount_create(request, current)
     remember_account(request, current.account)
+    # The results are remembered by the family's version (read here, before any of the
+    # family): a second look at the same page of an unchanged family builds nothing.
+    key = report_key(request, current, request.GET.urlencode())
     return render_page_or_partial(
-        request, "accounts/subaccount_list.html", "results", _context(request, current)
+        request,
+        "accounts/subaccount_list.html",
+        "results",
+        _context(request, current, report_key=key),
     )
 
 

@@ -13,11 +13,13 @@ from django.urls import reverse
 
 from accounts import errors, roles
 from accounts.models import Event, FamilyVersion
+from accounts.selectors.accounts import account_and_parent_by_sid
 from accounts.selectors.versions import family_version
 from accounts.services import accounts as account_services
 from accounts.services import events as event_services
 from accounts.services import ledger as ledger_services
 from accounts.services import usage as usage_services
+from accounts.services import users as user_services
 from accounts.services.events import Actor
 from accounts.templatetags import memo
 from tests.conftest import ConsoleClient
@@ -155,6 +157,10 @@ def test_a_family_version_changes_when_its_write_commits_and_only_then(charged, 
         )
     assert family_version(account) == settled
     assert FamilyVersion.objects.filter(main_account=alpha).exists() is False
+    # Every page reads it with the account, a subaccount's being its parent's.
+    for member in (account, alpha):
+        assert account_and_parent_by_sid(member.sid).family_version_read == settled
+    assert account_and_parent_by_sid(other.sid).family_version_read == family_version(other)
 
 
 @pytest.mark.django_db
@@ -263,3 +269,159 @@ def test_a_form_on_a_remembered_billing_page_posts_with_the_readers_own_token(
         "When the balance falls below <strong>$5.00</strong>"
         in reader.get(billing_url(account)).content.decode()
     )
+
+
+# --- The Activity page ---------------------------------------------------------------------
+
+
+def activity_url(account):
+    return reverse("console:activity", args=[account.sid])
+
+
+def log_of(html):
+    return html[html.index('<div id="activity">') : html.index("</main>")]
+
+
+@pytest.fixture
+def renamed_by_a_colleague(account, make_subaccount, make_member):
+    """Acme, its subaccount Alpha, and an administrator of Acme who renamed Alpha."""
+    alpha = make_subaccount(account, "Alpha")
+    colleague = make_member(account, roles.ADMINISTRATOR)
+    account_services.account_rename(
+        account=alpha, friendly_name="Alpha Prime", actor=Actor.for_user(colleague)
+    )
+    return account, alpha, colleague
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_activity_builds_nothing_and_a_new_event_shows_on_the_next(
+    owner_client, renamed_by_a_colleague
+):
+    account, alpha, colleague = renamed_by_a_colleague
+    first, built = visit(owner_client, activity_url(account))
+    again, remembered = visit(owner_client, activity_url(account))
+    assert log_of(again) == log_of(first)
+    assert colleague.email in log_of(again)
+    # The page of events, the names they mention and the suggested subaccounts: not asked.
+    assert remembered <= built - 3
+    account_services.account_rename(account=alpha, friendly_name="Alpha Three", actor=SYSTEM)
+    after, _ = visit(owner_client, activity_url(account))
+    assert "Alpha Three" in log_of(after)
+    # Each filter is its own page.
+    created, _ = visit(owner_client, activity_url(account), {"event_type": "account.created"})
+    rows = log_of(created).split("<tbody>")[1]
+    assert ">account.created</code>" in rows and ">account.updated</code>" not in rows
+
+
+@pytest.mark.django_db
+def test_a_colleagues_new_email_shows_in_the_activity_however_it_was_changed(
+    owner_client, renamed_by_a_colleague, make_user, make_account
+):
+    account, _, colleague = renamed_by_a_colleague
+    elsewhere = make_account(friendly_name="Elsewhere")
+    untouched = family_version(elsewhere)
+    visit(owner_client, activity_url(account))
+    # Support changes it in the admin (a service) ...
+    staff = make_user(is_staff=True)
+    user_services.user_update(
+        user=colleague, actor=Actor.for_support(staff), email="renamed@example.com"
+    )
+    assert "renamed@example.com" in log_of(visit(owner_client, activity_url(account))[0])
+    # ... or the user makes another address their primary one (allauth saves the user).
+    colleague.email = "primary@example.com"
+    colleague.save(update_fields=["email"])
+    html = log_of(visit(owner_client, activity_url(account))[0])
+    assert "primary@example.com" in html and "renamed@example.com" not in html
+    # Signing in saves the user too, and changes no family's version; nor does any of this
+    # change the version of a family whose log does not name them.
+    settled = family_version(account)
+    colleague.save(update_fields=["last_login"])
+    assert family_version(account) == settled
+    assert family_version(elsewhere) == untouched
+
+
+@pytest.mark.django_db
+def test_a_deleted_users_events_show_a_deleted_user_on_the_next_look(
+    owner_client, renamed_by_a_colleague
+):
+    account, _, colleague = renamed_by_a_colleague
+    assert colleague.email in log_of(visit(owner_client, activity_url(account))[0])
+    email = colleague.email
+    colleague.delete()
+    html = log_of(visit(owner_client, activity_url(account))[0])
+    assert email not in html and "A deleted user" in html
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_the_activity_as_their_role_allows_after_anyone_else(
+    client, renamed_by_a_colleague, make_member, make_user
+):
+    account, alpha, colleague = renamed_by_a_colleague
+    owner_view = log_of(visit(client_of(client, account.owner), activity_url(alpha))[0])
+    assert colleague.email in owner_view
+    # Someone whose role is on the subaccount alone sees the same page with the parent's
+    # people anonymous, though the owner's page is remembered ...
+    sub_only = log_of(
+        visit(client_of(client, make_member(alpha, roles.ADMINISTRATOR)), activity_url(alpha))[0]
+    )
+    assert colleague.email not in sub_only and "A user of the parent account" in sub_only
+    # ... and reaches neither the parent's log nor, without a role, anything.
+    assert client.get(activity_url(account)).status_code == 404
+    client.force_login(make_user())
+    assert client.get(activity_url(alpha)).status_code == 404
+    # A developer reads no activity at all.
+    client.force_login(make_member(account, roles.DEVELOPER))
+    assert client.get(activity_url(account)).status_code == 403
+
+
+# --- The Subaccounts page ------------------------------------------------------------------
+
+
+def subaccounts_url(account):
+    return reverse("console:subaccount_list", args=[account.sid])
+
+
+def results_of(html):
+    results = html[html.index('<div id="subaccount-results"') : html.index("</section>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", results)
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_subaccounts_builds_nothing_and_a_new_one_shows_on_the_next(
+    owner_client, charged
+):
+    account, alpha = charged
+    first, built = visit(owner_client, subaccounts_url(account))
+    again, remembered = visit(owner_client, subaccounts_url(account))
+    assert results_of(again) == results_of(first)
+    assert "Alpha" in results_of(again)
+    assert remembered <= built - 2  # the page of subaccounts and their count: not asked again
+    account_services.subaccount_create(parent=account, friendly_name="Beta", actor=SYSTEM)
+    after = results_of(visit(owner_client, subaccounts_url(account))[0])
+    assert "Beta" in after and "2 of " in after
+    account_services.account_suspend(account=alpha, actor=SYSTEM)
+    suspended = results_of(visit(owner_client, subaccounts_url(account))[0])
+    assert f'id="status-{alpha.sid}">Reactivate<' in suspended
+    # A search is its own page, however the list looked.
+    found = results_of(visit(owner_client, subaccounts_url(account), {"q": "Bet"})[0])
+    assert "Beta" in found and "Alpha" not in found
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_the_subaccounts_as_their_role_allows_after_anyone_else(
+    client, charged, make_member, make_user
+):
+    account, alpha = charged
+    owner = results_of(visit(client_of(client, account.owner), subaccounts_url(account))[0])
+    assert f'id="status-{alpha.sid}"' in owner  # the owner may suspend it
+    # Someone who reads subaccounts but may not change them gets no buttons, though the
+    # owner's page is remembered; their own forms post with their own token.
+    reader = make_member(account, roles.SUPPORT)
+    html = visit(client_of(client, reader), subaccounts_url(account))[0]
+    assert "Alpha" in results_of(html) and f'id="status-{alpha.sid}"' not in results_of(html)
+    assert memo.CSRF_MARKER not in html
+    # Nobody else reaches it.
+    client.force_login(make_user())
+    assert client.get(subaccounts_url(account)).status_code == 404
+    client.force_login(make_member(alpha, roles.ADMINISTRATOR))
+    assert client.get(subaccounts_url(account)).status_code == 404
