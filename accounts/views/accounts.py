@@ -36,7 +36,9 @@ from .common import (
     reauthentication_required,
     remember_account,
     render_page_or_partial,
+    report_key,
     search_query,
+    when_rendered,
 )
 
 SWITCHER_LIMIT = 50
@@ -195,16 +197,21 @@ def _dashboard_context(current, form=None):
         "page": "account_dashboard",
     }
     if account.is_trial and not account.is_subaccount:
-        context["trial_credit_left"] = ledger_selectors.trial_credit_remaining(account)
+        context["trial_credit_left"] = when_rendered(
+            ledger_selectors.trial_credit_remaining, account
+        )
     return context
 
 
 @login_required
 @require_GET
 def account_dashboard(request, sid):
+    """The account at a glance: remembered by its family's version (`report_key`)."""
     current = current_account(request, sid)
     remember_account(request, current.account)
-    return render(request, "accounts/account_dashboard.html", _dashboard_context(current))
+    context = _dashboard_context(current)
+    context["report_key"] = report_key(request, current)
+    return render(request, "accounts/account_dashboard.html", context)
 
 
 @login_required

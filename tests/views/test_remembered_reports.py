@@ -425,3 +425,62 @@ def test_each_reader_sees_the_subaccounts_as_their_role_allows_after_anyone_else
     assert client.get(subaccounts_url(account)).status_code == 404
     client.force_login(make_member(alpha, roles.ADMINISTRATOR))
     assert client.get(subaccounts_url(account)).status_code == 404
+
+
+# --- The dashboard -------------------------------------------------------------------------
+
+
+def dashboard_url(account):
+    return reverse("console:account_dashboard", args=[account.sid])
+
+
+def dashboard_of(html):
+    main = html[html.index('<div class="page-header">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", main)
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_dashboard_builds_the_same_and_a_change_shows_on_the_next(
+    owner_client, charged
+):
+    account, alpha = charged
+    first = dashboard_of(visit(owner_client, dashboard_url(account))[0])
+    assert dashboard_of(visit(owner_client, dashboard_url(account))[0]) == first
+    assert 'id="dashboard-balance">$96.75 ' in first
+    ledger_services.funds_add(account=account, amount="10", actor=SYSTEM, reason="Top-up")
+    account_services.account_rename(account=account, friendly_name="Acme Two", actor=SYSTEM)
+    after = dashboard_of(visit(owner_client, dashboard_url(account))[0])
+    assert 'id="dashboard-balance">$106.75 ' in after and "<h1>Acme Two</h1>" in after
+    # A subaccount's dashboard shows its parent's balance, which a charge in the family moves.
+    assert 'id="dashboard-balance">$106.75 ' in visit(owner_client, dashboard_url(alpha))[0]
+    charge(account, "0.75")
+    assert 'id="dashboard-balance">$106.00 ' in visit(owner_client, dashboard_url(alpha))[0]
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_the_dashboard_as_their_role_allows_after_anyone_else(
+    client, charged, make_member, make_user
+):
+    account, alpha = charged
+    reveal = reverse("console:auth_token_reveal", args=[account.sid])
+    rename = reverse("console:account_rename", args=[account.sid])
+    owner = visit(client_of(client, account.owner), dashboard_url(account))[0]
+    assert reveal in owner and rename in owner
+    # A billing manager sees neither the auth token's link nor the rename form, though the
+    # owner's dashboard is remembered.
+    billing = visit(
+        client_of(client, make_member(account, roles.BILLING_MANAGER)), dashboard_url(account)
+    )[0]
+    assert reveal not in billing and rename not in billing
+    # Someone whose role is on the subaccount alone sees its parent's name, not a link to it.
+    parent_link = f'href="{dashboard_url(account)}"'
+    assert parent_link in dashboard_of(
+        visit(client_of(client, account.owner), dashboard_url(alpha))[0]
+    )
+    sub_only = visit(
+        client_of(client, make_member(alpha, roles.ADMINISTRATOR)), dashboard_url(alpha)
+    )[0]
+    assert parent_link not in dashboard_of(sub_only) and "Acme" in dashboard_of(sub_only)
+    assert client.get(dashboard_url(account)).status_code == 404
+    client.force_login(make_user())
+    assert client.get(dashboard_url(alpha)).status_code == 404
