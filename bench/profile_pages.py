@@ -7,7 +7,10 @@ the same from run to run, however busy the machine, so it shows what a change sa
 queries and the size; on request, the queries' plans and a pyinstrument profile.
 
     DATABASE_URL=postgres://…/scratch .venv/bin/python bench/profile_pages.py \
-        [--seed 100,1000] [--only dashboard,billing] [--profile] [--explain]
+        [--seed 100,1000] [--only dashboard,billing] [--profile] [--explain] [--cold]
+
+`--cold` forgets every remembered fragment before each request (`{% memo %}`): what a page
+costs to build after a write in its family, rather than on a second look.
 
 `--seed` (once per database) creates the families of those sizes; without it the script
 measures the families it finds.
@@ -44,6 +47,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import Account  # noqa: E402
+from accounts.templatetags import memo  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "30"))
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
@@ -91,14 +95,21 @@ def clients(parent):
     }
 
 
+def forget():
+    if "--cold" in sys.argv:
+        memo.forget_all()
+
+
 def measure(client, path, headers):
     response = client.get(path, headers=headers)
     assert response.status_code == 200, (path, response.status_code)
     cpu = []
     for _ in range(RUNS):
+        forget()
         start = time.process_time()
         client.get(path, headers=headers)
         cpu.append((time.process_time() - start) * 1000)
+    forget()
     profile = cProfile.Profile()
     profile.enable()
     client.get(path, headers=headers)
@@ -109,6 +120,7 @@ def measure(client, path, headers):
         queries.append((sql, params))
         return execute(sql, params, many, context)
 
+    forget()
     with connection.execute_wrapper(record):
         client.get(path, headers=headers)
     calls = pstats.Stats(profile).total_calls
@@ -169,6 +181,7 @@ def profile(client, path, headers):
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(10):
+        forget()
         client.get(path, headers=headers)
     profiler.stop()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
