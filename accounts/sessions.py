@@ -6,12 +6,25 @@ The row is fetched by its key and its expiry checked here rather than in the WHE
 that the query has no datetime parameter; an expired session is treated exactly as Django
 treats it (as no session: the key is dropped and a new one made when something is stored).
 Everything else (saving, deleting, clearing expired rows) is Django's.
+
+A signed-in request then reads its user (accounts.signin.AuthenticationBackend). Once this
+process has seen a session signed in, it reads the session and that user in one query: the
+user it was signed in as is a guess, which the session's own data confirms (the user it
+names is the one Django asks for, `prefetched_user`); a wrong or missing guess costs the
+query Django would make anyway.
 """
 
+import contextvars
+import threading
+from collections import OrderedDict
+
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.db.models import Subquery
 from django.utils import timezone
 
 from .selectors.prepared import PreparedQuery
+from .selectors.two_factor import users_with_two_factor_facts
 
 # The model is looked up when the query is first run, as Django's store does (importing this
 # module needs no app registry).
@@ -21,10 +34,107 @@ _session_by_key = PreparedQuery(
 )
 
 
+def _session_column(key, column):
+    sessions = db.SessionStore.get_model_class().objects.filter(session_key=key)
+    return Subquery(sessions.values(column))
+
+
+# The user (as the authentication backend loads them) with their session's columns. The key
+# is given twice, once for each column, as a prepared query's values appear once each.
+_user_with_session = PreparedQuery(
+    lambda user_id, key, same_key: (
+        users_with_two_factor_facts()
+        .filter(pk=user_id)
+        .annotate(
+            session_data_read=_session_column(key, "session_data"),
+            session_expire_read=_session_column(same_key, "expire_date"),
+        )
+    ),
+    user_id=-7_318_402_117,
+    key="prepared-session-key-sample",
+    same_key="prepared-session-key-other",
+)
+
+SESSIONS_REMEMBERED = 10_000
+
+
+class _SignedInAs:
+    """Session key → the id of the user it was last seen signed in as, in this process
+    (the most recently used kept, within SESSIONS_REMEMBERED)."""
+
+    def __init__(self):
+        self._users = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            user_id = self._users.get(key)
+            if user_id is not None:
+                self._users.move_to_end(key)
+            return user_id
+
+    def set(self, key, user_id):
+        with self._lock:
+            if user_id is None:
+                self._users.pop(key, None)
+                return
+            self._users[key] = user_id
+            self._users.move_to_end(key)
+            while len(self._users) > SESSIONS_REMEMBERED:
+                self._users.popitem(last=False)
+
+
+_signed_in_as = _SignedInAs()
+# The user read with this request's session, for the backend to take (once).
+_prefetched = contextvars.ContextVar("prefetched_user", default=None)
+
+
+def prefetched_user(user_id):
+    """The user read with the session just loaded, if that is the user `user_id` (which
+    the session names); each is given out once."""
+    user = _prefetched.get()
+    _prefetched.set(None)
+    if user is not None and user.pk == user_id:
+        return user
+    return None
+
+
 class SessionStore(db.SessionStore):
+    def load(self):
+        data = super().load()
+        if self.session_key:
+            user_id = data.get(SESSION_KEY)
+            try:
+                user_id = int(user_id) if user_id is not None else None
+            except (TypeError, ValueError):
+                user_id = None
+            _signed_in_as.set(self.session_key, user_id)
+        return data
+
     def _get_session_from_db(self):
+        _prefetched.set(None)
+        now = timezone.now()
+        user_id = _signed_in_as.get(self.session_key)
+        if user_id is not None:
+            found = _user_with_session(
+                user_id=user_id, key=self.session_key, same_key=self.session_key
+            )
+            if found and found[0].session_expire_read is not None:
+                user = found[0]
+                if user.session_expire_read > now:
+                    _prefetched.set(user)
+                    return self.model(
+                        session_key=self.session_key,
+                        session_data=user.session_data_read,
+                        expire_date=user.session_expire_read,
+                    )
+                self._session_key = None
+                return None
+            if found:  # the user is there, the session is not
+                self._session_key = None
+                return None
         found = _session_by_key(key=self.session_key)
-        if found and found[0].expire_date > timezone.now():
+        if found and found[0].expire_date > now:
             return found[0]
         self._session_key = None
         return None

@@ -15,7 +15,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.auth.backends import ModelBackend
 
-from . import errors
+from . import errors, sessions
 from .models import User
 from .selectors.prepared import PreparedQuery
 from .selectors.two_factor import users_with_two_factor_facts
@@ -50,8 +50,12 @@ class AuthenticationBackend(AllauthBackend):
         return user
 
     def get_user(self, user_id):
-        found = _user_by_pk(pk=User._meta.pk.get_prep_value(user_id))
-        user = found[0] if found else None
+        pk = User._meta.pk.get_prep_value(user_id)
+        # Read with the session when this process has seen it signed in (sessions.py).
+        user = sessions.prefetched_user(pk)
+        if user is None:
+            found = _user_by_pk(pk=pk)
+            user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

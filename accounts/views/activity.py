@@ -371,42 +371,53 @@ def activity(request, sid):
     # (the filters' accounts, the log): a second look at an unchanged log builds nothing.
     wants_csv = request.GET.get("format") == "csv"
     key = None if wants_csv else report_key(request, current, request.GET.urlencode())
-    form = ActivityFilterForm.from_query(request.GET, account=account)
+    # The filters, the log and the suggested subaccounts are worked out when the page is
+    # rendered: a remembered page asks for none of them.
+    form = when_rendered(ActivityFilterForm.from_query, request.GET, account=account)
     context = {
         "current": current,
         "account": account,
         "form": form,
         "page": "activity",
-        "suggested_accounts": (
-            []
-            if account.is_subaccount
-            else account_selectors.subaccount_list(parent=account).only("sid", "friendly_name")[
-                :ACCOUNTS_SUGGESTED
-            ]
-        ),
+        "suggested_accounts": when_rendered(_suggested_accounts, account),
     }
     if not request.htmx:
         remember_account(request, account)
-    if not form.is_valid():
+    # A query without filters (the page itself, or only its cursor) is a valid form's.
+    filtering = any(request.GET.get(name) for name in ActivityFilterForm.base_fields)
+    if filtering and not form().is_valid():
         context["listing"] = None
         return render_page_or_partial(
             request, TEMPLATE, "activity", context, status=FORM_ERROR_STATUS
         )
-    events = event_selectors.event_filter(
+    if wants_csv:
+        return _activity_csv(account, _events(account, form()), Naming(current))
+
+    context.update(
+        report_key=key,
+        listing=when_rendered(_listing, request, current, form),
+        filtered=when_rendered(lambda: form().is_filtered),
+    )
+    return render_page_or_partial(request, TEMPLATE, "activity", context)
+
+
+def _suggested_accounts(account):
+    """The subaccounts the Account filter suggests (a subaccount's log has no such filter)."""
+    if account.is_subaccount:
+        return []
+    subaccounts = account_selectors.subaccount_list(parent=account)
+    return subaccounts.only("sid", "friendly_name")[:ACCOUNTS_SUGGESTED]
+
+
+def _events(account, form):
+    """The events the (valid) filters match, newest first."""
+    form.is_valid()
+    return event_selectors.event_filter(
         event_selectors.activity_events(
             account=account, account_sid=form.cleaned_data.get("account")
         ),
         **form.filters(),
     )
-    if wants_csv:
-        return _activity_csv(account, events, Naming(current))
-
-    context.update(
-        report_key=key,
-        listing=when_rendered(_listing, request, current, events),
-        filtered=form.is_filtered,
-    )
-    return render_page_or_partial(request, TEMPLATE, "activity", context)
 
 
 @dataclass(frozen=True)
@@ -419,10 +430,10 @@ class Listing:
     page_number: int
 
 
-def _listing(request, current, events):
+def _listing(request, current, form):
     page = paging.page_get(
         head=None,
-        rest=events,
+        rest=_events(current.account, form()),
         page_size=PAGE_SIZE,
         token=_cursor(request.GET.get("cursor")),
         date_field="event_date",

@@ -2,7 +2,9 @@
 prepared.py), and still answer exactly what their QuerySets answer: the same user with the
 same two-factor facts, the same account with its parent, the same roles however they were
 given (on the account, on its parent, through the account's or its parent's organization);
-a session that expired signs its user out, as Django's own store does."""
+a session that expired signs its user out, as Django's own store does; a session this
+process has seen signed in is read with its user in one query, and whatever signs it out
+(deleted, a new password, a deactivated user) still does."""
 
 import datetime
 
@@ -11,12 +13,20 @@ from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import roles
-from accounts.models import Account, AccountMembership, Organization, OrganizationMembership
+from accounts import roles, sessions
+from accounts.models import (
+    Account,
+    AccountMembership,
+    Organization,
+    OrganizationMembership,
+    User,
+)
 from accounts.selectors import accounts as account_selectors
 from accounts.selectors.prepared import PreparedQuery
 from accounts.selectors.two_factor import users_with_two_factor_facts
@@ -223,3 +233,61 @@ def test_a_sample_must_stand_for_exactly_one_parameter(account):
         twice(pk=account.pk)
     once = PreparedQuery(lambda pk: Account.objects.filter(pk=pk).values_list("sid"), pk=-5)
     assert once(pk=account.pk) == [(account.sid,)]
+
+
+# --- A session read with its user (accounts/sessions.py) -----------------------------------
+
+
+def signed_in_page(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries.captured_queries)
+
+
+def test_a_session_seen_signed_in_is_read_with_its_user_in_one_query(as_user, user, account):
+    client = as_user(user)
+    dashboard = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(dashboard).status_code == 200  # the first visit writes the session
+    # As in a process that has not seen this session yet (another worker, a restart) ...
+    sessions._signed_in_as.set(client.session.session_key, None)
+    first, before = signed_in_page(client, dashboard)
+    # ... and once it has.
+    again, after = signed_in_page(client, dashboard)
+    assert first.status_code == again.status_code == 200
+    assert after == before - 1
+    assert again.wsgi_request.user.pk == user.pk
+    expected = users_with_two_factor_facts().get(pk=user.pk)
+    assert fields(again.wsgi_request.user, "has_two_factor", "two_factor_required") == fields(
+        expected, "has_two_factor", "two_factor_required"
+    )
+
+
+@pytest.mark.parametrize("change", ["signed out elsewhere", "password changed", "deactivated"])
+def test_what_signs_a_session_out_does_so_on_the_next_request_read_in_one_query(
+    as_user, user, account, change
+):
+    client = as_user(user)
+    dashboard = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(dashboard).status_code == 200  # now seen signed in: the one-query read
+    if change == "signed out elsewhere":
+        Session.objects.filter(session_key=client.session.session_key).delete()
+    elif change == "password changed":
+        user.set_password("an entirely new passphrase")
+        user.save()
+    else:
+        User.objects.filter(pk=user.pk).update(is_active=False)
+    response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_wrong_guess_of_a_sessions_user_signs_in_the_sessions_own(
+    as_user, user, make_user, account
+):
+    client = as_user(user)
+    dashboard = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(dashboard).status_code == 200
+    other = make_user(email="someone.else@example.com")
+    sessions._signed_in_as.set(client.session.session_key, other.pk)
+    response = client.get(dashboard)
+    assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
+    assert "someone.else@example.com" not in response.content.decode()
