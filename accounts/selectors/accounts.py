@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, F, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
 from .. import roles
@@ -26,21 +26,56 @@ from .prepared import PreparedQuery
 
 # What every console page asks first (see _account_and_roles_get), with SQL written once.
 _SAMPLE_ID, _OTHER_SAMPLE_ID = -7_318_402_121, -7_318_402_123
+
+
 # With the version of its family as committed when it was read (`FamilyVersion`; None
 # before the family's first write): a page remembered by it asks nothing more.
+def _family_version_read():
+    return Subquery(
+        FamilyVersion.objects.filter(
+            main_account_id=Coalesce(OuterRef("parent_id"), OuterRef("pk"))
+        ).values("version")
+    )
+
+
+def _roles_held_read(user_id):
+    """The roles `user_id` holds on the account or its parent, as "account id:role,…"
+    (None for none): what `_roles_by_source` would ask next, in the account's own query."""
+    held = (
+        AccountMembership.objects.filter(
+            Q(account_id=OuterRef("pk")) | Q(account_id=OuterRef("parent_id")), user_id=user_id
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(
+            held=StringAgg(
+                Concat(Cast("account_id", CharField()), Value(":"), "role"), delimiter=Value(",")
+            )
+        )
+        .values("held")
+    )
+    return Subquery(held, output_field=CharField())
+
+
 _account_by_sid = PreparedQuery(
     lambda sid: (
         Account.objects.filter(sid=sid)
+        .annotate(family_version_read=_family_version_read())
+        .order_by("pk")[:1]
+    ),
+    sid="ACprepared-sample",
+)
+# The console's: with the signed-in user's roles on it and its parent.
+_account_by_sid_for_user = PreparedQuery(
+    lambda sid, user_id: (
+        Account.objects.filter(sid=sid)
         .annotate(
-            family_version_read=Subquery(
-                FamilyVersion.objects.filter(
-                    main_account_id=Coalesce(OuterRef("parent_id"), OuterRef("pk"))
-                ).values("version")
-            )
+            family_version_read=_family_version_read(), roles_held_read=_roles_held_read(user_id)
         )
         .order_by("pk")[:1]
     ),
     sid="ACprepared-sample",
+    user_id=_SAMPLE_ID,
 )
 _account_by_pk = PreparedQuery(lambda pk: Account.objects.filter(pk=pk), pk=_SAMPLE_ID)
 _roles_on = PreparedQuery(
@@ -80,13 +115,19 @@ _administers_either = PreparedQuery(
 )
 
 
-def account_and_parent_by_sid(sid):
+def account_and_parent_by_sid(sid, *, user=None):
     """The account with this SID, with its parent (read by primary key) when it has one, or
     None: every column of both, for whoever asks about it. Every console page and every API
     request asks this first, and building one query joining both cost more than two simple
     ones, written once (`PreparedQuery`). The account has `family_version_read`, its
-    family's version as it was read with it."""
-    account = _account_by_sid.first(sid=sid)
+    family's version as it was read with it; given a `user`, `roles_held_read`, their roles
+    on it and its parent as they were then (see `_roles_by_source`)."""
+    if user is None:
+        account = _account_by_sid.first(sid=sid)
+    else:
+        account = _account_by_sid_for_user.first(sid=sid, user_id=user.pk)
+        if account is not None:
+            account.roles_held_for = user.pk
     if account is not None and account.parent_id:
         parent = _account_by_pk.first(pk=account.parent_id)
         if parent is None:  # gone meanwhile (the foreign key protects it): as if it were
@@ -108,7 +149,7 @@ def _account_and_roles_get(*, user, sid):
     otherwise."""
     if not user.is_authenticated or not sid_is_valid(sid, "AC"):
         raise Http404("No such account.")
-    account = account_and_parent_by_sid(sid)
+    account = account_and_parent_by_sid(sid, user=user)
     if account is None:
         raise Http404("No such account.")
     own, inherited = _roles_by_source(user=user, account=account)
@@ -130,7 +171,14 @@ def _roles_by_source(*, user, account):
     subaccount alone is never a role on its parent or its siblings: only the account's own
     memberships and its parent's count."""
     own, inherited = set(), set()
-    if account.parent_id:
+    if getattr(account, "roles_held_for", None) == user.pk:  # read with the account
+        held = [
+            (int(account_id), role)
+            for account_id, role in (
+                pair.split(":", 1) for pair in (account.roles_held_read or "").split(",") if pair
+            )
+        ]
+    elif account.parent_id:
         held = _roles_on_either(user_id=user.pk, account_id=account.pk, parent_id=account.parent_id)
     else:
         held = _roles_on(user_id=user.pk, account_id=account.pk)

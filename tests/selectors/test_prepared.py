@@ -104,6 +104,18 @@ def test_roles_come_from_the_account_its_parent_and_either_organization(
         access(only_sub, main)  # a role on a subaccount alone never reaches its parent
     with pytest.raises(Http404):
         access(stranger, sub)
+    # Read with the account (the console's one query), the roles are what the memberships'
+    # own query gives, and an account read for one person gives no one else their roles.
+    by_source = account_selectors._roles_by_source
+    for person in (developer, only_sub, stranger):
+        for target in (main, sub):
+            with_roles = account_selectors.account_and_parent_by_sid(target.sid, user=person)
+            plain = account_selectors.account_and_parent_by_sid(target.sid)
+            assert by_source(user=person, account=with_roles) == by_source(
+                user=person, account=plain
+            )
+    read_for_developer = account_selectors.account_and_parent_by_sid(sub.sid, user=developer)
+    assert by_source(user=stranger, account=read_for_developer) == (set(), set())
 
     # The parent's organization and the subaccount's own (when they differ) both count.
     parents_org = Organization.objects.create(name="Parent's group")
