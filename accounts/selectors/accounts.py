@@ -303,42 +303,60 @@ def account_search_filter(query):
 
 def account_list_page(*, user, query=""):
     """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
-    each with its open subaccounts and the user's own roles on it; `query` matches part of
-    the name, or the SID."""
+    each with its open subaccounts and the user's own roles on it (`my_roles`, in the order
+    roles are listed everywhere, and their labels); `query` matches part of the name, or the
+    SID."""
     # The page shows each account's organization's name (`organization_name`), not its
     # parent or owner; each main account's open subaccounts are its counter, no join over
     # all of them. Unfiltered (every visit), its SQL is written once.
     if query:
-        accounts = list(_account_list(user.pk, user.pk).filter(account_search_filter(query)))
+        listed = _account_list(user.pk, user.pk, user.pk).filter(account_search_filter(query))
+        accounts = list(listed)
     else:
-        accounts = _account_list_all(user_id=user.pk, administrator_id=user.pk)
+        accounts = _account_list_all(user_id=user.pk, administrator_id=user.pk, member_id=user.pk)
     # Every account the user holds a role on is listed: their memberships are the roles.
-    mine = {}
-    for membership in _memberships_of(user_id=user.pk):
-        mine.setdefault(membership.account_id, []).append(membership)
     for account in accounts:
-        account.my_memberships = mine.get(account.pk, [])
+        held = [role for role in (account.my_roles_read or "").split(",") if role]
+        account.my_roles = sorted(held, key=_ROLE_ORDER.get)
+        account.my_role_labels = [roles.role_label(role) for role in account.my_roles]
     return accounts
 
 
-def _account_list(user_id, administrator_id):
+_ROLE_ORDER = {role: index for index, (role, _) in enumerate(roles.ROLE_CHOICES)}
+
+
+def _my_roles_read(member_id):
+    """The roles `member_id` holds on the account, "role,role" (None for none: an
+    organization's administrator), in the list's own query."""
+    held = (
+        AccountMembership.objects.filter(account_id=OuterRef("pk"), user_id=member_id)
+        .order_by()
+        .values("account_id")
+        .annotate(held=StringAgg("role", delimiter=Value(",")))
+        .values("held")
+    )
+    return Subquery(held, output_field=CharField())
+
+
+def _account_list(user_id, administrator_id, member_id):
     return (
         Account.objects.filter(
             pk__in=_listed_account_ids(user_id, administrator_id=administrator_id)
         )
-        .annotate(organization_name=F("organization__name"))
+        .annotate(
+            organization_name=F("organization__name"), my_roles_read=_my_roles_read(member_id)
+        )
         .order_by("organization__name", "friendly_name", "pk")
     )
 
 
-_memberships_of = PreparedQuery(
-    lambda user_id: AccountMembership.objects.filter(user_id=user_id).order_by("pk"),
-    user_id=_SAMPLE_ID,
-)
 _account_list_all = PreparedQuery(
-    lambda user_id, administrator_id: _account_list(user_id, administrator_id),
+    lambda user_id, administrator_id, member_id: _account_list(
+        user_id, administrator_id, member_id
+    ),
     user_id=_SAMPLE_ID,
     administrator_id=_OTHER_SAMPLE_ID,
+    member_id=-7_318_402_127,
 )
 
 

@@ -193,7 +193,7 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     assert [a.organization_name for a in listed] == [
         a.organization.name if a.organization_id else None for a in expected
     ]
-    roles_of = {a.friendly_name: sorted(m.role for m in a.my_memberships) for a in listed}
+    roles_of = {a.friendly_name: sorted(a.my_roles) for a in listed}
     assert roles_of == {
         "Alpha": [],  # through the organization
         "Closed one": [roles.OWNER],
@@ -202,6 +202,9 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     }
     searched = account_selectors.account_list_page(user=user, query="shared")
     assert [a.pk for a in searched] == [shared_sub.pk]
+    # In the order roles are listed everywhere, as the page shows them.
+    assert searched[0].my_roles == [roles.DEVELOPER, roles.SUPPORT]
+    assert searched[0].my_role_labels == [roles.role_label(roles.DEVELOPER), "Support"]
     assert account_selectors.owned_account_count(owner=user) == 1  # Zeta; not the closed one
 
 
