@@ -58,18 +58,20 @@ def test_parallel_sign_ups_through_one_invitation_link_create_one_user(postgres_
 
     responses = run_at_once(*[lambda: _post(link, form) for _ in range(PARALLEL)])
 
-    # One signs up; the others are told the address has a login now (422: as the form's
-    # error when they lost the race to create it, or as the page says to anyone who arrives
-    # once it exists), or, once the first has accepted, that the link was used (410). None
-    # fails.
+    # One signs up; the others are told why not: the address has a login now (422: as the
+    # form's error when they lost the race to create it, or as the page says to anyone who
+    # arrives once it exists), or the link was used (410 when it was before they came, 422
+    # when the first accepted it while they were signing up). None fails.
     statuses = sorted(r.status_code for r in responses)
     assert statuses[0] == 302 and set(statuses[1:]) <= {410, 422}, statuses
-    has_a_login = (
+    why_not = (
         errors.EMAIL_TAKEN,
         errors.INVITATION_WRONG_USER.format(email="invitee@example.com"),
+        errors.INVITATION_USED,
     )
     for refused in (r for r in responses if r.status_code == 422):
-        assert any(escape(text) in refused.content.decode() for text in has_a_login)
+        page = refused.content.decode()
+        assert any(escape(text) in page for text in why_not), page
     user = User.objects.get(email="invitee@example.com")
     assert list(
         AccountMembership.objects.filter(account=account, user=user).values_list("role", flat=True)
