@@ -15,14 +15,13 @@ query Django would make anyway.
 """
 
 import contextvars
-import threading
-from collections import OrderedDict
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.db.models import Subquery
 from django.utils import timezone
 
+from .lru import LeastRecentlyUsed
 from .selectors.prepared import PreparedQuery
 from .selectors.two_factor import users_with_two_factor_facts
 
@@ -58,33 +57,8 @@ _user_with_session = PreparedQuery(
 SESSIONS_REMEMBERED = 10_000
 
 
-class _SignedInAs:
-    """Session key → the id of the user it was last seen signed in as, in this process
-    (the most recently used kept, within SESSIONS_REMEMBERED)."""
-
-    def __init__(self):
-        self._users = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            user_id = self._users.get(key)
-            if user_id is not None:
-                self._users.move_to_end(key)
-            return user_id
-
-    def set(self, key, user_id):
-        with self._lock:
-            if user_id is None:
-                self._users.pop(key, None)
-                return
-            self._users[key] = user_id
-            self._users.move_to_end(key)
-            while len(self._users) > SESSIONS_REMEMBERED:
-                self._users.popitem(last=False)
-
-
-_signed_in_as = _SignedInAs()
+# Session key → the id of the user it was last seen signed in as, in this process.
+_signed_in_as = LeastRecentlyUsed(SESSIONS_REMEMBERED)
 # The user read with this request's session, for the backend to take (once).
 _prefetched = contextvars.ContextVar("prefetched_user", default=None)
 
@@ -108,7 +82,10 @@ class SessionStore(db.SessionStore):
                 user_id = int(user_id) if user_id is not None else None
             except (TypeError, ValueError):
                 user_id = None
-            _signed_in_as.set(self.session_key, user_id)
+            if user_id is None:
+                _signed_in_as.pop(self.session_key)
+            else:
+                _signed_in_as.put(self.session_key, user_id)
         return data
 
     def _get_session_from_db(self):

@@ -23,12 +23,11 @@ recently used given up first.
 """
 
 import secrets
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.utils import timezone, translation
 
+from ..lru import LeastRecentlyUsed
 from .cached_urls import _current_app, _prefix_and_urlconf
 
 register = template.Library()
@@ -37,39 +36,12 @@ MAX_FRAGMENTS = 8192
 MAX_CHARACTERS = 32_000_000  # a report is 40 to 120 KB; a row or the sidebar, 1 to 5 KB
 
 
-class _Fragments:
-    """The fragments rendered in this process, most recently used last, within the limits."""
-
-    def __init__(self):
-        self._kept = OrderedDict()
-        self._characters = 0
-        self._lock = threading.Lock()  # `runserver` serves each request in its own thread
-
-    def get(self, key):
-        with self._lock:
-            fragment = self._kept.get(key)
-            if fragment is not None:
-                self._kept.move_to_end(key)
-            return fragment
-
-    def put(self, key, fragment):
-        with self._lock:
-            previous = self._kept.pop(key, None)
-            if previous is not None:
-                self._characters -= len(previous)
-            self._kept[key] = fragment
-            self._characters += len(fragment)
-            while len(self._kept) > MAX_FRAGMENTS or self._characters > MAX_CHARACTERS:
-                _, dropped = self._kept.popitem(last=False)
-                self._characters -= len(dropped)
-
-    def clear(self):
-        with self._lock:
-            self._kept.clear()
-            self._characters = 0
+def _fragments_kept():
+    """The fragments rendered in this process, within MAX_FRAGMENTS and MAX_CHARACTERS."""
+    return LeastRecentlyUsed(MAX_FRAGMENTS, max_weight=MAX_CHARACTERS, weigh=len)
 
 
-_fragments = _Fragments()
+_fragments = _fragments_kept()
 
 
 def forget_all():

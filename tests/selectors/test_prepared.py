@@ -264,7 +264,7 @@ def test_a_session_seen_signed_in_is_read_with_its_user_in_one_query(as_user, us
     dashboard = reverse("console:account_dashboard", args=[account.sid])
     assert client.get(dashboard).status_code == 200  # the first visit writes the session
     # As in a process that has not seen this session yet (another worker, a restart) ...
-    sessions._signed_in_as.set(client.session.session_key, None)
+    sessions._signed_in_as.pop(client.session.session_key)
     first, before = signed_in_page(client, dashboard)
     # ... and once it has.
     again, after = signed_in_page(client, dashboard)
@@ -302,7 +302,7 @@ def test_a_wrong_guess_of_a_sessions_user_signs_in_the_sessions_own(
     dashboard = reverse("console:account_dashboard", args=[account.sid])
     assert client.get(dashboard).status_code == 200
     other = make_user(email="someone.else@example.com")
-    sessions._signed_in_as.set(client.session.session_key, other.pk)
+    sessions._signed_in_as.put(client.session.session_key, other.pk)
     response = client.get(dashboard)
     assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
     assert "someone.else@example.com" not in response.content.decode()

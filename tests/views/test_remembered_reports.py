@@ -176,7 +176,7 @@ def test_fragments_are_kept_within_their_size_the_least_recently_used_given_up_f
     monkeypatch,
 ):
     monkeypatch.setattr(memo, "MAX_CHARACTERS", 25)
-    kept = memo._Fragments()
+    kept = memo._fragments_kept()
     kept.put("a", "x" * 10)
     kept.put("b", "y" * 10)
     assert kept.get("a") == "x" * 10  # "a" is now the more recently used
