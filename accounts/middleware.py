@@ -1,5 +1,8 @@
 """Middleware of the console and the API.
 
+- `SessionMiddleware` is Django's, telling the session which account a console page (a GET)
+  names, so that the session, its user and that account are read in one query
+  (accounts/sessions.py).
 - `UnreadableRequestMiddleware` refuses, before anything reads them, requests whose
   parameters cannot be decoded (a Content-Type that cannot be parsed, a charset that is not a
   text encoding); see accounts/http.py.
@@ -16,15 +19,18 @@
 - `ContentSecurityPolicyMiddleware` is Django's, writing each policy once.
 """
 
+import functools
 import logging
+import re
 import time
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.middleware import csp
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.csp import CSP, build_policy
 from django.utils.functional import LazyObject, empty
@@ -37,6 +43,25 @@ from .templatetags.cached_urls import cached_reverse
 from .views import errors as error_views
 
 logger = logging.getLogger(__name__)
+
+_SAMPLE_SID = "AC" + "0" * 32
+
+
+@functools.lru_cache(maxsize=16)
+def _account_pages(script_prefix):
+    """Where the account pages start, as a pattern capturing the SID (from the URLconf, and
+    under the script prefix `reverse` puts first, which the request's path has too)."""
+    dashboard = reverse("console:account_dashboard", args=[_SAMPLE_SID])
+    return re.compile(re.escape(dashboard[: dashboard.index(_SAMPLE_SID)]) + "(AC[0-9a-f]{32})/")
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    def process_request(self, request):
+        super().process_request(request)
+        if request.method in ("GET", "HEAD"):
+            named = _account_pages(get_script_prefix()).match(request.path)
+            if named:
+                request.session.account_sid_read_with = named[1]
 
 
 class UnreadableRequestMiddleware:

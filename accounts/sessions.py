@@ -12,6 +12,12 @@ process has seen a session signed in, it reads the session and that user in one 
 user it was signed in as is a guess, which the session's own data confirms (the user it
 names is the one Django asks for, `prefetched_user`); a wrong or missing guess costs the
 query Django would make anyway.
+
+A console page names its account in its path, and reads it (with the user's roles on it)
+right after the user. For a GET, the session middleware tells the store which account that
+is (`account_sid_read_with`), and the same statement reads it too (`read_together`); the
+page takes it from the session (`account_read_with_session`) if it was read for the user
+the session is signed in as, and reads it itself otherwise.
 """
 
 import contextvars
@@ -22,6 +28,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from .lru import LeastRecentlyUsed
+from .selectors import accounts as account_selectors
 from .selectors.prepared import PreparedQuery
 from .selectors.two_factor import users_with_two_factor_facts
 
@@ -73,7 +80,23 @@ def prefetched_user(user_id):
     return None
 
 
+def account_read_with_session(request, sid):
+    """The account with this SID if it was read with the request's session (and the user's
+    roles on it, for `request.user`: `roles_held_for` says for whom), given out once."""
+    session = getattr(request, "session", None)
+    account = getattr(session, "account_read_with", None)
+    if account is None or account.sid != sid or account.roles_held_for != request.user.pk:
+        return None
+    session.account_read_with = None
+    return account
+
+
 class SessionStore(db.SessionStore):
+    # The account the page names (a GET's path, set by accounts.middleware.SessionMiddleware),
+    # and the account read with the session and its user.
+    account_sid_read_with = None
+    account_read_with = None
+
     def load(self):
         data = super().load()
         if self.session_key:
@@ -93,9 +116,14 @@ class SessionStore(db.SessionStore):
         now = timezone.now()
         user_id = _signed_in_as.get(self.session_key)
         if user_id is not None:
-            found = _user_with_session(
-                user_id=user_id, key=self.session_key, same_key=self.session_key
-            )
+            values = {"user_id": user_id, "key": self.session_key, "same_key": self.session_key}
+            if self.account_sid_read_with:
+                user, self.account_read_with = account_selectors.read_with_account_for_user(
+                    (_user_with_session, values), sid=self.account_sid_read_with, user_id=user_id
+                )
+                found = [user] if user is not None else []
+            else:
+                found = _user_with_session(**values)
             if found and found[0].session_expire_read is not None:
                 user = found[0]
                 if user.session_expire_read > now:

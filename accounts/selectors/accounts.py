@@ -22,7 +22,7 @@ from ..models import (
     OrganizationMembership,
     sid_is_valid,
 )
-from .prepared import PreparedQuery
+from .prepared import PreparedQuery, read_together
 
 # What every console page asks first (see _account_and_roles_get), with SQL written once.
 _SAMPLE_ID, _OTHER_SAMPLE_ID = -7_318_402_121, -7_318_402_123
@@ -115,14 +115,30 @@ _administers_either = PreparedQuery(
 )
 
 
-def account_and_parent_by_sid(sid, *, user=None):
+def read_with_account_for_user(read, *, sid, user_id):
+    """`read` (a one-row `PreparedQuery` and its values) and the account with this SID as
+    `account_and_parent_by_sid` reads it for the user `user_id` (without its parent), in one
+    statement: (what `read` found, the account), each None if there is none."""
+    found, account = read_together(
+        read, (_account_by_sid_for_user, {"sid": sid, "user_id": user_id})
+    )
+    if account is not None:
+        account.roles_held_for = user_id
+    return found, account
+
+
+def account_and_parent_by_sid(sid, *, user=None, read_already=None):
     """The account with this SID, with its parent (read by primary key) when it has one, or
     None: every column of both, for whoever asks about it. Every console page and every API
     request asks this first, and building one query joining both cost more than two simple
     ones, written once (`PreparedQuery`). The account has `family_version_read`, its
     family's version as it was read with it; given a `user`, `roles_held_read`, their roles
-    on it and its parent as they were then (see `_roles_by_source`)."""
-    if user is None:
+    on it and its parent as they were then (see `_roles_by_source`). `read_already` is
+    that account as `read_with_account_for_user` read it for this user earlier in the
+    request."""
+    if read_already is not None and user is not None and read_already.sid == sid:
+        account = read_already
+    elif user is None:
         account = _account_by_sid.first(sid=sid)
     else:
         account = _account_by_sid_for_user.first(sid=sid, user_id=user.pk)
@@ -141,7 +157,7 @@ def account_list_for_user(*, user):
     return Account.objects.reachable_by(user).select_related("parent", "organization", "owner")
 
 
-def _account_and_roles_get(*, user, sid):
+def _account_and_roles_get(*, user, sid, read_already=None):
     """(account, own roles, inherited roles) for the account with this SID, if `user` may
     reach it: the same rule as `Account.objects.reachable_by`, asked of one account by
     primary keys (the account by its unique SID, then the user's memberships on it and its
@@ -149,7 +165,7 @@ def _account_and_roles_get(*, user, sid):
     otherwise."""
     if not user.is_authenticated or not sid_is_valid(sid, "AC"):
         raise Http404("No such account.")
-    account = account_and_parent_by_sid(sid, user=user)
+    account = account_and_parent_by_sid(sid, user=user, read_already=read_already)
     if account is None:
         raise Http404("No such account.")
     own, inherited = _roles_by_source(user=user, account=account)
@@ -217,11 +233,12 @@ def account_access_for_user(*, user, account):
     return _access(account, own, inherited)
 
 
-def account_with_access_for_user(*, user, sid):
+def account_with_access_for_user(*, user, sid, read_already=None):
     """(account, roles, scopes, reaches_parent) for the account with this SID, as
     `account_get_for_user` and `account_access_for_user` together, with one look at the
-    user's memberships: what every console page asks first."""
-    account, own, inherited = _account_and_roles_get(user=user, sid=sid)
+    user's memberships: what every console page asks first (`read_already`: see
+    `account_and_parent_by_sid`)."""
+    account, own, inherited = _account_and_roles_get(user=user, sid=sid, read_already=read_already)
     return account, *_access(account, own, inherited)
 
 

@@ -52,6 +52,7 @@ class _Compiled:
         "annotations",
         "fetch_mode",
         "row_class",
+        "distinct",
     )
 
 
@@ -103,6 +104,7 @@ class PreparedQuery:
                 )
             compiled.slots.append((positions[0], name))
         compiled.col_count = compiler.col_count
+        compiled.distinct = bool(query.distinct)
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         if compiler.has_composite_fields(fields):
             raise ImproperlyConfigured("Composite fields are not prepared.")
@@ -130,8 +132,8 @@ class PreparedQuery:
                 compiled.row_class = create_namedtuple_class(*names)
         return compiled
 
-    def __call__(self, *, using=None, shape=None, **values):
-        shape = shape or {}
+    def _compiled_for(self, using, shape):
+        """(connection, its compiled query for this shape), compiling it the first time."""
         if using is None:
             if self._model is None:
                 self._model = self._build(**self._samples, **shape).model
@@ -146,12 +148,23 @@ class PreparedQuery:
             if len(shapes) >= SHAPES_KEPT:
                 shapes.clear()
             compiled = shapes[key] = self._compile(using, shape)
+        return connection, compiled
+
+    @staticmethod
+    def _params(compiled, values):
         params = compiled.params.copy()
         for position, name in compiled.slots:
             params[position] = values[name]
+        return params
+
+    def __call__(self, *, using=None, shape=None, **values):
+        connection, compiled = self._compiled_for(using, shape or {})
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, self._params(compiled, values))
             rows = cursor.fetchmany(1) if compiled.kind == EXISTS else cursor.fetchall()
+        return self._result(compiled, rows, connection)
+
+    def _result(self, compiled, rows, connection):
         if compiled.kind == EXISTS:
             return bool(rows)
         if compiled.converters or len(rows[0] if rows else ()) != compiled.col_count:
@@ -163,7 +176,7 @@ class PreparedQuery:
         if compiled.kind == NAMED:
             new, row_class = tuple.__new__, compiled.row_class
             return [new(row_class, row) for row in rows]
-        return [self._instance(compiled, row, using) for row in rows]
+        return [self._instance(compiled, row, connection.alias) for row in rows]
 
     def first(self, **values):
         """The first instance or row, or None (put the LIMIT in the QuerySet)."""
@@ -191,3 +204,38 @@ class PreparedQuery:
         for name, position in compiled.annotations:
             setattr(instance, name, row[position])
         return instance
+
+
+def read_together(*reads, using=None):
+    """The first row of each read (a `PreparedQuery` and its values, each returning at most
+    one row) from a single statement: one round trip instead of one a read. Each read's SQL
+    is its own, unchanged, as a derived table left-joined to a row that is always there, so
+    that a read finding nothing is None and takes nothing from the others. The statement is
+    the same on every call (its parameters change), so the database prepares it once."""
+    parts, params, used = [], [], []
+    for number, (query, values) in enumerate(reads):
+        connection, compiled = query._compiled_for(using, {})
+        if compiled.kind not in (MODELS, ROWS, NAMED, FLAT):
+            raise ImproperlyConfigured("Only rows are read together.")
+        if compiled.distinct:  # DISTINCT may select more columns than it returns
+            raise ImproperlyConfigured("DISTINCT reads are not read together.")
+        if used and connection is not used[0][0]:
+            raise ImproperlyConfigured("Reads together must be of one database.")
+        parts.append(
+            f" LEFT JOIN (SELECT 1 AS found, q{number}.* FROM ({compiled.sql}) q{number})"
+            f" r{number} ON 1 = 1"
+        )
+        params += query._params(compiled, values)
+        used.append((connection, query, compiled))
+    connection = used[0][0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM (SELECT 1 AS one) start" + "".join(parts), params)
+        row = cursor.fetchone()
+    found, start = [], 1
+    for connection, query, compiled in used:
+        # `found`, then the read's own columns (as many as it selects: no DISTINCT extras).
+        width = compiled.col_count
+        own = row[start + 1 : start + 1 + width]
+        found.append(None if row[start] is None else query._result(compiled, [own], connection)[0])
+        start += 1 + width
+    return found

@@ -190,9 +190,12 @@ def _dashboard_context(current, form=None):
         "current": current,
         "account": account,
         "open_subaccount_count": None if account.is_subaccount else account.open_subaccount_count,
+        # Built only when the page is (a remembered dashboard asks for none).
         "form": form
-        or AccountRenameForm(
-            initial={"friendly_name": account.friendly_name}, saved_name=account.friendly_name
+        or when_rendered(
+            AccountRenameForm,
+            initial={"friendly_name": account.friendly_name},
+            saved_name=account.friendly_name,
         ),
         "page": "account_dashboard",
     }

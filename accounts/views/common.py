@@ -20,6 +20,7 @@ from ..models import Account
 from ..selectors import accounts as account_selectors
 from ..selectors.versions import family_version_as_read
 from ..services.events import Actor
+from ..sessions import account_read_with_session
 
 LAST_ACCOUNT_SESSION_KEY = "last_account_sid"
 RECENT_ACCOUNTS_SESSION_KEY = "recent_account_sids"
@@ -61,7 +62,7 @@ def current_account(request, sid, *, scope=roles.ACCOUNT_READ):
     """The account named in the URL, if the user may reach it (404 otherwise, so that it
     looks like it does not exist), and may use `scope` on it (403 otherwise)."""
     account, held, scopes, reaches_parent = account_selectors.account_with_access_for_user(
-        user=request.user, sid=sid
+        user=request.user, sid=sid, read_already=account_read_with_session(request, sid)
     )
     current = Current(account=account, roles=held, scopes=scopes, reaches_parent=reaches_parent)
     current.require(scope)

@@ -3,8 +3,9 @@ prepared.py), and still answer exactly what their QuerySets answer: the same use
 same two-factor facts, the same account with its parent, the same roles however they were
 given (on the account, on its parent, through the account's or its parent's organization);
 a session that expired signs its user out, as Django's own store does; a session this
-process has seen signed in is read with its user in one query, and whatever signs it out
-(deleted, a new password, a deactivated user) still does."""
+process has seen signed in is read with its user in one query (with the account a console
+page names, too), and whatever signs it out (deleted, a new password, a deactivated user)
+still does; an account read with the session is only ever the signed-in user's view of it."""
 
 import datetime
 
@@ -28,7 +29,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import accounts as account_selectors
-from accounts.selectors.prepared import PreparedQuery
+from accounts.selectors.prepared import PreparedQuery, read_together
 from accounts.selectors.two_factor import users_with_two_factor_facts
 from accounts.signin import AuthenticationBackend
 
@@ -263,13 +264,15 @@ def test_a_session_seen_signed_in_is_read_with_its_user_in_one_query(as_user, us
     client = as_user(user)
     dashboard = reverse("console:account_dashboard", args=[account.sid])
     assert client.get(dashboard).status_code == 200  # the first visit writes the session
-    # As in a process that has not seen this session yet (another worker, a restart) ...
+    # As in a process that has not seen this session yet (another worker, a restart):
+    # the session, its user, the account ...
     sessions._signed_in_as.pop(client.session.session_key)
     first, before = signed_in_page(client, dashboard)
-    # ... and once it has.
+    # ... and once it has: all three in one statement (the page itself is remembered).
     again, after = signed_in_page(client, dashboard)
     assert first.status_code == again.status_code == 200
-    assert after == before - 1
+    assert (before, after) == (3, 1)
+    assert "Acme" in again.content.decode()
     assert again.wsgi_request.user.pk == user.pk
     expected = users_with_two_factor_facts().get(pk=user.pk)
     assert fields(again.wsgi_request.user, "has_two_factor", "two_factor_required") == fields(
@@ -306,3 +309,106 @@ def test_a_wrong_guess_of_a_sessions_user_signs_in_the_sessions_own(
     response = client.get(dashboard)
     assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
     assert "someone.else@example.com" not in response.content.decode()
+
+
+def test_a_page_not_naming_an_account_reads_the_session_and_user_together_only(
+    as_user, user, account
+):
+    client = as_user(user)
+    accounts_page = reverse("console:account_list")
+    assert client.get(accounts_page).status_code == 200
+    response = client.get(accounts_page)
+    assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
+    assert response.wsgi_request.session.account_read_with is None
+
+
+def test_an_account_read_with_the_session_is_still_refused_to_who_may_not_reach_it(
+    as_user, user, make_user, account, make_subaccount
+):
+    """A stranger's, a sibling's and the parent of a subaccount-only user: read with the
+    session, and still 404, exactly as when read on their own."""
+    sibling = make_subaccount(account, "Sibling")
+    mine = make_subaccount(account, "Mine")
+    subaccount_only = make_user(email="sub.only@example.com")
+    AccountMembership.objects.create(account=mine, user=subaccount_only, role=roles.DEVELOPER)
+    stranger = make_user(email="stranger@example.com")
+    for who, sid in [
+        (stranger, account.sid),
+        (stranger, mine.sid),
+        (subaccount_only, account.sid),
+        (subaccount_only, sibling.sid),
+    ]:
+        client = as_user(who)
+        page = reverse("console:account_dashboard", args=[sid])
+        client.get(reverse("console:account_list"))  # the session is now seen signed in
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        assert response.status_code == 404, (who.email, sid)
+        # The account was read with the session (and not again), and refused.
+        by_sid = [q for q in queries.captured_queries if '"accounts_account"."sid" =' in q["sql"]]
+        assert len(by_sid) == 1 and by_sid[0]["sql"].startswith("SELECT * FROM (SELECT 1")
+        assert "Acme" not in response.content.decode()
+    client = as_user(subaccount_only)
+    client.get(reverse("console:account_list"))
+    response = client.get(reverse("console:account_dashboard", args=[mine.sid]))
+    assert response.status_code == 200 and "Mine" in response.content.decode()
+
+
+def test_an_account_read_for_a_wrong_guess_of_the_user_is_not_taken(
+    as_user, user, make_user, make_account, account
+):
+    """The session was last seen as someone else (the guess): the account read for them,
+    roles included, is not the signed-in user's, who gets their own view of it."""
+    other = make_user(email="other@example.com")
+    theirs = make_account(owner=other, friendly_name="Theirs")
+    client = as_user(user)
+    mine = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(mine).status_code == 200
+    sessions._signed_in_as.put(client.session.session_key, other.pk)
+    response = client.get(reverse("console:account_dashboard", args=[theirs.sid]))
+    assert response.status_code == 404 and "Theirs" not in response.content.decode()
+    sessions._signed_in_as.put(client.session.session_key, other.pk)
+    response = client.get(mine)
+    assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
+
+
+def test_a_subaccount_page_reads_its_parent_after_the_session(
+    as_user, user, account, make_subaccount
+):
+    sub = make_subaccount(account, "Support line")
+    client = as_user(user)
+    page = reverse("console:account_dashboard", args=[sub.sid])
+    assert client.get(page).status_code == 200
+    response, queries = signed_in_page(client, page)
+    assert response.status_code == 200 and queries == 2
+    assert "Subaccount of Acme" in response.content.decode()
+
+
+def test_a_post_reads_its_account_itself(as_user, user, account):
+    client = as_user(user)
+    client.get(reverse("console:account_list"))
+    response = client.post(
+        reverse("console:account_rename", args=[account.sid]), {"friendly_name": "Acme Two"}
+    )
+    assert response.status_code in (200, 302)
+    assert response.wsgi_request.session.account_sid_read_with is None
+    assert Account.objects.get(pk=account.pk).friendly_name == "Acme Two"
+
+
+def test_reads_together_are_each_reads_own_answer(user, account, make_subaccount):
+    sub = make_subaccount(account, "Support line")
+    by_sid = PreparedQuery(lambda sid: Account.objects.filter(sid=sid)[:1], sid="ACsample")
+    names = PreparedQuery(
+        lambda pk: Account.objects.filter(pk=pk).values_list("friendly_name", "parent_id"), pk=-5
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found, row = read_together((by_sid, {"sid": sub.sid}), (names, {"pk": account.pk}))
+    assert len(queries.captured_queries) == 1
+    assert fields(found) == fields(Account.objects.get(pk=sub.pk))
+    assert row == ("Acme", None)
+    nothing, row = read_together((by_sid, {"sid": "AC" + "0" * 32}), (names, {"pk": sub.pk}))
+    assert nothing is None and row == ("Support line", account.pk)
+    assert read_together((by_sid, {"sid": sub.sid}), (names, {"pk": -1}))[1] is None
+    distinct = PreparedQuery(lambda pk: Account.objects.filter(pk=pk).distinct(), pk=-5)
+    with pytest.raises(ImproperlyConfigured):
+        read_together((distinct, {"pk": account.pk}), (names, {"pk": account.pk}))
