@@ -4,7 +4,8 @@
 
 The console's settings come from the environment (README, Configuration); so do these:
 HOST and PORT (where it listens; 127.0.0.1:8000 by default, behind a proxy on the same host),
-WEB_CONCURRENCY (worker processes, 2 per core plus 1 by default) and GUNICORN_TIMEOUT.
+WEB_CONCURRENCY (worker processes, 2 per core plus 1 by default), GUNICORN_TIMEOUT and
+GUNICORN_MAX_REQUESTS (requests a worker serves before it is replaced; 0 never).
 """
 
 import multiprocessing
@@ -23,9 +24,12 @@ graceful_timeout = timeout
 keepalive = 5
 # Recycle workers now and then, so that a slow leak cannot grow without bound; not so often
 # that restarts cost much: a new worker spends about 1.5 s of CPU booting and warming up (its
-# compiled queries, templates and URLs), every 8 s per worker at 2,000 requests and 500 req/s.
-max_requests = 10000
-max_requests_jitter = 1000
+# compiled queries, templates, URLs and remembered pages), and serves nothing meanwhile. At
+# 10,000 requests that was every 20 s per worker at 500 req/s (7% of its CPU, and the load
+# benchmark's noisiest figures); at 100,000, every 3 minutes. What a worker keeps is bounded
+# (accounts/lru.py).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 
