@@ -6,25 +6,33 @@ same for every request with the same account, scopes and page, and it cost more 
 sixth of the layout.
 
 Everything the block reads must be in its key, and it must not set variables for what
-follows it (`{% url … as x %}`), nor hold what is new on every request (a CSP nonce): on a
-hit nothing inside runs. tests/views/test_layout.py
-holds the sidebar to what each role on each page must see.
+follows it (`{% url … as x %}`), nor hold what is new on every request: on a hit nothing
+inside runs. tests/views/test_layout.py holds the sidebar to what each role on each page
+must see.
 
 The key also holds what Django itself renders by (autoescaping, the active language and time
 zone, the URLconf and script prefix). A block never keeps a CSRF token: inside it the token
 is a marker, which each request's own token replaces on the way out, so a form in a
-remembered block (a row's Suspend button) posts with the token of whoever is looking.
+remembered block (a row's Suspend button) posts with the token of whoever is looking; the
+same goes for the CSP nonce of the page's scripts.
 
 Whole reports are remembered too (the Usage and Billing pages: `{% memo report_key %}`), by
 their family's `FamilyVersion`, which every committed write in the family changes; their
 views hand the template lazy values, so that on a hit their queries never run either. The
 fragments kept are bounded by their total size (MAX_CHARACTERS a process), the least
 recently used given up first.
+
+A remembered report's whole page is remembered too (base.html: `{% memo
+report_key|page_key:request %}`): the report's key, the page asked for and what the top bar
+shows of the signed-in user are all the rest of the page reads, so that a second look
+renders nothing but the two markers' replacements. Not while messages wait to be shown:
+they are shown once, and the page is rendered as it is.
 """
 
 import secrets
 
 from django import template
+from django.contrib import messages
 from django.utils import timezone, translation
 
 from ..lru import LeastRecentlyUsed
@@ -50,8 +58,9 @@ def forget_all():
     _fragments.clear()
 
 
-# Letters and digits, as a real token is: escaping leaves it as it is.
+# Letters and digits, as a real token and nonce are: escaping leaves them as they are.
 CSRF_MARKER = "csrfmemo" + secrets.token_hex(24)
+NONCE_MARKER = "noncememo" + secrets.token_hex(12)
 
 
 class MemoNode(template.Node):
@@ -82,13 +91,33 @@ class MemoNode(template.Node):
             fragment = _fragments.get(key)
         except TypeError:  # a value that cannot be a key: render it every time
             return self.nodelist.render(context)
+        nonce = context.get("csp_nonce")
         if fragment is None:
-            with context.push(csrf_token=CSRF_MARKER):
+            markers = {"csrf_token": CSRF_MARKER}
+            if nonce is not None:
+                markers["csp_nonce"] = NONCE_MARKER
+            with context.push(**markers):
                 fragment = self.nodelist.render(context)
             _fragments.put(key, fragment)
         if CSRF_MARKER in fragment:
             fragment = fragment.replace(CSRF_MARKER, str(csrf_token))
+        if NONCE_MARKER in fragment:
+            # A fragment rendered where there was a nonce is only ever used where there is
+            # one: the key says which page it is, and every page has the same middleware.
+            fragment = fragment.replace(NONCE_MARKER, str(nonce))
         return fragment
+
+
+@register.filter
+def page_key(report_key, request):
+    """What the whole page of a remembered report is remembered under (see above), or None
+    (rendered as it is) without a report or while messages wait to be shown."""
+    if not report_key or request is None:
+        return None
+    if len(messages.get_messages(request)):
+        return None
+    user = request.user
+    return (report_key, request.get_full_path(), user.email, user.full_name, user.is_staff)
 
 
 @register.tag

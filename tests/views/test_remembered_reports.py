@@ -484,3 +484,85 @@ def test_each_reader_sees_the_dashboard_as_their_role_allows_after_anyone_else(
     assert client.get(dashboard_url(account)).status_code == 404
     client.force_login(make_user())
     assert client.get(dashboard_url(alpha)).status_code == 404
+
+
+# --- The whole page of a remembered report (base.html's `page_key`) -------------------------
+
+
+def nonces_of(response):
+    in_page = set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
+    in_header = set(re.findall(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]))
+    return in_page, in_header
+
+
+@pytest.mark.django_db
+def test_a_remembered_page_is_rendered_once_and_carries_each_requests_token_and_nonce(
+    owner_client, charged
+):
+    account, _ = charged
+    first = owner_client.get(dashboard_url(account))
+    memo_misses = []
+    original = memo.MemoNode.render
+
+    def counting(node, context):
+        memo_misses.append(node)
+        return original(node, context)
+
+    reader = ConsoleClient(enforce_csrf_checks=True)
+    reader.force_login(account.owner)
+    memo.MemoNode.render = counting
+    try:
+        again = reader.get(dashboard_url(account))
+    finally:
+        memo.MemoNode.render = original
+    html = again.content.decode()
+    # Only the page's own block ran: nothing inside it (the sidebar's, the report's).
+    assert len(memo_misses) == 1
+    assert memo.CSRF_MARKER not in html and memo.NONCE_MARKER not in html
+    # The scripts' nonce is the one this response's policy allows, not the first look's.
+    in_page, in_header = nonces_of(again)
+    assert len(in_page) == 1 and in_page == in_header
+    assert in_page != nonces_of(first)[0]
+    # The token htmx sends is this reader's: a rename posted with it is accepted.
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    response = reader.post(
+        reverse("console:account_rename", args=[account.sid]),
+        {"friendly_name": "Acme Renamed"},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 302
+    assert "<h1>Acme Renamed</h1>" in reader.get(dashboard_url(account)).content.decode()
+
+
+@pytest.mark.django_db
+def test_messages_waiting_show_on_a_remembered_page_once(owner_client, charged):
+    account, _ = charged
+    owner_client.get(dashboard_url(account))
+    owner_client.get(dashboard_url(account))  # remembered
+    owner_client.post(
+        reverse("console:account_rename", args=[account.sid]), {"friendly_name": "Acme Two"}
+    )
+    shown = owner_client.get(dashboard_url(account)).content.decode()
+    assert "Renamed the account to “Acme Two”." in shown
+    again = owner_client.get(dashboard_url(account)).content.decode()
+    assert "Renamed the account to" not in again and "<h1>Acme Two</h1>" in again
+
+
+@pytest.mark.django_db
+def test_the_top_bar_of_a_remembered_page_is_the_readers_own(client, charged, make_member):
+    account, _ = charged
+    owner = visit(client_of(client, account.owner), billing_url(account))[0]
+    colleague = make_member(account, roles.ADMINISTRATOR)
+    theirs = visit(client_of(client, colleague), billing_url(account))[0]
+    assert account.owner.email in owner and account.owner.email not in theirs
+    assert colleague.email in theirs
+    # Their name, once they give one, and support's link, once they are staff.
+    colleague.full_name = "Grace Hopper"
+    colleague.is_staff = True
+    colleague.save()
+    renamed = visit(client_of(client, colleague), billing_url(account))[0]
+    assert "<strong>Grace Hopper</strong>" in renamed
+    assert reverse("admin:index") in renamed
+    # The same report on another page of it is that page.
+    ledger = visit(client_of(client, colleague), billing_url(account), {"kind": "charge"})[0]
+    assert ledger != renamed
