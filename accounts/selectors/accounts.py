@@ -319,24 +319,31 @@ def account_search_filter(query):
 
 
 def account_list_page(*, user, query=""):
-    """The Accounts page: main accounts, plus subaccounts shared with the user on their own,
+    """The Accounts page: (main accounts, plus subaccounts shared with the user on their own,
     each with its open subaccounts and the user's own roles on it (`my_roles`, in the order
-    roles are listed everywhere, and their labels); `query` matches part of the name, or the
-    SID."""
+    roles are listed everywhere, and their labels); how many accounts count toward the user's
+    limit, `owned_account_count`). `query` matches part of the name, or the SID."""
     # The page shows each account's organization's name (`organization_name`), not its
     # parent or owner; each main account's open subaccounts are its counter, no join over
     # all of them. Unfiltered (every visit), its SQL is written once.
     if query:
         listed = _account_list(user.pk, user.pk, user.pk).filter(account_search_filter(query))
         accounts = list(listed)
+        owned = None
     else:
-        accounts = _account_list_all(user_id=user.pk, administrator_id=user.pk, member_id=user.pk)
+        accounts = _account_list_all(
+            user_id=user.pk, administrator_id=user.pk, member_id=user.pk, owner_id=user.pk
+        )
+        # Read with every row; with none, asked on its own.
+        owned = accounts[0].owned_count_read if accounts else None
     # Every account the user holds a role on is listed: their memberships are the roles.
     for account in accounts:
         held = [role for role in (account.my_roles_read or "").split(",") if role]
         account.my_roles = sorted(held, key=_ROLE_ORDER.get)
         account.my_role_labels = [roles.role_label(role) for role in account.my_roles]
-    return accounts
+    if owned is None:
+        owned = owned_account_count(owner=user)
+    return accounts, owned
 
 
 _ROLE_ORDER = {role: index for index, (role, _) in enumerate(roles.ROLE_CHOICES)}
@@ -367,13 +374,28 @@ def _account_list(user_id, administrator_id, member_id):
     )
 
 
+def _owned_count_read(owner_id):
+    """`owned_account_count` of `owner_id`, in the list's own query (the same on every row)."""
+    owned = (
+        Account.objects.top_level()
+        .open()
+        .filter(owner_id=owner_id, organization__isnull=True)
+        .order_by()
+        .values("owner_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(owned), 0)
+
+
 _account_list_all = PreparedQuery(
-    lambda user_id, administrator_id, member_id: _account_list(
+    lambda user_id, administrator_id, member_id, owner_id: _account_list(
         user_id, administrator_id, member_id
-    ),
+    ).annotate(owned_count_read=_owned_count_read(owner_id)),
     user_id=_SAMPLE_ID,
     administrator_id=_OTHER_SAMPLE_ID,
     member_id=-7_318_402_127,
+    owner_id=-7_318_402_129,
 )
 
 

@@ -74,9 +74,9 @@ def home(request):
 def _account_list_context(request, form=None, **extra):
     user = request.user
     query = search_query(request)
-    owned = account_selectors.owned_account_count(owner=user)
+    accounts, owned = account_selectors.account_list_page(user=user, query=query)
     return {
-        "accounts": account_selectors.account_list_page(user=user, query=query),
+        "accounts": accounts,
         "query": query,
         "form": form or AccountCreateForm(),
         "owned_count": owned,

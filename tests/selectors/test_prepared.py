@@ -183,7 +183,7 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     make_account(owner=user, friendly_name="Closed one")
     Account.objects.filter(friendly_name="Closed one").update(status=Account.Status.CLOSED)
 
-    listed = account_selectors.account_list_page(user=user)
+    listed, owned = account_selectors.account_list_page(user=user)
 
     expected = list(
         Account.objects.filter(pk__in=account_selectors._listed_account_ids(user))
@@ -201,12 +201,31 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
         "Shared with me": [roles.DEVELOPER, roles.SUPPORT],
         "Zeta": [roles.OWNER],
     }
-    searched = account_selectors.account_list_page(user=user, query="shared")
+    searched, owned_as_searched = account_selectors.account_list_page(user=user, query="shared")
     assert [a.pk for a in searched] == [shared_sub.pk]
     # In the order roles are listed everywhere, as the page shows them.
     assert searched[0].my_roles == [roles.DEVELOPER, roles.SUPPORT]
     assert searched[0].my_role_labels == [roles.role_label(roles.DEVELOPER), "Support"]
     assert account_selectors.owned_account_count(owner=user) == 1  # Zeta; not the closed one
+    # Read with the list, as on its own; and with a search, or a list of none, on its own.
+    assert owned == owned_as_searched == 1
+    assert account_selectors.account_list_page(user=make_user(email="none@example.com")) == (
+        [],
+        0,
+    )
+    nothing_found = account_selectors.account_list_page(user=user, query="no such name")
+    assert nothing_found == ([], 1)
+    # Another owner's accounts never count toward this one's.
+    stranger = make_user(email="other.owner@example.com")
+    make_account(owner=stranger, friendly_name="Theirs too")
+    make_account(owner=stranger, friendly_name="And this")
+    AccountMembership.objects.create(
+        account=make_account(owner=stranger, friendly_name="Shared main"),
+        user=user,
+        role=roles.DEVELOPER,
+    )
+    assert account_selectors.account_list_page(user=user)[1] == 1
+    assert account_selectors.account_list_page(user=stranger)[1] == 3
 
 
 def test_the_subaccounts_page_pages_what_the_orm_pages(account, make_subaccount, make_account):
