@@ -17,17 +17,20 @@ Those two exist only in the benchmark's URL configuration.
 
 Each target is measured with wrk (1 thread, 8 connections; bench/wrk.lua adds the headers:
 the owner's session cookie for console pages, HX-Request for the switcher, Basic auth for the
-API) in rounds: each round runs bare, bare-db, then every target on both families, so that the
-ratios compare figures taken minutes apart at most on the same server and database. A figure
-is the median of the rounds (3); `--only NAME` measures only the targets whose name contains
+API) in rounds: each round runs bare, bare-db and bare-db signed in, then every target on
+both families, each target right after a run of bare-db of its own, so that a ratio compares
+figures taken seconds apart on the same server and database (this 2-core machine's speed
+drifts by more than that within minutes). A req/s figure is the median of the rounds (3), a
+ratio the median of the rounds' ratios; `--only NAME` measures only the targets whose name contains
 NAME (the baselines always). Then: subaccount creation at the 10,000 family, wrk POSTing on
 8 connections (and the limit, which must hold exactly: 8 Python clients, each counting its
 answers, ask for more than the room left), and the cost of checking a password
 with Django's default hasher (PBKDF2) against Argon2.
 
 The table: req/s and median latency (p50) of each target at both sizes, "÷ bare-db" (req/s at
-1,000 over bare-db's), "10k/1k" (how many times slower at 10,000: req/s at 1,000 over req/s at
-10,000), the goal and whether it is met.
+1,000 over that of the bare-db run right before it), "10k/1k" (how many times slower at
+10,000: req/s at 1,000 over req/s at 10,000, measured one after the other), the goal and
+whether it is met.
 
 What fails the run (exit status 1):
 - always: any response that is not a 2xx (wrk counts them with bench/wrk.lua), a socket
@@ -396,9 +399,26 @@ class Target:
         self.headers = headers  # {"small": {...}, "large": {...}}
         self.kind = kind
         self.samples = {size: [] for size in paths}
+        # bare-db, measured right before this target in each round: what its ratio divides by.
+        self.baseline_samples = []
 
     def median(self, size, key):
         return statistics.median(sample[key] for sample in self.samples[size])
+
+    def ratio(self):
+        """Median over the rounds of req/s at the small size over bare-db's right before."""
+        return statistics.median(
+            sample["rps"] / max(baseline["rps"], 1e-9)
+            for sample, baseline in zip(self.samples["small"], self.baseline_samples, strict=True)
+        )
+
+    def slower(self):
+        """Median over the rounds of req/s at the small size over req/s at the large, the
+        two measured one after the other."""
+        return statistics.median(
+            small["rps"] / max(large["rps"], 1e-9)
+            for small, large in zip(self.samples["small"], self.samples["large"], strict=True)
+        )
 
 
 def wrk(port, path, headers, seconds, *, method="GET", body=""):
@@ -533,18 +553,30 @@ def drain(port):
 
 
 def measure(port, baselines, targets, seconds):
+    """Rounds of the baselines, then of every target, each target right after a run of
+    bare-db: the machine's speed drifts by more than the differences measured (a busy
+    neighbour, within a round of minutes), and a ratio of runs seconds apart does not."""
+    bare_db = baselines[1]
+
+    def run(target, size, path, samples):
+        sample = wrk(port, path, target.headers[size], seconds)
+        drain(port)
+        samples.append(sample)
+        say(
+            f"   {target.name:32} {size:5} {sample['rps']:8.1f} req/s "
+            f"p50 {sample['p50']:7.1f} ms"
+            + (f"  non-2xx: {sample['non_2xx']}" if sample["non_2xx"] else "")
+        )
+
     for number in range(1, ROUNDS + 1):
         say(f"== Round {number} of {ROUNDS}")
-        for target in [*baselines, *targets]:
+        for target in baselines:
             for size, path in target.paths.items():
-                sample = wrk(port, path, target.headers[size], seconds)
-                drain(port)
-                target.samples[size].append(sample)
-                say(
-                    f"   {target.name:32} {size:5} {sample['rps']:8.1f} req/s "
-                    f"p50 {sample['p50']:7.1f} ms"
-                    + (f"  non-2xx: {sample['non_2xx']}" if sample["non_2xx"] else "")
-                )
+                run(target, size, path, target.samples[size])
+        for target in targets:
+            run(bare_db, "small", bare_db.paths["small"], target.baseline_samples)
+            for size, path in target.paths.items():
+                run(target, size, path, target.samples[size])
 
 
 # --- Subaccount creation and its limit ------------------------------------------------------
@@ -665,7 +697,8 @@ def report(targets, baselines, quick, labels, creation_result, hashes):
     bare, bare_db, signed_in = baselines
     failures = []
     for target in [*baselines, *targets]:
-        for size, samples in target.samples.items():
+        runs = [*target.samples.items(), ("bare-db before it", target.baseline_samples)]
+        for size, samples in runs:
             for sample in samples:
                 if not sample["requests"]:
                     failures.append(f"{target.name} ({size}): no answer within a run")
@@ -695,8 +728,8 @@ def report(targets, baselines, quick, labels, creation_result, hashes):
     for target in targets:
         rps_small = target.median(small, "rps")
         rps_large = max(target.median(large, "rps"), 1e-9)
-        ratio = rps_small / base
-        slower = rps_small / rps_large
+        ratio = target.ratio()
+        slower = target.slower()
         goal_met = ratio >= target.goal and slower <= GOAL_FLAT
         if quick:
             if ratio < QUICK_FLOOR:
