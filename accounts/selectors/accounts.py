@@ -3,6 +3,7 @@ account whose API credentials call (`…_for_caller`). An account out of reach i
 like one that does not exist."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -451,16 +452,22 @@ def switcher_accounts(
         return [], [], False
     newest = ("-date_created", "-pk")
     wanted = subaccounts_shown + 1
-    subaccounts = Account.objects.subaccounts_of(main)
-    if not all_subaccounts:
-        subaccounts = subaccounts.filter(
-            pk__in=AccountMembership.objects.filter(user=user).values("account_id")
-        )
+
+    # Built only when asked for: building the QuerySet cost more than the prepared reads
+    # of the switcher's usual look (a main account with enough open subaccounts).
+    @functools.cache
+    def subaccounts():
+        found = Account.objects.subaccounts_of(main)
+        if not all_subaccounts:
+            found = found.filter(
+                pk__in=AccountMembership.objects.filter(user=user).values("account_id")
+            )
+        return found.filter(account_search_filter(query)) if query else found
+
     if query:
         match = account_search_filter(query)
         top_level = list(_main_accounts_listed(user.pk, user.pk).filter(match)[:limit])
-        subaccounts = subaccounts.filter(match)
-        shown = list(subaccounts.open().order_by(*newest)[:wanted])
+        shown = list(subaccounts().open().order_by(*newest)[:wanted])
     else:
         top_level = _switcher_main_accounts(
             user_id=user.pk, administrator_id=user.pk, shape={"limit": limit}
@@ -468,9 +475,9 @@ def switcher_accounts(
         if all_subaccounts:
             shown = _switcher_open_subaccounts(parent_id=main.pk, shape={"limit": wanted})
         else:
-            shown = list(subaccounts.open().order_by(*newest)[:wanted])
+            shown = list(subaccounts().open().order_by(*newest)[:wanted])
     if len(shown) < wanted:
-        closed = subaccounts.filter(status=Account.Status.CLOSED).order_by(*newest)
+        closed = subaccounts().filter(status=Account.Status.CLOSED).order_by(*newest)
         shown += list(closed[: wanted - len(shown)])
     return top_level, shown[:subaccounts_shown], len(shown) > subaccounts_shown
 
