@@ -422,10 +422,12 @@ def _main_accounts_listed(user_id, administrator_id):
     )
 
 
+# What the switcher shows of each main account (so also what its panel is remembered by).
+SWITCHER_MAIN_ACCOUNT_FIELDS = ("pk", "sid", "friendly_name", "status", "organization_name")
 _switcher_main_accounts = PreparedQuery(
-    lambda user_id, administrator_id, *, limit: _main_accounts_listed(user_id, administrator_id)[
-        :limit
-    ],
+    lambda user_id, administrator_id, *, limit: _main_accounts_listed(
+        user_id, administrator_id
+    ).values_list(*SWITCHER_MAIN_ACCOUNT_FIELDS)[:limit],
     user_id=_SAMPLE_ID,
     administrator_id=_OTHER_SAMPLE_ID,
 )
@@ -437,24 +439,53 @@ _switcher_open_subaccounts = PreparedQuery(
 )
 
 
-def switcher_accounts(
-    *, user, main, query="", limit=50, subaccounts_shown=10, all_subaccounts=True
-):
-    """What the switcher lists: (main accounts by name, up to `limit`; the main account's
-    subaccounts, newest open ones first and closed ones last, up to `subaccounts_shown`;
-    whether more subaccounts match than are shown). It reads only the rows it shows (and
-    one more): the open ones through an index of the parent's open subaccounts by date, the
-    closed ones only when fewer open ones fill the list; no count of them.
-    `all_subaccounts` says the user reaches `main` itself (a role on it or its organization),
-    and so every subaccount of it; otherwise only those they hold a role on are listed. The
-    main accounts carry their organization's name (`organization_name`)."""
-    if not user.is_authenticated:
-        return [], [], False
-    newest = ("-date_created", "-pk")
-    wanted = subaccounts_shown + 1
+@dataclass
+class SwitcherEntry:
+    """A main account as the switcher lists it: the fields it shows
+    (`SWITCHER_MAIN_ACCOUNT_FIELDS`), read as a row rather than a model."""
 
-    # Built only when asked for: building the QuerySet cost more than the prepared reads
-    # of the switcher's usual look (a main account with enough open subaccounts).
+    pk: int
+    sid: str
+    friendly_name: str
+    status: str
+    organization_name: str | None
+    is_subaccount = False
+
+    def get_status_display(self):
+        return Account.Status(self.status).label
+
+
+def switcher_main_accounts(*, user, query="", limit=50):
+    """The main accounts the switcher lists, by name, up to `limit`, matching `query` if
+    given: a tuple of rows, each the values of `SWITCHER_MAIN_ACCOUNT_FIELDS` (with their
+    organization's name); all that the switcher shows of them, so that they can also be
+    what its panel is remembered by (`SwitcherEntry` makes them entries)."""
+    if not user.is_authenticated:
+        return ()
+    if query:
+        matching = _main_accounts_listed(user.pk, user.pk).filter(account_search_filter(query))
+        return tuple(matching.values_list(*SWITCHER_MAIN_ACCOUNT_FIELDS)[:limit])
+    rows = _switcher_main_accounts(
+        user_id=user.pk, administrator_id=user.pk, shape={"limit": limit}
+    )
+    return tuple(rows)
+
+
+def switcher_subaccounts(*, user, main, query="", shown=10, all_subaccounts=True):
+    """The subaccounts of `main` the switcher lists: (newest open ones first and closed ones
+    last, up to `shown`, matching `query` if given; whether more match than are shown). It
+    reads only the rows it shows (and one more): the open ones through an index of the
+    parent's open subaccounts by date, the closed ones only when fewer open ones fill the
+    list; no count of them. `all_subaccounts` says the user reaches `main` itself (a role on
+    it or its organization), and so every subaccount of it; otherwise only those they hold
+    a role on are listed."""
+    if not user.is_authenticated:
+        return [], False
+    newest = ("-date_created", "-pk")
+    wanted = shown + 1
+
+    # Built only when asked for: building the QuerySet cost more than the prepared read of
+    # the switcher's usual look (a main account with enough open subaccounts).
     @functools.cache
     def subaccounts():
         found = Account.objects.subaccounts_of(main)
@@ -464,22 +495,14 @@ def switcher_accounts(
             )
         return found.filter(account_search_filter(query)) if query else found
 
-    if query:
-        match = account_search_filter(query)
-        top_level = list(_main_accounts_listed(user.pk, user.pk).filter(match)[:limit])
-        shown = list(subaccounts().open().order_by(*newest)[:wanted])
+    if all_subaccounts and not query:
+        listed = _switcher_open_subaccounts(parent_id=main.pk, shape={"limit": wanted})
     else:
-        top_level = _switcher_main_accounts(
-            user_id=user.pk, administrator_id=user.pk, shape={"limit": limit}
-        )
-        if all_subaccounts:
-            shown = _switcher_open_subaccounts(parent_id=main.pk, shape={"limit": wanted})
-        else:
-            shown = list(subaccounts().open().order_by(*newest)[:wanted])
-    if len(shown) < wanted:
+        listed = list(subaccounts().open().order_by(*newest)[:wanted])
+    if len(listed) < wanted:
         closed = subaccounts().filter(status=Account.Status.CLOSED).order_by(*newest)
-        shown += list(closed[: wanted - len(shown)])
-    return top_level, shown[:subaccounts_shown], len(shown) > subaccounts_shown
+        listed += list(closed[: wanted - len(listed)])
+    return listed[:shown], len(listed) > shown
 
 
 # The Subaccounts page unfiltered (its every visit): the count and a page of rows, each with

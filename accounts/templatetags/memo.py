@@ -27,6 +27,10 @@ report_key|page_key:request %}`): the report's key, the page asked for and what 
 shows of the signed-in user are all the rest of the page reads, so that a second look
 renders nothing but the two markers' replacements. Not while messages wait to be shown:
 they are shown once, and the page is rendered as it is.
+
+The switcher's panel spans families (the user's main accounts), so no one version covers it:
+it is remembered by the rows of its main accounts, read on every look and all it shows of
+them, with the current family's version for the subaccounts (accounts/views/accounts.py).
 """
 
 import secrets

@@ -23,7 +23,9 @@ from ..forms.accounts import (
 from ..selectors import accounts as account_selectors
 from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
+from ..selectors.versions import family_version_as_read
 from ..services import two_factor as two_factor_services
+from ..templatetags.cached_urls import cached_reverse
 from .common import (
     ACCOUNT_CHANGED,
     CURRENT_ACCOUNT_CHANGED,
@@ -135,53 +137,71 @@ def account_switcher(request, sid):
     main = account.main_account
     query = search_query(request)
     from_page = request.GET.get("from", "account_dashboard")
-
-    top_level, subaccounts, more_subaccounts = account_selectors.switcher_accounts(
-        user=request.user,
-        main=main,
-        query=query,
-        limit=SWITCHER_LIMIT,
-        subaccounts_shown=SWITCHER_SUBACCOUNTS_SHOWN,
-        all_subaccounts=current.reaches_parent,
+    partial = "results" if request.GET.get("part") == "results" else "panel"
+    main_rows = account_selectors.switcher_main_accounts(
+        user=request.user, query=query, limit=SWITCHER_LIMIT
     )
+    recent = tuple(request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []))
 
-    recent = request.session.get(RECENT_ACCOUNTS_SESSION_KEY, [])
-    rank = {sid: index for index, sid in enumerate(recent)}
-    top_level.sort(key=lambda a: (rank.get(a.sid, len(rank)), a.friendly_name.lower()))
-    groups = {}
-    for candidate in top_level:
-        name = candidate.organization_name or "Personal accounts"
-        groups.setdefault(name, []).append(candidate)
+    def listing():
+        subaccounts, more_subaccounts = account_selectors.switcher_subaccounts(
+            user=request.user,
+            main=main,
+            query=query,
+            shown=SWITCHER_SUBACCOUNTS_SHOWN,
+            all_subaccounts=current.reaches_parent,
+        )
+        top_level = [account_selectors.SwitcherEntry(*row) for row in main_rows]
+        rank = {sid: index for index, sid in enumerate(recent)}
+        top_level.sort(key=lambda a: (rank.get(a.sid, len(rank)), a.friendly_name.lower()))
+        groups = {}
+        for candidate in top_level:
+            name = candidate.organization_name or "Personal accounts"
+            groups.setdefault(name, []).append(candidate)
+        for candidate in [*top_level, *subaccounts]:
+            candidate.switch_url = _switch_url(candidate, from_page, request)
+        return {
+            "groups": groups,
+            "subaccounts": subaccounts,
+            "more_subaccounts": more_subaccounts,
+            "main_listed": any(candidate.pk == main.pk for candidate in top_level),
+        }
 
-    # One reverse a page rather than one a link (reversing costs more than the rest of the
-    # switcher's Python): the SID is the only part of the URL that differs.
-    patterns = {}
-
-    def link(target):
-        page = "account_dashboard"
-        if from_page in PAGES_ON_EVERY_ACCOUNT or (
-            from_page in PAGES_ON_MAIN_ACCOUNTS and not target.is_subaccount
-        ):
-            page = from_page
-        if page not in patterns:
-            patterns[page] = reverse(f"console:{page}", args=[SID_SLOT])
-        return patterns[page].replace(SID_SLOT, target.sid)
-
-    for candidate in [*top_level, *subaccounts]:
-        candidate.switch_url = link(candidate)
     context = {
         "current": current,
         "account": account,
         "main": main,
-        "groups": groups,
-        "subaccounts": subaccounts,
-        "more_subaccounts": more_subaccounts,
-        "main_listed": any(candidate.pk == main.pk for candidate in top_level),
+        "listing": when_rendered(listing),
         "query": query,
         "from_page": from_page,
+        # Unfiltered, the panel is remembered by all it shows: the main accounts' rows as
+        # just read, the family's version (the main account and its subaccounts), and who
+        # is looking from where; a filter's answers are rendered as they are.
+        "switcher_key": None
+        if query
+        else (
+            main_rows,
+            family_version_as_read(account),
+            account.sid,
+            request.user.pk,
+            current.reaches_parent,
+            recent,
+            from_page,
+        ),
     }
-    partial = "results" if request.GET.get("part") == "results" else "panel"
     return render(request, f"accounts/switcher.html#{partial}", context)
+
+
+def _switch_url(target, from_page, request):
+    """Where the switcher's link to `target` goes: the page it was opened on, if `target`
+    has it, else its dashboard. One reverse a page (remembered), the SID put in after."""
+    page = "account_dashboard"
+    if from_page in PAGES_ON_EVERY_ACCOUNT or (
+        from_page in PAGES_ON_MAIN_ACCOUNTS and not target.is_subaccount
+    ):
+        page = from_page
+    pattern = cached_reverse(f"console:{page}", [SID_SLOT], request=request)
+    return pattern.replace(SID_SLOT, target.sid)
 
 
 def _dashboard_context(current, form=None):

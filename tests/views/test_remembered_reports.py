@@ -12,17 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import errors, roles
-from accounts.models import Event, FamilyVersion
+from accounts.models import Account, Event, FamilyVersion
 from accounts.selectors.accounts import account_and_parent_by_sid
 from accounts.selectors.versions import family_version
 from accounts.services import accounts as account_services
 from accounts.services import events as event_services
 from accounts.services import ledger as ledger_services
+from accounts.services import organizations as organization_services
 from accounts.services import usage as usage_services
 from accounts.services import users as user_services
 from accounts.services.events import Actor
 from accounts.templatetags import memo
 from tests.conftest import ConsoleClient
+from tests.support import HTMX
 from tests.usage_time import charging_on
 
 NOV = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -566,3 +568,89 @@ def test_the_top_bar_of_a_remembered_page_is_the_readers_own(client, charged, ma
     # The same report on another page of it is that page.
     ledger = visit(client_of(client, colleague), billing_url(account), {"kind": "charge"})[0]
     assert ledger != renamed
+
+
+# --- The switcher (remembered by all it shows: its main accounts' rows, the family's version)
+
+
+def switcher_of(client, account, **params):
+    url = reverse("console:account_switcher", args=[account.sid])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"from": "billing", **params}, headers=HTMX)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def names_in(html):
+    return re.findall(r'<span class="item-name">(?:↳ )?([^<]+)</span>', html)
+
+
+@pytest.fixture
+def reach(charged, make_account):
+    """The owner's Acme (with its subaccount Alpha) and their second main account, Zed."""
+    account, alpha = charged
+    return account, alpha, make_account(owner=account.owner, friendly_name="Zed")
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_switcher_builds_nothing_and_each_change_shows_on_the_next(
+    owner_client, reach, make_account, make_member, org
+):
+    account, alpha, zed = reach
+    first, built = switcher_of(owner_client, account)
+    again, remembered = switcher_of(owner_client, account)
+    assert again == first and names_in(again) == ["Acme", "Alpha", "Zed"]
+    assert remembered < built  # the subaccounts are not asked for again
+    # Another family's write (Zed renamed), which the current family's version does not see.
+    account_services.account_rename(account=zed, friendly_name="Zed Two", actor=SYSTEM)
+    assert names_in(switcher_of(owner_client, account)[0]) == ["Acme", "Alpha", "Zed Two"]
+    account_services.account_suspend(
+        account=zed, actor=SYSTEM, source=Account.StatusSource.SUPPORT, reason="Review"
+    )
+    assert "badge-suspended" in switcher_of(owner_client, account)[0]
+    # An account shared with them, and the organization Zed joins, and its new name.
+    make_member(make_account(friendly_name="Shared"), roles.DEVELOPER, user=account.owner)
+    assert "Shared" in names_in(switcher_of(owner_client, account)[0])
+    Account.objects.filter(pk=zed.pk).update(organization=org)
+    assert f'aria-label="{org.name}"' in switcher_of(owner_client, account)[0]
+    organization_services.organization_update(organization=org, actor=SYSTEM, name="Renamed")
+    assert 'aria-label="Renamed"' in switcher_of(owner_client, account)[0]
+    # A new subaccount in the current family.
+    account_services.subaccount_create(parent=account, friendly_name="Beta", actor=SYSTEM)
+    assert names_in(switcher_of(owner_client, account)[0])[:3] == ["Acme", "Beta", "Alpha"]
+
+
+@pytest.mark.django_db
+def test_the_switcher_lists_the_account_last_visited_first_and_links_to_the_page_it_was_on(
+    owner_client, reach
+):
+    account, alpha, zed = reach
+    assert names_in(switcher_of(owner_client, account)[0])[0] == "Acme"
+    owner_client.get(reverse("console:account_dashboard", args=[zed.sid]))
+    html = switcher_of(owner_client, account)[0]
+    assert names_in(html)[0] == "Zed"
+    assert reverse("console:billing", args=[zed.sid]) in html
+    elsewhere = switcher_of(owner_client, account, **{"from": "usage"})[0]
+    assert reverse("console:usage", args=[zed.sid]) in elsewhere
+    assert reverse("console:account_dashboard", args=[alpha.sid]) in elsewhere  # no usage page
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_only_their_own_reach_in_a_remembered_switcher(
+    client, reach, make_member, make_subaccount
+):
+    account, alpha, zed = reach
+    hidden = make_subaccount(account, "Hidden")
+    assert "Zed" in names_in(switcher_of(client_of(client, account.owner), alpha)[0])
+    # A colleague on Acme alone sees Acme's subaccounts, not the owner's other account.
+    colleague = make_member(account, roles.ADMINISTRATOR)
+    seen = names_in(switcher_of(client_of(client, colleague), alpha)[0])
+    assert "Acme" in seen and "Hidden" in seen and "Zed" not in seen
+    # Someone whose roles are on subaccounts alone sees those, never their parent; after
+    # them, someone whose role is on Alpha alone sees Alpha, never its siblings.
+    on_both = make_member(hidden, roles.DEVELOPER, user=make_member(alpha, roles.DEVELOPER))
+    assert names_in(switcher_of(client_of(client, on_both), alpha)[0]) == ["Hidden", "Alpha"]
+    sub_only = make_member(alpha, roles.ADMINISTRATOR)
+    html = switcher_of(client_of(client, sub_only), alpha)[0]
+    assert names_in(html) == ["Alpha"]
+    assert hidden.sid not in html and account.sid not in html
