@@ -268,13 +268,19 @@ class Family:
         self.middle = parent.subaccounts.order_by("pk")[subaccounts // 2]
 
     def console_cookie(self):
+        """The owner's cookies as their browser holds them after a first page: the session
+        and the CSRF cookie (without it, every page would make and set a new CSRF secret,
+        which a browser that has seen one page never asks for)."""
         from django.conf import settings
         from django.test import Client
 
-        client = Client()
+        client = Client(HTTP_HOST=HOST, headers=HTTPS)
         client.force_login(self.owner)
-        name = settings.SESSION_COOKIE_NAME
-        return f"{name}={client.cookies[name].value}"
+        response = client.get(f"/console/{self.parent.sid}/")
+        names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+        if response.status_code != 200 or not all(name in client.cookies for name in names):
+            sys.exit(f"signing the owner in for the benchmark failed: {response.status_code}")
+        return "; ".join(f"{name}={client.cookies[name].value}" for name in names)
 
     def basic_auth(self):
         credentials = f"{self.parent.sid}:{self.parent.auth_token}".encode()

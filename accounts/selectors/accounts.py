@@ -319,32 +319,73 @@ def account_search_filter(query):
     return match
 
 
-def account_list_page(*, user, query=""):
+# What the Accounts page shows of each account: all of it, so also what the page is
+# remembered by (accounts/views/accounts.py).
+ACCOUNT_LIST_FIELDS = (
+    "pk",
+    "sid",
+    "friendly_name",
+    "parent_id",
+    "status",
+    "type",
+    "open_subaccount_count",
+    "organization_name",
+    "my_roles_read",
+)
+
+
+def account_list_rows(*, user, query=""):
     """The Accounts page: (main accounts, plus subaccounts shared with the user on their own,
-    each with its open subaccounts and the user's own roles on it (`my_roles`, in the order
-    roles are listed everywhere, and their labels); how many accounts count toward the user's
-    limit, `owned_account_count`). `query` matches part of the name, or the SID."""
+    as a tuple of rows, each the values of `ACCOUNT_LIST_FIELDS` (`AccountListEntry` makes
+    them entries); how many accounts count toward the user's limit, `owned_account_count`).
+    `query` matches part of the name, or the SID."""
     # The page shows each account's organization's name (`organization_name`), not its
     # parent or owner; each main account's open subaccounts are its counter, no join over
-    # all of them. Unfiltered (every visit), its SQL is written once.
+    # all of them; and the user's own roles on it, "role,role" (`my_roles_read`).
+    # Unfiltered (every visit), its SQL is written once, and reads the count too.
     if query:
         listed = _account_list(user.pk, user.pk, user.pk).filter(account_search_filter(query))
-        accounts = list(listed)
+        rows = tuple(listed.values_list(*ACCOUNT_LIST_FIELDS))
         owned = None
     else:
-        accounts = _account_list_all(
+        read = _account_list_all(
             user_id=user.pk, administrator_id=user.pk, member_id=user.pk, owner_id=user.pk
         )
+        rows = tuple(row[:-1] for row in read)
         # Read with every row; with none, asked on its own.
-        owned = accounts[0].owned_count_read if accounts else None
-    # Every account the user holds a role on is listed: their memberships are the roles.
-    for account in accounts:
-        held = [role for role in (account.my_roles_read or "").split(",") if role]
-        account.my_roles = sorted(held, key=_ROLE_ORDER.get)
-        account.my_role_labels = [roles.role_label(role) for role in account.my_roles]
+        owned = read[0][-1] if read else None
     if owned is None:
         owned = owned_account_count(owner=user)
-    return accounts, owned
+    return rows, owned
+
+
+@dataclass
+class AccountListEntry:
+    """An account as the Accounts page lists it, from its row (`ACCOUNT_LIST_FIELDS`)."""
+
+    pk: int
+    sid: str
+    friendly_name: str
+    parent_id: int | None
+    status: str
+    type: str
+    open_subaccount_count: int
+    organization_name: str | None
+    my_roles_read: str | None
+
+    @functools.cached_property
+    def my_roles(self):
+        """The user's own roles on it, in the order roles are listed everywhere (none for an
+        organization's administrator without one)."""
+        held = [role for role in (self.my_roles_read or "").split(",") if role]
+        return sorted(held, key=_ROLE_ORDER.get)
+
+    @property
+    def my_role_labels(self):
+        return [roles.role_label(role) for role in self.my_roles]
+
+    def get_status_display(self):
+        return Account.Status(self.status).label
 
 
 _ROLE_ORDER = {role: index for index, (role, _) in enumerate(roles.ROLE_CHOICES)}
@@ -390,9 +431,11 @@ def _owned_count_read(owner_id):
 
 
 _account_list_all = PreparedQuery(
-    lambda user_id, administrator_id, member_id, owner_id: _account_list(
-        user_id, administrator_id, member_id
-    ).annotate(owned_count_read=_owned_count_read(owner_id)),
+    lambda user_id, administrator_id, member_id, owner_id: (
+        _account_list(user_id, administrator_id, member_id)
+        .annotate(owned_count_read=_owned_count_read(owner_id))
+        .values_list(*ACCOUNT_LIST_FIELDS, "owned_count_read")
+    ),
     user_id=_SAMPLE_ID,
     administrator_id=_OTHER_SAMPLE_ID,
     member_id=-7_318_402_127,

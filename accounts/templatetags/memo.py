@@ -31,6 +31,7 @@ they are shown once, and the page is rendered as it is.
 The switcher's panel spans families (the user's main accounts), so no one version covers it:
 it is remembered by the rows of its main accounts, read on every look and all it shows of
 them, with the current family's version for the subaccounts (accounts/views/accounts.py).
+The Accounts page is remembered whole the same way, by its rows as read (its `report_key`).
 """
 
 import re

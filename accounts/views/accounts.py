@@ -76,15 +76,24 @@ def home(request):
 def _account_list_context(request, form=None, **extra):
     user = request.user
     query = search_query(request)
-    accounts, owned = account_selectors.account_list_page(user=user, query=query)
+    rows, owned = account_selectors.account_list_rows(user=user, query=query)
     return {
-        "accounts": accounts,
+        "accounts": when_rendered(
+            lambda: [account_selectors.AccountListEntry(*row) for row in rows]
+        ),
         "query": query,
-        "form": form or AccountCreateForm(),
+        # Built only by the Create new account dialog (the list itself asks for none).
+        "form": form or when_rendered(AccountCreateForm),
         "owned_count": owned,
         "at_limit": owned >= user.account_limit,
         "account_limit": user.account_limit,
         "page": "account_list",
+        # Unfiltered, the whole page is remembered (base.html) by all it shows: the rows as
+        # just read, and the reader's count and limit; a search, or a form that was sent,
+        # is rendered as it is.
+        "report_key": None
+        if query or form
+        else ("account_list", rows, user.pk, owned, user.account_limit),
         **extra,
     }
 

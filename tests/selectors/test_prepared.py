@@ -169,6 +169,14 @@ def test_the_switcher_lists_what_the_orm_lists(make_user, make_account, make_sub
     assert [row[2] for row in everything] == ["Alpha", "Mid", "Zeta"]
 
 
+# The fields of ACCOUNT_LIST_FIELDS that are the model's own.
+ACCOUNT_LIST_MODEL_FIELDS = [
+    name
+    for name in account_selectors.ACCOUNT_LIST_FIELDS
+    if name not in ("organization_name", "my_roles_read")
+]
+
+
 def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, make_subaccount, join):
     """Unfiltered, its read is prepared: the same accounts in the same order (by
     organization, then name), each with its organization's name and the user's own roles;
@@ -185,17 +193,22 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     make_account(owner=user, friendly_name="Closed one")
     Account.objects.filter(friendly_name="Closed one").update(status=Account.Status.CLOSED)
 
-    listed, owned = account_selectors.account_list_page(user=user)
+    rows, owned = account_selectors.account_list_rows(user=user)
+    listed = [account_selectors.AccountListEntry(*row) for row in rows]
 
     expected = list(
         Account.objects.filter(pk__in=account_selectors._listed_account_ids(user))
         .select_related("organization")
         .order_by("organization__name", "friendly_name", "pk")
     )
-    assert [fields(a) for a in listed] == [fields(a) for a in expected]
+    shown = ACCOUNT_LIST_MODEL_FIELDS
+    assert [[getattr(a, name) for name in shown] for a in listed] == [
+        [getattr(a, name) for name in shown] for a in expected
+    ]
     assert [a.organization_name for a in listed] == [
         a.organization.name if a.organization_id else None for a in expected
     ]
+    assert [a.get_status_display() for a in listed] == [a.get_status_display() for a in expected]
     roles_of = {a.friendly_name: sorted(a.my_roles) for a in listed}
     assert roles_of == {
         "Alpha": [],  # through the organization
@@ -203,7 +216,10 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
         "Shared with me": [roles.DEVELOPER, roles.SUPPORT],
         "Zeta": [roles.OWNER],
     }
-    searched, owned_as_searched = account_selectors.account_list_page(user=user, query="shared")
+    searched_rows, owned_as_searched = account_selectors.account_list_rows(
+        user=user, query="shared"
+    )
+    searched = [account_selectors.AccountListEntry(*row) for row in searched_rows]
     assert [a.pk for a in searched] == [shared_sub.pk]
     # In the order roles are listed everywhere, as the page shows them.
     assert searched[0].my_roles == [roles.DEVELOPER, roles.SUPPORT]
@@ -211,12 +227,12 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
     assert account_selectors.owned_account_count(owner=user) == 1  # Zeta; not the closed one
     # Read with the list, as on its own; and with a search, or a list of none, on its own.
     assert owned == owned_as_searched == 1
-    assert account_selectors.account_list_page(user=make_user(email="none@example.com")) == (
-        [],
+    assert account_selectors.account_list_rows(user=make_user(email="none@example.com")) == (
+        (),
         0,
     )
-    nothing_found = account_selectors.account_list_page(user=user, query="no such name")
-    assert nothing_found == ([], 1)
+    nothing_found = account_selectors.account_list_rows(user=user, query="no such name")
+    assert nothing_found == ((), 1)
     # Another owner's accounts never count toward this one's.
     stranger = make_user(email="other.owner@example.com")
     make_account(owner=stranger, friendly_name="Theirs too")
@@ -226,8 +242,8 @@ def test_the_accounts_page_lists_what_the_orm_lists(make_user, make_account, mak
         user=user,
         role=roles.DEVELOPER,
     )
-    assert account_selectors.account_list_page(user=user)[1] == 1
-    assert account_selectors.account_list_page(user=stranger)[1] == 3
+    assert account_selectors.account_list_rows(user=user)[1] == 1
+    assert account_selectors.account_list_rows(user=stranger)[1] == 3
 
 
 def test_the_subaccounts_page_pages_what_the_orm_pages(account, make_subaccount, make_account):

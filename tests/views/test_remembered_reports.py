@@ -654,3 +654,95 @@ def test_each_reader_sees_only_their_own_reach_in_a_remembered_switcher(
     html = switcher_of(client_of(client, sub_only), alpha)[0]
     assert names_in(html) == ["Alpha"]
     assert hidden.sid not in html and account.sid not in html
+
+
+# --- The Accounts page (remembered whole by all it shows: its rows as read on every look) --
+
+
+def accounts_page(client, **params):
+    """The Accounts page's html, and how many remembered blocks had to be rendered."""
+    misses = []
+    original = memo.MemoNode.render
+
+    def counting(node, context):
+        misses.append(node)
+        return original(node, context)
+
+    memo.MemoNode.render = counting
+    try:
+        response = client.get(reverse("console:account_list"), params)
+    finally:
+        memo.MemoNode.render = original
+    assert response.status_code == 200
+    return response.content.decode(), len(misses)
+
+
+def without_tokens(html):
+    return re.sub(r'(value=|nonce=|"X-CSRFToken": )"[^"]+"', "", html)
+
+
+def listed_in(html):
+    """(name, role, status, subaccounts, organization) of each row of the Accounts page."""
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [
+        tuple(
+            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        )
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_second_look_at_the_accounts_page_renders_nothing_and_each_change_shows_on_the_next(
+    owner_client, reach, make_account, make_member, org
+):
+    account, alpha, zed = reach
+    first, _ = accounts_page(owner_client)
+    again, rendered = accounts_page(owner_client)
+    assert rendered == 1  # only the page's own block ran, nothing inside it
+    # The same page, but for each response's own CSRF token and CSP nonce.
+    assert without_tokens(again) == without_tokens(first)
+    assert [row[0] for row in listed_in(again)] == ["Acme", "Zed"]
+    # A rename, a suspension, a new subaccount: each on the next look.
+    account_services.account_rename(account=zed, friendly_name="Zed Two", actor=SYSTEM)
+    account_services.account_suspend(
+        account=zed, actor=SYSTEM, source=Account.StatusSource.SUPPORT, reason="Review"
+    )
+    account_services.subaccount_create(parent=account, friendly_name="Beta", actor=SYSTEM)
+    rows = {row[0]: row for row in listed_in(accounts_page(owner_client)[0])}
+    assert rows["Zed Two"][3] == "Suspended" and rows["Acme"][5] == "2"
+    # An account shared with them (their role on it), the organization Zed joins, its name.
+    make_member(make_account(friendly_name="Shared"), roles.DEVELOPER, user=account.owner)
+    Account.objects.filter(pk=zed.pk).update(organization=org)
+    organization_services.organization_update(organization=org, actor=SYSTEM, name="Renamed")
+    rows = {row[0]: row for row in listed_in(accounts_page(owner_client)[0])}
+    assert rows["Shared"][2] == "Developer" and rows["Zed Two"][6] == "Renamed"
+    # Their limit: at it, the page says so instead of offering another account.
+    assert "create-account-button" in accounts_page(owner_client)[0]
+    account.owner.account_limit = 1  # Acme (Zed is the organization's now)
+    account.owner.save()
+    assert "create-account-button" not in accounts_page(owner_client)[0]
+
+
+@pytest.mark.django_db
+def test_each_reader_sees_only_their_own_accounts_on_a_remembered_accounts_page(
+    client, reach, make_member
+):
+    account, alpha, zed = reach
+    owner = accounts_page(client_of(client, account.owner))[0]
+    assert [row[0] for row in listed_in(owner)] == ["Acme", "Zed"]
+    colleague = make_member(account, roles.ADMINISTRATOR)
+    theirs = accounts_page(client_of(client, colleague))[0]
+    assert listed_in(theirs) == [
+        ("Acme", account.sid, "Administrator", "Active", account.type, "1", "—")
+    ]
+    assert zed.sid not in theirs
+    assert colleague.email in theirs and account.owner.email not in theirs
+    # Someone with a role on the subaccount alone sees it, never its parent.
+    on_sub = make_member(alpha, roles.SUPPORT)
+    shown = accounts_page(client_of(client, on_sub))[0]
+    assert [row[:3] for row in listed_in(shown)] == [("Alpha · subaccount", alpha.sid, "Support")]
+    assert reverse("console:account_dashboard", args=[account.sid]) not in shown
+    # A search is answered as it is, from the same rows.
+    found = accounts_page(client_of(client, account.owner), q="Ze")[0]
+    assert [row[0] for row in listed_in(found)] == ["Zed"]
