@@ -16,16 +16,16 @@ answering "ok") and `bench/bare-db/<pk>/` (one primary-key SELECT rendering a ti
 Those two exist only in the benchmark's URL configuration.
 
 Each target is measured with wrk (1 thread, 8 connections; bench/wrk.lua adds the headers:
-the owner's session cookie for console pages, HX-Request for the switcher, Basic auth for the
-API) in rounds: each round runs bare, bare-db and bare-db signed in, then every target on
-both families, each target right after a run of bare-db of its own, so that a ratio compares
-figures taken seconds apart on the same server and database (this 2-core machine's speed
-drifts by more than that within minutes). A req/s figure is the median of the rounds (3), a
-ratio the median of the rounds' ratios; `--only NAME` measures only the targets whose name contains
-NAME (the baselines always). Then: subaccount creation at the 10,000 family, wrk POSTing on
-8 connections (and the limit, which must hold exactly: 8 Python clients, each counting its
-answers, ask for more than the room left), and the cost of checking a password
-with Django's default hasher (PBKDF2) against Argon2.
+the owner's session and CSRF cookies for console pages, HX-Request for the switcher, Basic
+auth for the API) in rounds: each round runs bare, bare-db and bare-db signed in, then every
+target on both families, each target right after a run of bare-db of its own, so that a
+ratio compares figures taken seconds apart on the same server and database (this 2-core
+machine's speed drifts by more than that within minutes). A req/s figure is the median of
+the rounds (3), a ratio the median of the rounds' ratios; `--only NAME` measures only the
+targets whose name contains NAME (the baselines always). Then: subaccount creation at the
+10,000 family, wrk POSTing on 8 connections (and the limit, which must hold exactly: 8
+Python clients, each counting its answers, ask for more than the room left), and the cost of
+checking a password with Django's default hasher (PBKDF2) against Argon2.
 
 The table: req/s and median latency (p50) of each target at both sizes, "÷ bare-db" (req/s at
 1,000 over that of the bare-db run right before it), "10k/1k" (how many times slower at
