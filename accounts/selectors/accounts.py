@@ -359,8 +359,15 @@ def account_list_rows(*, user, query=""):
     return rows, owned
 
 
+class _AccountRow:
+    """What an account read as a row (not a model) shows the way the model does."""
+
+    def get_status_display(self):
+        return Account.Status(self.status).label
+
+
 @dataclass
-class AccountListEntry:
+class AccountListEntry(_AccountRow):
     """An account as the Accounts page lists it, from its row (`ACCOUNT_LIST_FIELDS`)."""
 
     pk: int
@@ -383,9 +390,6 @@ class AccountListEntry:
     @property
     def my_role_labels(self):
         return [roles.role_label(role) for role in self.my_roles]
-
-    def get_status_display(self):
-        return Account.Status(self.status).label
 
 
 _ROLE_ORDER = {role: index for index, (role, _) in enumerate(roles.ROLE_CHOICES)}
@@ -483,7 +487,7 @@ _switcher_open_subaccounts = PreparedQuery(
 
 
 @dataclass
-class SwitcherEntry:
+class SwitcherEntry(_AccountRow):
     """A main account as the switcher lists it: the fields it shows
     (`SWITCHER_MAIN_ACCOUNT_FIELDS`), read as a row rather than a model."""
 
@@ -493,9 +497,6 @@ class SwitcherEntry:
     status: str
     organization_name: str | None
     is_subaccount = False
-
-    def get_status_display(self):
-        return Account.Status(self.status).label
 
 
 def switcher_main_accounts(*, user, query="", limit=50):
