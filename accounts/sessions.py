@@ -5,7 +5,9 @@ query cost more Python than anything else the session does (see accounts/selecto
 The row is fetched by its key and its expiry checked here rather than in the WHERE clause, so
 that the query has no datetime parameter; an expired session is treated exactly as Django
 treats it (as no session: the key is dropped and a new one made when something is stored).
-Everything else (saving, deleting, clearing expired rows) is Django's.
+Its data is decoded as Django decodes it, once for each value it takes in this process (the
+same signed data always decodes to the same contents). Everything else (saving, deleting,
+clearing expired rows) is Django's.
 
 A signed-in request then reads its user (accounts.signin.AuthenticationBackend). Once this
 process has seen a session signed in, it reads the session and that user in one query: the
@@ -21,6 +23,7 @@ the session is signed in as, and reads it itself otherwise.
 """
 
 import contextvars
+import copy
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
@@ -62,10 +65,18 @@ _user_with_session = PreparedQuery(
 )
 
 SESSIONS_REMEMBERED = 10_000
+# What the decoded sessions remembered may weigh, by the length of their stored data.
+DECODED_WEIGHT = 4_000_000
 
 
 # Session key → the id of the user it was last seen signed in as, in this process.
 _signed_in_as = LeastRecentlyUsed(SESSIONS_REMEMBERED)
+# A session's stored data (as signed, exactly) → its decoded contents, with the data's length:
+# checking the signature and decoding the JSON cost more than a session's every other step,
+# and on most requests the data is what it was on the last one.
+_decoded = LeastRecentlyUsed(
+    SESSIONS_REMEMBERED, max_weight=DECODED_WEIGHT, weigh=lambda entry: entry[0]
+)
 # The user read with this request's session, for the backend to take (once).
 _prefetched = contextvars.ContextVar("prefetched_user", default=None)
 
@@ -110,6 +121,19 @@ class SessionStore(db.SessionStore):
             else:
                 _signed_in_as.put(self.session_key, user_id)
         return data
+
+    def decode(self, session_data):
+        """Django's decoding, remembered by the data it decoded (a copy each time: the
+        session's values are changed in place, allauth's lists among them). Data that does not
+        decode is not remembered, so that each look at it is logged as Django logs it."""
+        remembered = _decoded.get(session_data)
+        if remembered is None:
+            decoded = super().decode(session_data)
+            if not decoded:
+                return decoded
+            remembered = (len(session_data), decoded)
+            _decoded.put(session_data, remembered)
+        return copy.deepcopy(remembered[1])
 
     def _get_session_from_db(self):
         _prefetched.set(None)

@@ -6,9 +6,11 @@ urlpatterns = [
     path("2010-04-01/", include("accounts.urls.api_v2010")),
     path("v1/", include("accounts.urls.monitor_v1")),
     path("v1/", include("accounts.urls.accounts_v1")),
+    # The console's pages before the sign-in pages (a dozen paths no console page matches):
+    # the most visited paths are resolved first, after the API's prefixes.
+    path("", include("accounts.urls.console")),
     path("orgs/", include("accounts.urls.organizations")),
     path("", include("accounts.urls.auth")),
-    path("", include("accounts.urls.console")),
 ]
 
 # The console's own error pages; Twilio's JSON error body for the API (accounts/views/errors.py).

@@ -432,6 +432,34 @@ def test_a_post_reads_its_account_itself(as_user, user, account):
     assert Account.objects.get(pk=account.pk).friendly_name == "Acme Two"
 
 
+def test_a_sessions_data_changed_in_the_database_is_decoded_anew(as_user, user, account):
+    """The decoded data is remembered by the data itself: data that changed (here, support
+    staff tampering with it) is read as it now is, and data that does not verify signs out."""
+    client = as_user(user)
+    dashboard = reverse("console:account_dashboard", args=[account.sid])
+    assert client.get(dashboard).status_code == 200
+    assert client.get(dashboard).status_code == 200  # decoded from what was remembered
+    row = Session.objects.get(session_key=client.session.session_key)
+    tail = "AAAA" if row.session_data[-4:] != "AAAA" else "BBBB"
+    row.session_data = row.session_data[:-4] + tail
+    row.save()
+    response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_session_changed_in_place_does_not_change_what_the_next_request_decodes(user):
+    """allauth changes lists in a session's data in place: the remembered decoding is not
+    theirs to change."""
+    store = sessions.SessionStore()
+    store["methods"] = [{"method": "password"}]
+    store.save()
+    first = sessions.SessionStore(store.session_key)
+    first["methods"].append({"method": "mfa"})
+    first["methods"][0]["method"] = "changed"
+    again = sessions.SessionStore(store.session_key)
+    assert again["methods"] == [{"method": "password"}]
+
+
 def test_reads_together_are_each_reads_own_answer(user, account, make_subaccount):
     sub = make_subaccount(account, "Support line")
     by_sid = PreparedQuery(lambda sid: Account.objects.filter(sid=sid)[:1], sid="ACsample")
