@@ -76,13 +76,18 @@ class _Remembered:
     """A rendered fragment, kept cut at its markers: each request's token and nonce are put
     in by one join, rather than by searching the fragment for each marker (a report is
     100 KB with a token in every row's form, and the searches cost more than the rest of
-    the page's answer)."""
+    the page's answer). Only what the fragment holds is asked for: a fragment without a
+    form makes no CSRF token (masking one is a tenth of a small page's answer), as Django
+    makes none for a page without one."""
 
-    __slots__ = ("pieces", "size")
+    __slots__ = ("pieces", "size", "holds_csrf_token", "holds_nonce")
 
     def __init__(self, fragment):
         self.pieces = _MARKERS.split(fragment)  # text, marker, text, …, text
         self.size = len(fragment)
+        held = set(self.pieces[1::2])
+        self.holds_csrf_token = CSRF_MARKER in held
+        self.holds_nonce = NONCE_MARKER in held
 
     def __len__(self):
         return self.size
@@ -91,7 +96,11 @@ class _Remembered:
         pieces = self.pieces
         if len(pieces) == 1:
             return pieces[0]
-        values = {CSRF_MARKER: str(csrf_token), NONCE_MARKER: str(nonce)}
+        values = {}
+        if self.holds_csrf_token:
+            values[CSRF_MARKER] = str(csrf_token)
+        if self.holds_nonce:
+            values[NONCE_MARKER] = str(nonce)
         filled = pieces.copy()
         for position in range(1, len(filled), 2):
             filled[position] = values[filled[position]]
@@ -105,8 +114,9 @@ class MemoNode(template.Node):
 
     def render(self, context):
         request = getattr(context, "request", None)
+        # Django's lazy token, made only if a fragment holding it is put out (below).
         csrf_token = context.get("csrf_token")
-        if not csrf_token or csrf_token == "NOTPROVIDED":
+        if csrf_token is None:
             return self.nodelist.render(context)  # no token to stand in for: as Django would
         values = tuple(expression.resolve(context) for expression in self.keys)
         if values[0] is None or values[0] == "":
@@ -134,6 +144,8 @@ class MemoNode(template.Node):
             with context.push(**markers):
                 remembered = _Remembered(self.nodelist.render(context))
             _fragments.put(key, remembered)
+        if remembered.holds_csrf_token and csrf_token == "NOTPROVIDED":
+            return self.nodelist.render(context)  # no CSRF middleware: as Django renders it
         # A fragment rendered where there was a nonce is only ever used where there is one:
         # the key says which page it is, and every page has the same middleware.
         return remembered.filled(csrf_token, nonce)

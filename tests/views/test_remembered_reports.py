@@ -537,6 +537,25 @@ def test_a_remembered_page_is_rendered_once_and_carries_each_requests_token_and_
 
 
 @pytest.mark.django_db
+def test_a_remembered_fragment_without_a_form_makes_no_csrf_token(owner_client, charged):
+    """The switcher's panel posts nothing: its answer, remembered or not, makes no token (and
+    so sets no CSRF cookie), as Django makes none for a page without a form; the dashboard,
+    which has one, carries a token on every look."""
+    account, _ = charged
+    switcher = reverse("console:account_switcher", args=[account.sid])
+    for _ in range(2):  # built, then remembered
+        response = owner_client.get(switcher, {"from": "billing"}, headers=HTMX)
+        assert response.status_code == 200 and "Acme" in response.content.decode()
+        assert "csrftoken" not in response.cookies
+        assert memo.CSRF_MARKER not in response.content.decode()
+    for _ in range(2):
+        response = owner_client.get(dashboard_url(account))
+        assert "csrftoken" in response.cookies
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', response.content.decode()).group(1)
+        assert len(token) == 64
+
+
+@pytest.mark.django_db
 def test_messages_waiting_show_on_a_remembered_page_once(owner_client, charged):
     account, _ = charged
     owner_client.get(dashboard_url(account))
