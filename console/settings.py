@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Not allauth's UserSessionsMiddleware: it only tracks activity, which
+    # SessionLastSeenMiddleware does instead (USERSESSIONS_TRACK_ACTIVITY below).
     # After allauth's: a user who must have two-factor enrolls before anything else.
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.SessionLastSeenMiddleware",
