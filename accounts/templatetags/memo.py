@@ -77,7 +77,7 @@ class _Remembered:
     in by one join, rather than by searching the fragment for each marker (a report is
     100 KB with a token in every row's form, and the searches cost more than the rest of
     the page's answer). Only what the fragment holds is asked for: a fragment without a
-    form makes no CSRF token (masking one is a tenth of a small page's answer), as Django
+    form makes no CSRF token (masking one is a twentieth of a small page's work), as Django
     makes none for a page without one."""
 
     __slots__ = ("pieces", "size", "holds_csrf_token", "holds_nonce")
