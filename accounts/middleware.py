@@ -1,8 +1,8 @@
 """Middleware of the console and the API.
 
 - `SessionMiddleware` is Django's, telling the session which account a console page (a GET)
-  names, so that the session, its user and that account are read in one query
-  (accounts/sessions.py).
+  names, so that the session, its user and that account are read in one query (and, for
+  the switcher's unfiltered panel, its main accounts too; accounts/sessions.py).
 - `UnreadableRequestMiddleware` refuses, before anything reads them, requests whose
   parameters cannot be decoded (a Content-Type that cannot be parsed, a charset that is not a
   text encoding); see accounts/http.py.
@@ -40,6 +40,7 @@ from . import errors
 from .selectors import two_factor as two_factor_selectors
 from .signin import LAST_SEEN_SESSION_KEY
 from .templatetags.cached_urls import cached_reverse
+from .views import accounts as account_views
 from .views import errors as error_views
 
 logger = logging.getLogger(__name__)
@@ -50,18 +51,29 @@ _SAMPLE_SID = "AC" + "0" * 32
 @functools.lru_cache(maxsize=16)
 def _account_pages(script_prefix):
     """Where the account pages start, as a pattern capturing the SID (from the URLconf, and
-    under the script prefix `reverse` puts first, which the request's path has too)."""
+    under the script prefix `reverse` puts first, which the request's path has too), and the
+    rest of the switcher's path after it."""
     dashboard = reverse("console:account_dashboard", args=[_SAMPLE_SID])
-    return re.compile(re.escape(dashboard[: dashboard.index(_SAMPLE_SID)]) + "(AC[0-9a-f]{32})/")
+    switcher = reverse("console:account_switcher", args=[_SAMPLE_SID])
+    pattern = re.escape(dashboard[: dashboard.index(_SAMPLE_SID)]) + "(AC[0-9a-f]{32})/"
+    return re.compile(pattern), switcher[len(dashboard) :]
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
     def process_request(self, request):
         super().process_request(request)
         if request.method in ("GET", "HEAD"):
-            named = _account_pages(get_script_prefix()).match(request.path)
+            pages, switcher = _account_pages(get_script_prefix())
+            named = pages.match(request.path)
             if named:
                 request.session.account_sid_read_with = named[1]
+                if request.path[named.end() :] == switcher and _switcher_lists_all(request):
+                    request.session.switcher_limit_read_with = account_views.SWITCHER_LIMIT
+
+
+def _switcher_lists_all(request):
+    """The switcher's panel or results, unfiltered: what reads all its main accounts."""
+    return not request.GET.get("q") and request.GET.get("part") != "current"
 
 
 class UnreadableRequestMiddleware:

@@ -19,7 +19,9 @@ A console page names its account in its path, and reads it (with the user's role
 right after the user. For a GET, the session middleware tells the store which account that
 is (`account_sid_read_with`), and the same statement reads it too (`read_together`); the
 page takes it from the session (`account_read_with_session`) if it was read for the user
-the session is signed in as, and reads it itself otherwise.
+the session is signed in as, and reads it itself otherwise. The switcher's unfiltered panel
+has its main accounts read by the same statement too (`switcher_rows_read_with_session`,
+on the same terms).
 """
 
 import contextvars
@@ -102,11 +104,26 @@ def account_read_with_session(request, sid):
     return account
 
 
+def switcher_rows_read_with_session(request, limit):
+    """The switcher's main accounts if they were read with the request's session, for
+    `request.user` and with this limit (`switcher_main_accounts`'s unfiltered read), given
+    out once; None otherwise."""
+    session = getattr(request, "session", None)
+    read = getattr(session, "switcher_rows_read_with", None)
+    if read is None or read[:2] != (request.user.pk, limit):
+        return None
+    session.switcher_rows_read_with = None
+    return read[2]
+
+
 class SessionStore(db.SessionStore):
     # The account the page names (a GET's path, set by accounts.middleware.SessionMiddleware),
-    # and the account read with the session and its user.
+    # and the account read with the session and its user. On the switcher's unfiltered panel,
+    # how many main accounts it lists, and (user id, that limit, their rows) as read.
     account_sid_read_with = None
     account_read_with = None
+    switcher_limit_read_with = None
+    switcher_rows_read_with = None
 
     def load(self):
         data = super().load()
@@ -142,9 +159,15 @@ class SessionStore(db.SessionStore):
         if user_id is not None:
             values = {"user_id": user_id, "key": self.session_key, "same_key": self.session_key}
             if self.account_sid_read_with:
-                user, self.account_read_with = account_selectors.read_with_account_for_user(
-                    (_user_with_session, values), sid=self.account_sid_read_with, user_id=user_id
+                limit = self.switcher_limit_read_with
+                user, self.account_read_with, rows = account_selectors.read_with_account_for_user(
+                    (_user_with_session, values),
+                    sid=self.account_sid_read_with,
+                    user_id=user_id,
+                    switcher_limit=limit,
                 )
+                if rows is not None:
+                    self.switcher_rows_read_with = (user_id, limit, rows)
                 found = [user] if user is not None else []
             else:
                 found = _user_with_session(**values)

@@ -23,7 +23,7 @@ from ..models import (
     OrganizationMembership,
     sid_is_valid,
 )
-from .prepared import PreparedQuery, read_together
+from .prepared import PreparedQuery, read_together, read_together_with_rows
 
 # What every console page asks first (see _account_and_roles_get), with SQL written once.
 _SAMPLE_ID, _OTHER_SAMPLE_ID = -7_318_402_121, -7_318_402_123
@@ -116,16 +116,23 @@ _administers_either = PreparedQuery(
 )
 
 
-def read_with_account_for_user(read, *, sid, user_id):
+def read_with_account_for_user(read, *, sid, user_id, switcher_limit=None):
     """`read` (a one-row `PreparedQuery` and its values) and the account with this SID as
     `account_and_parent_by_sid` reads it for the user `user_id` (without its parent), in one
-    statement: (what `read` found, the account), each None if there is none."""
-    found, account = read_together(
-        read, (_account_by_sid_for_user, {"sid": sid, "user_id": user_id})
-    )
+    statement: (what `read` found, the account, each None if there is none, and given a
+    `switcher_limit` the switcher's main accounts for that user too, as
+    `switcher_main_accounts` reads them unfiltered; else None)."""
+    account_read = (_account_by_sid_for_user, {"sid": sid, "user_id": user_id})
+    rows = None
+    if switcher_limit is None:
+        found, account = read_together(read, account_read)
+    else:
+        (found, account), rows = read_together_with_rows(
+            read, account_read, rows=_switcher_main_accounts_read(user_id, switcher_limit)
+        )
     if account is not None:
         account.roles_held_for = user_id
-    return found, account
+    return found, account, None if rows is None else tuple(rows)
 
 
 def account_and_parent_by_sid(sid, *, user=None, read_already=None):
@@ -499,20 +506,31 @@ class SwitcherEntry(_AccountRow):
     is_subaccount = False
 
 
-def switcher_main_accounts(*, user, query="", limit=50):
+def _switcher_main_accounts_read(user_id, limit):
+    """The unfiltered read of `switcher_main_accounts`: the query, its values, its shape."""
+    return (
+        _switcher_main_accounts,
+        {"user_id": user_id, "administrator_id": user_id},
+        {"limit": limit},
+    )
+
+
+def switcher_main_accounts(*, user, query="", limit=50, read_already=None):
     """The main accounts the switcher lists, by name, up to `limit`, matching `query` if
     given: a tuple of rows, each the values of `SWITCHER_MAIN_ACCOUNT_FIELDS` (with their
     organization's name); all that the switcher shows of them, so that they can also be
-    what its panel is remembered by (`SwitcherEntry` makes them entries)."""
+    what its panel is remembered by (`SwitcherEntry` makes them entries). `read_already`
+    is the unfiltered read, made for this user with this limit earlier in the request
+    (with the session: accounts/sessions.py)."""
     if not user.is_authenticated:
         return ()
     if query:
         matching = _main_accounts_listed(user.pk, user.pk).filter(account_search_filter(query))
         return tuple(matching.values_list(*SWITCHER_MAIN_ACCOUNT_FIELDS)[:limit])
-    rows = _switcher_main_accounts(
-        user_id=user.pk, administrator_id=user.pk, shape={"limit": limit}
-    )
-    return tuple(rows)
+    if read_already is not None:
+        return read_already
+    rows_read, values, shape = _switcher_main_accounts_read(user.pk, limit)
+    return tuple(rows_read(**values, shape=shape))
 
 
 def switcher_subaccounts(*, user, main, query="", shown=10, all_subaccounts=True):

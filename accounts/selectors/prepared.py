@@ -212,25 +212,64 @@ def read_together(*reads, using=None):
     is its own, unchanged, as a derived table left-joined to a row that is always there, so
     that a read finding nothing is None and takes nothing from the others. The statement is
     the same on every call (its parameters change), so the database prepares it once."""
+    used, sql, params = _joined(reads, using)
+    with used[0][0].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _firsts(used, row)
+
+
+def read_together_with_rows(*reads, rows, using=None):
+    """As `read_together`, and every row of `rows` (a `PreparedQuery`, its values and its
+    shape: a read of any number of rows) in the same statement: (the first row of each
+    read, what `rows` returns on its own). Its SQL, unchanged, is joined last, its rows
+    numbered in the order it gives them (ROW_NUMBER over its own ordered result) and the
+    statement ordered by that number; each row of the statement repeats the reads' columns
+    (so keep `rows` short: a few dozen)."""
+    query, values, shape = rows
+    used, sql, params = _joined(reads, using)
+    connection, compiled = query._compiled_for(using, shape)
+    _check_joinable(connection, compiled, used)
+    number = len(used)
+    sql += (
+        f" LEFT JOIN (SELECT ROW_NUMBER() OVER () AS position, q{number}.* FROM"
+        f" ({compiled.sql}) q{number}) r{number} ON 1 = 1 ORDER BY r{number}.position"
+    )
+    params += query._params(compiled, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    start = 1 + sum(1 + part_compiled.col_count for _, _, part_compiled in used)
+    own = [row[start + 1 : start + 1 + compiled.col_count] for row in found if row[start]]
+    return _firsts(used, found[0]), query._result(compiled, own, connection)
+
+
+def _check_joinable(connection, compiled, used):
+    if compiled.kind not in (MODELS, ROWS, NAMED, FLAT):
+        raise ImproperlyConfigured("Only rows are read together.")
+    if compiled.distinct:  # DISTINCT may select more columns than it returns
+        raise ImproperlyConfigured("DISTINCT reads are not read together.")
+    if used and connection is not used[0][0]:
+        raise ImproperlyConfigured("Reads together must be of one database.")
+
+
+def _joined(reads, using):
+    """([(connection, query, compiled)] of the reads, the statement joining them, its
+    parameters)."""
     parts, params, used = [], [], []
     for number, (query, values) in enumerate(reads):
         connection, compiled = query._compiled_for(using, {})
-        if compiled.kind not in (MODELS, ROWS, NAMED, FLAT):
-            raise ImproperlyConfigured("Only rows are read together.")
-        if compiled.distinct:  # DISTINCT may select more columns than it returns
-            raise ImproperlyConfigured("DISTINCT reads are not read together.")
-        if used and connection is not used[0][0]:
-            raise ImproperlyConfigured("Reads together must be of one database.")
+        _check_joinable(connection, compiled, used)
         parts.append(
             f" LEFT JOIN (SELECT 1 AS found, q{number}.* FROM ({compiled.sql}) q{number})"
             f" r{number} ON 1 = 1"
         )
         params += query._params(compiled, values)
         used.append((connection, query, compiled))
-    connection = used[0][0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM (SELECT 1 AS one) start" + "".join(parts), params)
-        row = cursor.fetchone()
+    return used, "SELECT * FROM (SELECT 1 AS one) start" + "".join(parts), params
+
+
+def _firsts(used, row):
     found, start = [], 1
     for connection, query, compiled in used:
         # `found`, then the read's own columns (as many as it selects: no DISTINCT extras).

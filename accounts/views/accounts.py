@@ -25,6 +25,7 @@ from ..selectors import events as event_selectors
 from ..selectors import ledger as ledger_selectors
 from ..selectors.versions import family_version_as_read
 from ..services import two_factor as two_factor_services
+from ..sessions import switcher_rows_read_with_session
 from ..templatetags.cached_urls import cached_reverse
 from .common import (
     ACCOUNT_CHANGED,
@@ -148,7 +149,10 @@ def account_switcher(request, sid):
     from_page = request.GET.get("from", "account_dashboard")
     partial = "results" if request.GET.get("part") == "results" else "panel"
     main_rows = account_selectors.switcher_main_accounts(
-        user=request.user, query=query, limit=SWITCHER_LIMIT
+        user=request.user,
+        query=query,
+        limit=SWITCHER_LIMIT,
+        read_already=switcher_rows_read_with_session(request, SWITCHER_LIMIT),
     )
     recent = tuple(request.session.get(RECENT_ACCOUNTS_SESSION_KEY, []))
 

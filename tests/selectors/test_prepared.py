@@ -29,7 +29,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import accounts as account_selectors
-from accounts.selectors.prepared import PreparedQuery, read_together
+from accounts.selectors.prepared import PreparedQuery, read_together, read_together_with_rows
 from accounts.selectors.two_factor import users_with_two_factor_facts
 from accounts.signin import AuthenticationBackend
 
@@ -477,3 +477,61 @@ def test_reads_together_are_each_reads_own_answer(user, account, make_subaccount
     distinct = PreparedQuery(lambda pk: Account.objects.filter(pk=pk).distinct(), pk=-5)
     with pytest.raises(ImproperlyConfigured):
         read_together((distinct, {"pk": account.pk}), (names, {"pk": account.pk}))
+
+
+def test_reads_together_with_rows_are_each_reads_own_answer(user, account, make_subaccount):
+    """The rows in their own order (by name, which is not the order they were made in), as
+    models with converted values, beside each one-row read's answer; no rows, and a
+    one-row read finding nothing, take nothing from the others."""
+    for name in ["Zulu", "alpha", "Mike", "Bravo"]:
+        make_subaccount(account, name)
+    names = PreparedQuery(
+        lambda pk: Account.objects.filter(pk=pk).values_list("friendly_name", "parent_id"), pk=-5
+    )
+    children = PreparedQuery(
+        lambda parent_id, *, limit: Account.objects.filter(parent_id=parent_id).order_by(
+            "friendly_name", "pk"
+        )[:limit],
+        parent_id=-5,
+    )
+    expected = list(Account.objects.filter(parent=account).order_by("friendly_name", "pk")[:3])
+    with CaptureQueriesContext(connection) as queries:
+        (row,), rows = read_together_with_rows(
+            (names, {"pk": account.pk}),
+            rows=(children, {"parent_id": account.pk}, {"limit": 3}),
+        )
+    assert len(queries.captured_queries) == 1
+    assert row == ("Acme", None)
+    assert [fields(a) for a in rows] == [fields(a) for a in expected]
+    assert rows == children(parent_id=account.pk, shape={"limit": 3})
+    (nothing,), none = read_together_with_rows(
+        (names, {"pk": -1}), rows=(children, {"parent_id": -1}, {"limit": 3})
+    )
+    assert nothing is None and none == []
+
+
+def test_the_switcher_reads_its_main_accounts_with_the_session(
+    as_user, user, account, make_account, make_user
+):
+    """Unfiltered, the switcher's panel is the session's one statement (its main accounts
+    read with the session, its user and the account); filtered, it reads them itself; and
+    the main accounts read for a wrong guess of the user are never shown."""
+    make_account(owner=user, friendly_name="Second")
+    client = as_user(user)
+    switcher = reverse("console:account_switcher", args=[account.sid])
+    assert client.get(switcher, headers={"HX-Request": "true"}).status_code == 200
+    response, queries = signed_in_page(client, switcher)
+    assert response.status_code == 200 and queries == 1
+    assert "Acme" in response.content.decode() and "Second" in response.content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        filtered = client.get(switcher, {"q": "Second"})
+    html = filtered.content.decode()
+    assert len(captured.captured_queries) > 1 and "Second" in html and ">Acme<" not in html
+    # The session last seen as someone else, with accounts of their own.
+    other = make_user(email="other@example.com")
+    make_account(owner=other, friendly_name="Theirs alone")
+    sessions._signed_in_as.put(client.session.session_key, other.pk)
+    response = client.get(switcher)
+    assert response.status_code == 200 and response.wsgi_request.user.pk == user.pk
+    assert "Theirs alone" not in response.content.decode()
+    assert "Second" in response.content.decode()
